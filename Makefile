@@ -1,0 +1,61 @@
+# Gongzhi — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
+export DJANGO_SETTINGS_MODULE := gongzhi.settings
+
+.PHONY: run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+gongzhi/static/vendor/.copied: node_modules/.installed scripts/vendor_assets.py
+	$(PY) scripts/vendor_assets.py
+	touch $@
+
+assets: venv gongzhi/static/vendor/.copied
+
+browser-deps:
+	@bash scripts/ensure_browser.sh
+
+migrate: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: assets seed
+	$(PY) manage.py demo_accounts
+	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop)"
+	$(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
+
+test: assets browser-deps test-sqlite test-postgres
+
+test-sqlite: assets
+	$(PY) -m pytest -q
+
+test-postgres: assets
+	@bash scripts/ensure_postgres.sh
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check gongzhi tests bench scripts
+	$(VENV)/bin/mypy gongzhi
+
+bench: assets
+	@bash scripts/ensure_postgres.sh
+	DATABASE_URL=$(PG_URL) $(PY) bench/run.py
+
+clean:
+	rm -rf var gongzhi/static/vendor

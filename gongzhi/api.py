@@ -1,0 +1,72 @@
+"""The JSON API at /api/ (OpenAPI docs at /api/docs). Routers live in each app's api.py."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from gongzhi.people.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        if not token:
+            return None
+        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
+        if row is None or not row.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        request.user = row.user
+        return row.user
+
+
+class HeaderTokenAuth(APIKeyHeader):
+    param_name = "X-Api-Token"
+
+    def authenticate(self, request, key):
+        return TokenAuth().authenticate(request, key)
+
+
+api = NinjaAPI(
+    title="Gongzhi 共治 API",
+    version="1",
+    description="红色物业共治平台接口。所有数据按账号的区域和角色范围返回；分页参数 limit/offset。",
+    auth=[TokenAuth(), HeaderTokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        detail = [{"loc": ["body", field], "msg": str(e.message % e.params if e.params else e.message),
+                   "type": e.code or "invalid"}
+                  for field, errors in exc.error_dict.items() for e in errors]
+    else:
+        detail = [{"loc": ["body"], "msg": m, "type": "invalid"} for m in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return api.create_response(request, {"detail": "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "不存在或无权查看"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "请先登录或提供 API 令牌"}, status=401)
+
+
+from gongzhi.people.api import router as people_router  # noqa: E402
+from gongzhi.places.api import router as places_router  # noqa: E402
+
+api.add_router("/places", places_router)
+api.add_router("/", people_router)

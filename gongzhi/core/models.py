@@ -1,0 +1,129 @@
+"""Shared pieces: timestamps and the append-only audit trail (操作日志)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .middleware import client_ip
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ARG002
+        raise AppendOnlyError("操作日志只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnlyError("操作日志只能追加，不能删除")
+
+    def visible_to(self, user):
+        from .scope import in_scopes, user_roles
+
+        if user.is_superuser:
+            return self
+        if "street_staff" not in user_roles(user):
+            return self.none()
+        return self.filter(in_scopes(user, "place", roles={"street_staff"}))
+
+
+class Event(models.Model):
+    """操作日志 — one append-only row per state change, PII reveal or sign-in."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verb = models.CharField(_("动作"), max_length=64, db_index=True)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("所属区域"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    public = models.BooleanField(default=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"], name="core_event_target")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("操作日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("操作日志只能追加，不能删除")
+
+    @property
+    def verb_label(self) -> str:
+        from .events import verb_label
+
+        return verb_label(self.verb)
+
+    @classmethod
+    def record(
+        cls,
+        actor,
+        verb: str,
+        target: models.Model | None = None,
+        *,
+        place=None,
+        summary: str = "",
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        public: bool = False,
+    ) -> Event:
+        if actor is not None and not getattr(actor, "is_authenticated", False):
+            actor = None
+        if place is None and target is not None:
+            place = _place_of(target)
+        return cls.objects.create(
+            actor=actor,
+            verb=str(verb),
+            target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+            target_id=str(target.pk) if target is not None else "",
+            target_repr=str(target)[:200] if target is not None else "",
+            place=place,
+            summary=summary[:300],
+            before=before or {},
+            after=after or {},
+            ip=client_ip.get(),
+            public=public,
+        )
+
+
+def _place_of(obj):
+    from gongzhi.places.models import Place
+
+    if isinstance(obj, Place):
+        return obj
+    place_id = getattr(obj, "place_id", None)
+    return Place(pk=place_id) if place_id else None

@@ -1,0 +1,71 @@
+"""Validated Chinese identifiers (python-stdnum, phonenumbers), with Chinese messages."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_exc
+from stdnum.cn import ric, uscc
+
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def clean_id_number(value: str) -> str:
+    """居民身份证号码: 18 characters, 6-digit area prefix, birth date, MOD 11-2 check."""
+    value = (value or "").strip().upper().replace(" ", "")
+    try:
+        return ric.validate(value)
+    except stdnum_exc.InvalidChecksum as exc:
+        raise ValidationError(_("身份证号码校验位错误"), code="id_checksum") from exc
+    except stdnum_exc.InvalidComponent as exc:
+        raise ValidationError(_("身份证号码中的地区码或出生日期无效"), code="id_component") from exc
+    except stdnum_exc.ValidationError as exc:
+        raise ValidationError(_("身份证号码格式错误，应为18位"), code="id_format") from exc
+
+
+def clean_uscc(value: str) -> str:
+    """统一社会信用代码 (GB 32100-2015).
+
+    ``stdnum.cn.uscc`` rejects codes whose registration-authority character is a letter (e.g. ``Y``
+    for 其他 / 农民专业合作社), which the standard allows, so a code stdnum refuses only for its
+    first character is checked here against the standard's MOD 31 check character.
+    """
+    value = (value or "").strip().upper().replace(" ", "")
+    try:
+        return uscc.validate(value)
+    except stdnum_exc.ValidationError as exc:
+        if _uscc_checksum_ok(value):
+            return value
+        if isinstance(exc, stdnum_exc.InvalidChecksum):
+            raise ValidationError(_("统一社会信用代码校验位错误"), code="uscc_checksum") from exc
+        raise ValidationError(_("统一社会信用代码格式错误，应为18位数字或大写字母"), code="uscc_format") from exc
+
+
+def _uscc_checksum_ok(value: str) -> bool:
+    if len(value) != 18 or any(c not in _USCC_ALPHABET for c in value):
+        return False
+    if not value[2:8].isdigit():  # administrative division code
+        return False
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31] == value[17]
+
+
+_PHONE_RE = re.compile(r"^[0-9+\- ]{5,20}$")
+
+
+def clean_phone(value: str) -> str:
+    """手机号或固定电话 (Chinese numbers); returns the national significant number."""
+    raw = (value or "").strip()
+    if not _PHONE_RE.match(raw):
+        raise ValidationError(_("电话号码格式错误"), code="phone_format")
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(_("电话号码格式错误"), code="phone_format") from exc
+    if not phonenumbers.is_valid_number(number) or number.country_code != 86:
+        raise ValidationError(_("不是有效的中国大陆电话号码"), code="phone_invalid")
+    return str(number.national_number)

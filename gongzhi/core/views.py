@@ -1,0 +1,106 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gongzhi.people.models import HouseholdMember
+from gongzhi.places.queries import counts_of, scope_roots
+
+from .events import Verb, verb_choices
+from .forms import LoginForm
+from .models import Event
+from .roles import Role
+from .scope import user_scopes
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        Event.record(self.request.user, Verb.LOGIN, self.request.user, summary=self.request.user.get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        Event.record(self.request.user, Verb.CHANGE_PASSWORD, self.request.user)
+        return response
+
+
+@login_required
+def home(request):
+    """Each role's start page: its scopes with their counts; a resident's own household."""
+    user = request.user
+    scopes = user_scopes(user)
+    cards = []
+    for root in scope_roots(user):
+        roles = sorted({str(Role(s.role).label) for s in scopes if s.path == root.path})
+        cards.append({"place": root, "counts": counts_of(root), "roles": roles})
+    homes = []
+    if any(s.role == Role.RESIDENT for s in scopes):
+        members = (HouseholdMember.objects.visible_to(user).current().filter(person__user=user)
+                   .select_related("place"))
+        for m in members:
+            housemates = HouseholdMember.objects.current().filter(place=m.place).select_related("person")
+            homes.append({"household": m.place, "relation": m.get_relation_display(), "members": housemates,
+                          "full_name": m.place.full_name()})
+    positions = []
+    person = getattr(user, "person", None)
+    if person is not None:
+        positions = person.positions.active().select_related("organisation", "place")
+    return render(request, "core/home.html", {"cards": cards, "homes": homes, "positions": positions})
+
+
+@login_required
+def audit(request):
+    """操作日志 — street staff see the events of their subtrees."""
+    if not request.user.has_perm("core.view_audit"):
+        raise PermissionDenied
+    events = Event.objects.visible_to(request.user).select_related("actor", "place")
+    q = request.GET.get("q", "").strip()
+    verb = request.GET.get("verb", "")
+    actor = request.GET.get("actor", "").strip()
+    since, until = parse_date(request.GET.get("since", "") or ""), parse_date(request.GET.get("until", "") or "")
+    if q:
+        events = events.filter(Q(summary__icontains=q) | Q(target_repr__icontains=q))
+    if verb:
+        events = events.filter(verb=verb)
+    if actor:
+        events = events.filter(actor__username__icontains=actor)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"page": page, "verbs": verb_choices(), "filters": request.GET})
+
+
+@require_POST
+def toggle_large_text(request):
+    """适老化: large text and high contrast, remembered in a cookie."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.COOKIES.get("gz_large") == "1":
+        response.delete_cookie("gz_large")
+    else:
+        response.set_cookie("gz_large", "1", max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    return render(request, "registration/locked_out.html", status=429)

@@ -1,0 +1,252 @@
+"""Every change to people, organisations and posts: one transaction, one audit Event each."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core import crypto
+from gongzhi.core.events import Verb as CoreVerb
+from gongzhi.core.masking import mask_id_number, mask_phone
+from gongzhi.core.models import Event
+from gongzhi.core.utils import plain
+from gongzhi.core.validators import clean_id_number, clean_phone, clean_uscc
+from gongzhi.places.models import Kind, Place
+
+from .events import Verb
+from .models import PARTY_KINDS, HouseholdMember, Organisation, OrgKind, Person, Position, Relation
+
+PERSON_FIELDS = ("name", "phone", "place", "is_party_member", "party_organisation", "party_relation", "skills")
+
+
+def _check(user, perm: str, obj) -> None:
+    if user is not None and not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def clean_person_fields(fields: dict) -> dict:
+    """Shape checks shared by forms, API and import; returns normalised values."""
+    errors: dict[str, str] = {}
+    out = dict(fields)
+    if "name" in fields:
+        name = (fields.get("name") or "").strip()
+        if not name:
+            errors["name"] = _("姓名不能为空")
+        elif len(name) > 50:
+            errors["name"] = _("姓名不能超过50个字")
+        out["name"] = name
+    if fields.get("phone"):
+        try:
+            out["phone"] = clean_phone(fields["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    if fields.get("id_number"):
+        try:
+            out["id_number"] = clean_id_number(fields["id_number"])
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+    org = fields.get("party_organisation")
+    if org is not None and org.kind not in PARTY_KINDS:
+        errors["party_organisation"] = _("所在党组织必须是党委、党支部或党小组")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def create_person(*, by, id_number: str = "", **fields) -> Person:
+    """新建人员 (real-name record)."""
+    fields = clean_person_fields({**fields, "id_number": id_number})
+    id_number = fields.pop("id_number", "") or ""
+    with transaction.atomic():
+        _check(by, "people.create_person", fields["place"])
+        if id_number and Person.objects.filter(id_number_index=crypto.blind_index(id_number)).exists():
+            raise ValidationError({"id_number": _("该身份证号码已登记")}, code="duplicate_id")
+        person = Person(**{k: v for k, v in fields.items() if k in PERSON_FIELDS})
+        if id_number:
+            person.set_id_number(id_number)
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError as exc:  # a concurrent insert of the same ID number
+            raise ValidationError({"id_number": _("该身份证号码已登记")}, code="duplicate_id") from exc
+        Event.record(by, Verb.CREATE_PERSON, person, summary=person.name,
+                     after={"name": person.name, "id_number": person.id_number_masked,
+                            "phone": mask_phone(person.phone)})
+    return person
+
+
+def update_person(person: Person, *, by, id_number: str | None = None, **fields) -> Person:
+    """修改人员."""
+    fields = clean_person_fields({**fields, **({"id_number": id_number} if id_number else {})})
+    new_id = fields.pop("id_number", None)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        _check(by, "people.update_person", person)
+        if "place" in fields:
+            _check(by, "people.update_person", fields["place"])
+        before, after = {}, {}
+        for key, value in fields.items():
+            if key not in PERSON_FIELDS:
+                continue
+            old = getattr(person, key)
+            if old != value:
+                masked = key == "phone"
+                before[key] = mask_phone(old) if masked else plain(old)
+                after[key] = mask_phone(value) if masked else plain(value)
+                setattr(person, key, value)
+        if new_id and crypto.blind_index(new_id) != person.id_number_index:
+            if Person.objects.filter(id_number_index=crypto.blind_index(new_id)).exclude(pk=person.pk).exists():
+                raise ValidationError({"id_number": _("该身份证号码已登记")}, code="duplicate_id")
+            before["id_number"], after["id_number"] = person.id_number_masked, mask_id_number(new_id)
+            person.set_id_number(new_id)
+        if not after:
+            return person
+        person.save()
+        Event.record(by, Verb.UPDATE_PERSON, person, summary=person.name, before=before, after=after)
+    return person
+
+
+def reveal_pii(person: Person, *, field: str, by) -> str:
+    """查看完整身份证号或手机号 — allowed to roles that need it, and always audited."""
+    if field not in ("id_number", "phone"):
+        raise ValidationError({"field": _("只能查看身份证号或手机号")})
+    with transaction.atomic():
+        if not by.has_perm("core.reveal_pii", person):
+            raise PermissionDenied
+        value = person.id_number if field == "id_number" else person.phone
+        Event.record(by, CoreVerb.REVEAL_PII, person, summary=_("查看%(field)s") % {
+            "field": _("身份证号") if field == "id_number" else _("手机号")}, after={"field": field})
+    return value
+
+
+def clean_organisation_fields(fields: dict) -> dict:
+    errors: dict[str, str] = {}
+    out = dict(fields)
+    if "name" in fields:
+        out["name"] = (fields.get("name") or "").strip()
+        if not out["name"]:
+            errors["name"] = _("名称不能为空")
+    kind = fields.get("kind")
+    if fields.get("uscc"):
+        try:
+            out["uscc"] = clean_uscc(fields["uscc"])
+        except ValidationError as exc:
+            errors["uscc"] = exc.messages[0]
+    elif kind == OrgKind.PROPERTY_COMPANY:
+        errors["uscc"] = _("物业服务企业必须填写统一社会信用代码")
+    parent = fields.get("parent")
+    if parent is not None and kind in PARTY_KINDS and parent.kind not in PARTY_KINDS:
+        errors["parent"] = _("党组织的上级必须是党组织")
+    alliance = fields.get("alliance")
+    if alliance is not None and alliance.kind != OrgKind.ALLIANCE:
+        errors["alliance"] = _("所属联盟必须是红色物业联盟")
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+ORG_FIELDS = ("kind", "name", "place", "parent", "uscc", "alliance", "phone")
+
+
+def create_organisation(*, by, **fields) -> Organisation:
+    """新建组织."""
+    fields = clean_organisation_fields(fields)
+    with transaction.atomic():
+        _check(by, "people.create_organisation", fields["place"])
+        if fields.get("uscc") and Organisation.objects.filter(uscc=fields["uscc"]).exists():
+            raise ValidationError({"uscc": _("该统一社会信用代码已登记")}, code="duplicate_uscc")
+        org = Organisation.objects.create(**{k: v for k, v in fields.items() if k in ORG_FIELDS})
+        Event.record(by, Verb.CREATE_ORGANISATION, org, summary=org.name,
+                     after={"kind": org.kind, "name": org.name})
+    return org
+
+
+def update_organisation(org: Organisation, *, by, **fields) -> Organisation:
+    """修改组织."""
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().get(pk=org.pk)
+        _check(by, "people.update_organisation", org)
+        merged = clean_organisation_fields({k: getattr(org, k) for k in ORG_FIELDS} | fields)
+        if "place" in fields:
+            _check(by, "people.update_organisation", fields["place"])
+        if merged.get("uscc") and Organisation.objects.filter(uscc=merged["uscc"]).exclude(pk=org.pk).exists():
+            raise ValidationError({"uscc": _("该统一社会信用代码已登记")}, code="duplicate_uscc")
+        before, after = {}, {}
+        for key in ORG_FIELDS:
+            if key in fields and getattr(org, key) != merged[key]:
+                before[key], after[key] = plain(getattr(org, key)), plain(merged[key])
+                setattr(org, key, merged[key])
+        if not after:
+            return org
+        org.save()
+        Event.record(by, Verb.UPDATE_ORGANISATION, org, summary=org.name, before=before, after=after)
+    return org
+
+
+def appoint_position(
+    person: Person, *, organisation: Organisation, title: str, place: Place, by,
+    start_date: datetime.date | None = None, end_date: datetime.date | None = None,
+) -> Position:
+    """任职 — a cross-appointment is simply another Position of the same person."""
+    start_date = start_date or timezone.localdate()
+    if end_date is not None and end_date < start_date:
+        raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+    if not place.path.startswith(organisation.place.path) and not organisation.place.path.startswith(place.path):
+        if organisation.kind not in (OrgKind.PROPERTY_COMPANY, OrgKind.DEPARTMENT, OrgKind.SOCIAL_ORGANISATION,
+                                     OrgKind.VOLUNTEER_TEAM, OrgKind.ALLIANCE):
+            raise ValidationError({"place": _("负责范围必须在组织所在区域之内")})
+    with transaction.atomic():
+        _check(by, "people.appoint_position", place)
+        position = Position.objects.create(person=person, organisation=organisation, title=title, place=place,
+                                           start_date=start_date, end_date=end_date)
+        Event.record(by, Verb.APPOINT_POSITION, position, place=place, summary=str(position),
+                     after={"person": person.pk, "organisation": organisation.pk, "title": title,
+                            "place": place.pk})
+    return position
+
+
+def end_position(position: Position, *, by, end_date: datetime.date | None = None) -> Position:
+    """离任."""
+    end_date = end_date or timezone.localdate()
+    with transaction.atomic():
+        position = Position.objects.select_for_update().get(pk=position.pk)
+        _check(by, "people.end_position", position)
+        if position.end_date is not None and position.end_date <= end_date:
+            return position
+        if end_date < position.start_date:
+            raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+        before = {"end_date": plain(position.end_date)}
+        position.end_date = end_date
+        position.save(update_fields=["end_date", "updated_at"])
+        Event.record(by, Verb.END_POSITION, position, summary=str(position), before=before,
+                     after={"end_date": end_date.isoformat()})
+    return position
+
+
+def add_household_member(
+    household: Place, person: Person, *, relation: str, by, share: Decimal = Decimal(1),
+    is_representative: bool = False,
+) -> HouseholdMember:
+    """登记户成员 (owner / tenant / resident)."""
+    if household.kind != Kind.HOUSEHOLD:
+        raise ValidationError({"place": _("只能登记到户")})
+    if relation not in Relation.values:
+        raise ValidationError({"relation": _("关系必须是业主、租户或住户")})
+    if not Decimal(0) < Decimal(share) <= Decimal(1):
+        raise ValidationError({"share": _("产权份额必须大于0且不超过1")})
+    with transaction.atomic():
+        _check(by, "people.add_household_member", household)
+        member, created = HouseholdMember.objects.get_or_create(
+            place=household, person=person, relation=relation,
+            defaults={"share": share, "is_representative": is_representative},
+        )
+        if created:
+            Event.record(by, Verb.ADD_HOUSEHOLD_MEMBER, member, place=household, summary=str(member),
+                         after={"person": person.pk, "relation": relation, "share": str(share)})
+    return member
+

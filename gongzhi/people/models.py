@@ -1,0 +1,294 @@
+"""People, organisations and who holds which post (Position)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import crypto
+from gongzhi.core.masking import mask_id_number, mask_phone
+from gongzhi.core.models import TimeStamped
+from gongzhi.core.scope import ScopedQuerySet, in_scopes
+
+from .roles import Title, role_of_title
+
+
+class OrgKind(models.TextChoices):
+    PARTY_COMMITTEE = "party_committee", _("党委")
+    PARTY_BRANCH = "party_branch", _("党支部")
+    PARTY_GROUP = "party_group", _("党小组")
+    OFFICE = "office", _("街道办事处/社区居委会")
+    OWNERS_COMMITTEE = "owners_committee", _("业主委员会")
+    PROPERTY_MANAGEMENT_COMMITTEE = "pmc", _("物业管理委员会")
+    PROPERTY_COMPANY = "property_company", _("物业服务企业")
+    DEPARTMENT = "department", _("职能部门")
+    SOCIAL_ORGANISATION = "social_organisation", _("社会组织")
+    VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
+    ALLIANCE = "alliance", _("红色物业联盟")
+
+
+PARTY_KINDS = frozenset({OrgKind.PARTY_COMMITTEE, OrgKind.PARTY_BRANCH, OrgKind.PARTY_GROUP})
+
+
+class OrganisationQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Organisations anchored in the user's subtrees, plus those they hold a post in."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from gongzhi.core.scope import user_scopes
+
+        own = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
+        return self.filter(in_scopes(user, "place") | Q(pk__in=own))
+
+
+class Organisation(TimeStamped):
+    """组织 — party organisation, committee, company, department … anchored to a Place."""
+
+    kind = models.CharField(_("类型"), max_length=24, choices=OrgKind.choices)
+    name = models.CharField(_("名称"), max_length=120)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("所在区域"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    alliance = models.ForeignKey(
+        "self", verbose_name=_("所属联盟"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="alliance_members", limit_choices_to={"kind": OrgKind.ALLIANCE},
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["place__path", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="people_org_uscc_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_party(self) -> bool:
+        return self.kind in PARTY_KINDS
+
+
+class ManagementAssignment(TimeStamped):
+    """物业服务合同 — which property company manages which compound, from when."""
+
+    company = models.ForeignKey(
+        Organisation, verbose_name=_("物业企业"), on_delete=models.PROTECT, related_name="assignments",
+        limit_choices_to={"kind": OrgKind.PROPERTY_COMPANY},
+    )
+    place = models.ForeignKey("places.Place", verbose_name=_("小区"), on_delete=models.PROTECT,
+                              related_name="management_assignments")
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("物业服务关系")
+        verbose_name_plural = _("物业服务关系")
+        ordering = ["place__path", "-start_date"]
+
+
+class PartyRelation(models.TextChoices):
+    LOCAL = "local", _("本地党员")
+    DUAL = "dual", _("双报到党员")
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """People anchored in the user's subtrees or holding a post there; a resident sees their household."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from gongzhi.core.roles import STAFF_ROLES, Role
+
+        staff = in_scopes(user, "place", STAFF_ROLES)
+        homes = in_scopes(user, "place", {Role.RESIDENT})
+        via_post = Position.objects.filter(in_scopes(user, "place", STAFF_ROLES)).values("person_id")
+        via_home = HouseholdMember.objects.filter(staff | homes).values("person_id")
+        return self.filter(staff | Q(pk__in=via_post) | Q(pk__in=via_home) | Q(user=user))
+
+
+class Person(TimeStamped):
+    """实名人员 — a real-name record; the ID number is encrypted at rest and shown masked."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number_encrypted = models.TextField(blank=True, editable=False)
+    id_number_index = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="people",
+        help_text=_("居住的户或工作所在区域"),
+    )
+    is_party_member = models.BooleanField(_("党员"), default=False)
+    party_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所在党组织"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="party_members", limit_choices_to={"kind__in": ["party_committee", "party_branch", "party_group"]},
+    )
+    party_relation = models.CharField(_("组织关系"), max_length=8, choices=PartyRelation.choices, blank=True)
+    skills = models.CharField(_("技能特长"), max_length=200, blank=True, help_text=_("用顿号或逗号分隔"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], condition=~Q(id_number_index=""),
+                                    name="people_person_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_id_number(self, value: str) -> None:
+        self.id_number_encrypted = crypto.encrypt(value)
+        self.id_number_index = crypto.blind_index(value)
+        self.id_number_masked = mask_id_number(value)
+
+    @property
+    def id_number(self) -> str:
+        return crypto.decrypt(self.id_number_encrypted)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def skill_list(self) -> list[str]:
+        return [s.strip() for s in self.skills.replace("，", ",").replace("、", ",").split(",") if s.strip()]
+
+
+class PositionQuerySet(ScopedQuerySet):
+    def active(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+class Position(TimeStamped):
+    """任职 — Person × Organisation × title × place scope × dates. Several of them = 交叉任职."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="positions")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="positions"
+    )
+    title = models.CharField(_("职务"), max_length=32, choices=Title.choices)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("负责范围"), on_delete=models.PROTECT, related_name="positions"
+    )
+    start_date = models.DateField(_("任职开始"), default=timezone.localdate)
+    end_date = models.DateField(_("任职结束"), null=True, blank=True)
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        ordering = ["person__name", "start_date"]
+        indexes = [models.Index(fields=["person", "end_date"], name="people_position_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.organisation} · {self.get_title_display()}"
+
+    @property
+    def role(self) -> str:
+        return role_of_title(self.title)
+
+    def is_active(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+
+class Relation(models.TextChoices):
+    OWNER = "owner", _("业主")
+    TENANT = "tenant", _("租户")
+    RESIDENT = "resident", _("住户")
+
+
+class HouseholdMemberQuerySet(ScopedQuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(in_scopes(user, "place"))
+
+
+class HouseholdMember(TimeStamped):
+    """户成员 — a person's tie to a household: owner (with share), tenant or resident."""
+
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("户"), on_delete=models.CASCADE, related_name="members",
+        limit_choices_to={"kind": "household"},
+    )
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="homes")
+    relation = models.CharField(_("关系"), max_length=10, choices=Relation.choices)
+    share = models.DecimalField(_("产权份额"), max_digits=5, decimal_places=4, default=1)
+    is_representative = models.BooleanField(_("共有人代表"), default=False)
+    start_date = models.DateField(_("开始日期"), default=timezone.localdate)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    objects = HouseholdMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("户成员")
+        verbose_name_plural = _("户成员")
+        ordering = ["place__path", "relation", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "person", "relation"], name="people_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_relation_display()}"
+
+
+class ApiToken(models.Model):
+    """API 令牌 — bearer tokens for integrations; only a hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        key = "gz_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
+        return token, key

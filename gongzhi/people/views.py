@@ -1,0 +1,152 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import crypto
+from gongzhi.core.forms import apply_errors
+from gongzhi.core.roles import STAFF_ROLES
+from gongzhi.core.scope import user_roles
+from gongzhi.places.models import Place
+
+from . import actions
+from .forms import OrganisationForm, PersonForm
+from .models import Organisation, OrgKind, Person, Position
+from .roles import Title
+
+
+def _staff_required(user):
+    if not (user.is_superuser or user_roles(user) & STAFF_ROLES):
+        raise PermissionDenied
+
+
+@login_required
+def person_list(request):
+    _staff_required(request.user)
+    qs = Person.objects.visible_to(request.user).select_related("place")
+    q = request.GET.get("q", "").strip()
+    if q:
+        cond = Q(name__icontains=q) | Q(phone__endswith=q) if q.isdigit() else Q(name__icontains=q)
+        if len(q) == 18:
+            cond |= Q(id_number_index=crypto.blind_index(q))
+        qs = qs.filter(cond)
+    if request.GET.get("party") == "1":
+        qs = qs.filter(is_party_member=True)
+    title = request.GET.get("title", "")
+    if title:
+        qs = qs.filter(pk__in=Position.objects.active().filter(title=title).values("person_id"))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "people/person_list.html", {"page": page, "q": q, "titles": Title.choices,
+                                                       "filters": request.GET})
+
+
+@login_required
+def person_detail(request, pk):
+    person = get_object_or_404(Person.objects.visible_to(request.user).select_related("place", "party_organisation"),
+                               pk=pk)
+    positions = person.positions.select_related("organisation", "place").order_by("-end_date", "start_date")
+    homes = person.homes.select_related("place")
+    return render(request, "people/person_detail.html", {
+        "person": person, "positions": positions, "homes": homes,
+        "active_count": sum(1 for p in positions if p.is_active()),
+        "can_reveal": request.user.has_perm("core.reveal_pii", person),
+        "can_edit": request.user.has_perm("people.update_person", person),
+    })
+
+
+@require_POST
+@login_required
+def person_reveal(request, pk, field):
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    try:
+        value = actions.reveal_pii(person, field=field, by=request.user)
+    except ValidationError:
+        return HttpResponse(_("无效字段"), status=400)
+    return HttpResponse(format_html('<span class="font-monospace">{}</span>', value or "—"))
+
+
+@login_required
+def person_create(request, place_pk):
+    place = get_object_or_404(Place.objects.visible_to(request.user), pk=place_pk)
+    if not request.user.has_perm("people.create_person", place):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = actions.create_person(by=request.user, place=place, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已登记：%(name)s") % {"name": person.name})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "place": place, "title": _("登记人员")})
+
+
+@login_required
+def person_edit(request, pk):
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("people.update_person", person):
+        raise PermissionDenied
+    initial = {"name": person.name, "phone": person.phone, "is_party_member": person.is_party_member,
+               "party_relation": person.party_relation, "skills": person.skills}
+    form = PersonForm(request.POST or None, initial=initial)
+    form.fields["id_number"].help_text = _("留空则不修改（当前 %(m)s）") % {"m": person.id_number_masked or "—"}
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_person(person, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("修改人员")})
+
+
+@login_required
+def organisation_list(request):
+    _staff_required(request.user)
+    qs = Organisation.objects.visible_to(request.user).select_related("place", "alliance")
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "people/organisation_list.html", {"page": page, "q": q, "kinds": OrgKind.choices,
+                                                             "filters": request.GET})
+
+
+@login_required
+def organisation_detail(request, pk):
+    org = get_object_or_404(Organisation.objects.visible_to(request.user).select_related("place", "parent"), pk=pk)
+    positions = org.positions.active().select_related("person", "place")
+    return render(request, "people/organisation_detail.html", {
+        "org": org, "positions": positions, "children": org.children.all(),
+        "members": org.alliance_members.all() if org.kind == OrgKind.ALLIANCE else [],
+        "assignments": org.assignments.select_related("place") if org.kind == OrgKind.PROPERTY_COMPANY else [],
+        "party_members": org.party_members.count() if org.is_party else None,
+    })
+
+
+@login_required
+def organisation_create(request, place_pk):
+    place = get_object_or_404(Place.objects.visible_to(request.user), pk=place_pk)
+    if not request.user.has_perm("people.create_organisation", place):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = actions.create_organisation(by=request.user, place=place, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新建：%(name)s") % {"name": org.name})
+            return redirect("people:organisation", pk=org.pk)
+    return render(request, "people/person_form.html", {"form": form, "place": place, "title": _("新建组织")})

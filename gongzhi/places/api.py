@@ -1,0 +1,104 @@
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import actions
+from .models import Kind, ManagementMode, Place
+from .queries import counts_by_child
+
+router = Router(tags=["places 区域"])
+
+
+class PlaceOut(Schema):
+    id: int
+    kind: Kind
+    name: str
+    code: str
+    parent_id: int | None
+    depth: int
+    management_mode: str
+    registered_area: Decimal | None
+    address: str
+
+
+class PlaceCounts(PlaceOut):
+    households: int
+    residents: int
+    compounds: int
+    grids: int
+
+
+class PlaceIn(Schema):
+    parent: int = Field(..., description="上级区域 id")
+    kind: Kind
+    name: str = Field(..., min_length=1, max_length=100)
+    code: str = Field("", max_length=40)
+    management_mode: ManagementMode | None = None
+    registered_area: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    address: str = Field("", max_length=200)
+
+
+class PlacePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    code: str | None = Field(None, max_length=40)
+    management_mode: ManagementMode | None = None
+    registered_area: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    address: str | None = Field(None, max_length=200)
+
+
+class MoveIn(Schema):
+    parent: int
+
+
+class PlaceFilter(FilterSchema):
+    kind: Kind | None = None
+    parent: int | None = Field(None, q="parent_id")
+    q: str | None = Field(None, q=["name__icontains", "code__icontains"])
+
+
+@router.get("", response=list[PlaceOut], summary="区域列表（按范围）")
+@paginate(LimitOffsetPagination)
+def list_places(request, filters: Query[PlaceFilter], under: int | None = None):
+    qs = Place.objects.visible_to(request.user)
+    if under is not None:
+        root = get_object_or_404(qs, pk=under)
+        qs = qs.filter(path__startswith=root.path)
+    return filters.filter(qs).order_by("path")
+
+
+@router.get("/{int:pk}", response=PlaceOut, summary="区域详情")
+def get_place(request, pk: int):
+    return get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
+
+
+@router.get("/{int:pk}/children", response=list[PlaceCounts], summary="下级区域及统计")
+@paginate(LimitOffsetPagination)
+def place_children(request, pk: int):
+    place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
+    children = list(Place.objects.visible_to(request.user).filter(parent=place).order_by("path"))
+    counts = counts_by_child(place, children)
+    return [{**PlaceOut.from_orm(c).dict(), **vars(counts[c.pk])} for c in children]
+
+
+@router.post("", response={201: PlaceOut}, summary="新建区域")
+def create_place(request, payload: PlaceIn):
+    parent = get_object_or_404(Place.objects.visible_to(request.user), pk=payload.parent)
+    data = payload.dict(exclude={"parent", "kind"})
+    data["management_mode"] = data["management_mode"] or ""
+    return 201, actions.create_place(parent=parent, kind=payload.kind, by=request.user, **data)
+
+
+@router.patch("/{int:pk}", response=PlaceOut, summary="修改区域")
+def update_place(request, pk: int, payload: PlacePatch):
+    place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
+    return actions.update_place(place, by=request.user, **payload.dict(exclude_unset=True))
+
+
+@router.post("/{int:pk}/move", response=PlaceOut, summary="移动区域")
+def move_place(request, pk: int, payload: MoveIn):
+    qs = Place.objects.visible_to(request.user)
+    place = get_object_or_404(qs, pk=pk)
+    new_parent = get_object_or_404(qs, pk=payload.parent)
+    return actions.move_place(place, new_parent=new_parent, by=request.user)

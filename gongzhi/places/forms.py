@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ImportKind, Kind, ManagementMode, Place
+
+
+class PlaceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices)
+    name = forms.CharField(label=_("名称"), max_length=100, error_messages={"required": _("名称不能为空")})
+    code = forms.CharField(label=_("编码"), max_length=40, required=False)
+    management_mode = forms.ChoiceField(label=_("管理模式"), choices=[("", "—")] + ManagementMode.choices,
+                                        required=False)
+    registered_area = forms.DecimalField(label=_("登记面积(㎡)"), max_digits=10, decimal_places=2, required=False,
+                                         min_value=0, error_messages={"min_value": _("面积不能为负数"),
+                                                                      "invalid": _("面积必须是数字")})
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+            if len(kinds) == 1:
+                self.fields["kind"].initial = kinds[0]
+
+
+class PlaceEditForm(PlaceForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
+class MoveForm(forms.Form):
+    new_parent = forms.ModelChoiceField(label=_("新的上级"), queryset=Place.objects.none(),
+                                        error_messages={"required": _("请选择新的上级"),
+                                                        "invalid_choice": _("所选上级不存在或不在您的范围内")})
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if queryset is not None:
+            self.fields["new_parent"].queryset = queryset
+        self.fields["new_parent"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.full_name()}"
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入内容"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("Excel 文件 (.xlsx)"), error_messages={"required": _("请选择要上传的文件")})

@@ -1,0 +1,490 @@
+"""Excel import and export of the region tree and of households/owners.
+
+An import is validated row by row first (progress is written to the job row as it goes, outside any
+transaction so a polling page sees it); then, only if every row is valid, all rows are written in
+one transaction. A crash during writing rolls everything back: the file is all in or all out.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from gongzhi.core import crypto
+from gongzhi.core.models import Event
+from gongzhi.core.roles import MANAGING_ROLES
+from gongzhi.core.scope import covers
+from gongzhi.core.validators import clean_id_number, clean_phone
+from gongzhi.people.models import HouseholdMember, Person, Relation
+
+from .actions import next_child_paths
+from .events import Verb
+from .models import PARENT_KINDS, STEP, encode_step, ImportJob, ImportKind, ImportStatus, Kind, ManagementMode, Place
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 250
+
+PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址"]
+HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员"]
+COLUMNS = {ImportKind.PLACES: PLACE_COLUMNS, ImportKind.HOUSEHOLDS: HOUSEHOLD_COLUMNS}
+KIND_BY_LABEL = {str(label): value for value, label in Kind.choices}
+MODE_BY_LABEL = {str(label).split("（")[0]: value for value, label in ManagementMode.choices}
+RELATION_BY_LABEL = {str(label): value for value, label in Relation.choices}
+YES = {"是", "党员", "Y", "YES", "1", "TRUE"}
+NO = {"", "否", "N", "NO", "0", "FALSE", "群众"}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Parsed:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- templates and export
+
+
+def _sheet(wb: Workbook, title: str, columns: list[str]):
+    ws = wb.active
+    ws.title = title
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="B71C1C")
+    for i, _c in enumerate(columns):
+        ws.column_dimensions[chr(ord("A") + i)].width = 18
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def template_xlsx(kind: str) -> bytes:
+    wb = Workbook()
+    if kind == ImportKind.PLACES:
+        ws = _sheet(wb, "区域", PLACE_COLUMNS)
+        ws.append(["小区", "示例小区", "C-0001", "610104001001", "专管型", None, "示例路1号"])
+        ws.append(["楼栋", "1号楼", "C-0001-01", "C-0001", None, None, None])
+        ws.append(["单元", "1单元", "C-0001-01-1", "C-0001-01", None, None, None])
+        ws.append(["户", "101", "C-0001-01-1-101", "C-0001-01-1", None, 89.5, None])
+        dv = DataValidation(type="list", formula1='"' + ",".join(KIND_BY_LABEL) + '"', allow_blank=False)
+        ws.add_data_validation(dv)
+        dv.add("A2:A100000")
+    else:
+        ws = _sheet(wb, "住户", HOUSEHOLD_COLUMNS)
+        ws.append(["C-0001-01-1-101", "张三", "11010519491231002X", "13800138000", "业主", 1, 89.5, "否"])
+        dv = DataValidation(type="list", formula1='"业主,租户,住户"', allow_blank=False)
+        ws.add_data_validation(dv)
+        dv.add("E2:E100000")
+    notes = wb.create_sheet("说明")
+    notes.append([_("第一行为表头，请勿修改；示例行可删除。整个文件校验通过后才会写入，任何一行有错都不会写入。")])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export_places_xlsx(places) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("区域")
+    ws.append(PLACE_COLUMNS)
+    codes: dict[int, str] = {}
+    for p in places.order_by("path").iterator(chunk_size=2000):
+        codes[p.pk] = p.code
+        ws.append([p.get_kind_display(), p.name, p.code, codes.get(p.parent_id, ""),
+                   p.get_management_mode_display() if p.management_mode else "",
+                   float(p.registered_area) if p.registered_area is not None else None, p.address])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export_households_xlsx(members) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("住户")
+    ws.append(HOUSEHOLD_COLUMNS)
+    for m in members.select_related("place", "person").order_by("place__path", "pk").iterator(chunk_size=2000):
+        ws.append([m.place.code, m.person.name, m.person.id_number_masked, m.person.phone_masked,
+                   m.get_relation_display(), float(m.share),
+                   float(m.place.registered_area) if m.place.registered_area is not None else None,
+                   "是" if m.person.is_party_member else "否"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_rows(data: bytes, columns: list[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a non-xlsx file
+        return [], [RowError(0, "", _("文件不是有效的 Excel (.xlsx) 文件"))]
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = next(it, None)
+    if header is None:
+        return [], [RowError(1, "", _("文件是空的"))]
+    header_names = [str(h).strip() if h is not None else "" for h in header]
+    missing = [c for c in columns if c not in header_names]
+    if missing:
+        return [], [RowError(1, "、".join(missing), _("缺少列：%(cols)s（请使用下载的模板）") % {"cols": "、".join(missing)})]
+    index = {c: header_names.index(c) for c in columns}
+    rows = []
+    for n, values in enumerate(it, start=2):
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        rows.append((n, {c: _cell(values, index[c]) for c in columns}))
+    wb.close()
+    return rows, []
+
+
+def _cell(values, i):
+    if i >= len(values) or values[i] is None:
+        return ""
+    v = values[i]
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v)) if not isinstance(v, bool) else str(v)
+    return str(v).strip()
+
+
+def _area(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | None:
+    if value == "":
+        return None
+    try:
+        area = Decimal(value)
+    except InvalidOperation:
+        errors.append(RowError(n, column, _("面积必须是数字")))
+        return None
+    if not area.is_finite():
+        errors.append(RowError(n, column, _("面积必须是数字")))
+        return None
+    if area < 0:
+        errors.append(RowError(n, column, _("面积不能为负数")))
+        return None
+    if area >= Decimal("100000000"):
+        errors.append(RowError(n, column, _("面积过大")))
+        return None
+    return area.quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate_places(rows, job: ImportJob, user, progress) -> Parsed:
+    out = Parsed()
+    codes_in_file: dict[str, tuple[int, str]] = {}
+    all_codes = [r["编码"] for _n, r in rows if r["编码"]]
+    parent_codes = {r["上级编码"] for _n, r in rows if r["上级编码"]}
+    existing = {p.code: p for p in Place.objects.filter(code__in=set(all_codes) | parent_codes).only(
+        "pk", "code", "kind", "path", "depth")}
+    for i, (n, r) in enumerate(rows, start=1):
+        errors: list[RowError] = []
+        kind = KIND_BY_LABEL.get(r["类型"]) or (r["类型"] if r["类型"] in Kind.values else None)
+        if not kind:
+            errors.append(RowError(n, "类型", _("类型“%(v)s”无效，应为：%(ok)s") % {"v": r["类型"], "ok": "、".join(KIND_BY_LABEL)}))
+        if not r["名称"]:
+            errors.append(RowError(n, "名称", _("名称不能为空")))
+        elif len(r["名称"]) > 100:
+            errors.append(RowError(n, "名称", _("名称不能超过100个字")))
+        code = r["编码"]
+        if not code:
+            errors.append(RowError(n, "编码", _("编码不能为空")))
+        elif len(code) > 40:
+            errors.append(RowError(n, "编码", _("编码不能超过40个字符")))
+        elif code in codes_in_file:
+            errors.append(RowError(n, "编码", _("编码 %(c)s 与第 %(r)s 行重复") % {"c": code, "r": codes_in_file[code][0]}))
+        elif code in existing:
+            errors.append(RowError(n, "编码", _("编码 %(c)s 已存在") % {"c": code}))
+        parent_code = r["上级编码"]
+        parent_kind = None
+        if not parent_code:
+            errors.append(RowError(n, "上级编码", _("上级编码不能为空")))
+        elif parent_code in codes_in_file:
+            parent_kind = codes_in_file[parent_code][1]
+        elif parent_code in existing:
+            parent = existing[parent_code]
+            parent_kind = parent.kind
+            if not (parent.path.startswith(job.place.path) and covers(user, parent.path, MANAGING_ROLES)):
+                errors.append(RowError(n, "上级编码", _("上级 %(c)s 不在您的管理范围内") % {"c": parent_code}))
+        else:
+            errors.append(RowError(n, "上级编码", _("上级编码 %(c)s 不存在（须是已有区域或本文件中更早的行）") % {"c": parent_code}))
+        if kind and parent_kind and parent_kind not in PARENT_KINDS[kind]:
+            errors.append(RowError(n, "上级编码", _("%(k)s 不能放在 %(p)s 之下") % {"k": Kind(kind).label, "p": Kind(parent_kind).label}))
+        mode = ""
+        if r["管理模式"]:
+            mode = MODE_BY_LABEL.get(r["管理模式"], "")
+            if not mode:
+                errors.append(RowError(n, "管理模式", _("管理模式应为：%(ok)s") % {"ok": "、".join(MODE_BY_LABEL)}))
+            elif kind != Kind.COMPOUND:
+                errors.append(RowError(n, "管理模式", _("只有小区可以填写管理模式")))
+        area = _area(r["登记面积"], n, "登记面积", errors)
+        if area is not None and kind and kind != Kind.HOUSEHOLD:
+            errors.append(RowError(n, "登记面积", _("只有户可以填写登记面积")))
+        if len(r["地址"]) > 200:
+            errors.append(RowError(n, "地址", _("地址不能超过200个字")))
+        if code and code not in codes_in_file and kind:
+            codes_in_file[code] = (n, kind)
+        if errors:
+            out.errors.extend(errors)
+        else:
+            out.rows.append({"kind": kind, "name": r["名称"], "code": code, "parent_code": parent_code,
+                             "management_mode": mode, "registered_area": area, "address": r["地址"]})
+        progress(i)
+    return out
+
+
+def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
+    out = Parsed()
+    codes = {r["户编码"] for _n, r in rows if r["户编码"]}
+    households = {p.code: p for p in Place.objects.filter(code__in=codes).only("pk", "code", "kind", "path")}
+    seen_ids: dict[str, int] = {}
+    seen_pairs: dict[tuple[str, str, str], int] = {}
+    for i, (n, r) in enumerate(rows, start=1):
+        errors: list[RowError] = []
+        code = r["户编码"]
+        household = households.get(code)
+        if not code:
+            errors.append(RowError(n, "户编码", _("户编码不能为空")))
+        elif household is None:
+            errors.append(RowError(n, "户编码", _("户编码 %(c)s 不存在，请先导入区域树") % {"c": code}))
+        elif household.kind != Kind.HOUSEHOLD:
+            errors.append(RowError(n, "户编码", _("编码 %(c)s 不是户") % {"c": code}))
+        elif not (household.path.startswith(job.place.path) and covers(user, household.path, MANAGING_ROLES)):
+            errors.append(RowError(n, "户编码", _("户 %(c)s 不在您的管理范围内") % {"c": code}))
+        name = r["姓名"]
+        if not name:
+            errors.append(RowError(n, "姓名", _("姓名不能为空")))
+        elif len(name) > 50:
+            errors.append(RowError(n, "姓名", _("姓名不能超过50个字")))
+        id_number = ""
+        if not r["身份证号"]:
+            errors.append(RowError(n, "身份证号", _("身份证号不能为空")))
+        else:
+            try:
+                id_number = clean_id_number(r["身份证号"])
+            except ValidationError as exc:
+                errors.append(RowError(n, "身份证号", exc.messages[0]))
+        phone = ""
+        if r["手机号"]:
+            try:
+                phone = clean_phone(r["手机号"])
+            except ValidationError as exc:
+                errors.append(RowError(n, "手机号", exc.messages[0]))
+        relation = RELATION_BY_LABEL.get(r["关系"])
+        if not relation:
+            errors.append(RowError(n, "关系", _("关系应为：业主、租户或住户")))
+        share = Decimal(1)
+        if r["产权份额"]:
+            try:
+                share = Decimal(r["产权份额"])
+                if not (share.is_finite() and Decimal(0) < share <= Decimal(1)):
+                    raise InvalidOperation
+            except InvalidOperation:
+                errors.append(RowError(n, "产权份额", _("产权份额必须大于0且不超过1")))
+        area = _area(r["登记面积"], n, "登记面积", errors)
+        party = r["党员"].upper()
+        if party not in YES and party not in NO:
+            errors.append(RowError(n, "党员", _("党员一栏填“是”或“否”")))
+        if id_number and relation and code:
+            key = (code, id_number, relation)
+            if key in seen_pairs:
+                errors.append(RowError(n, "身份证号", _("与第 %(r)s 行重复") % {"r": seen_pairs[key]}))
+            else:
+                seen_pairs[key] = n
+        if id_number in seen_ids and seen_ids[id_number] != name and not errors:
+            errors.append(RowError(n, "姓名", _("同一身份证号在文件中对应了不同姓名")))
+        if errors:
+            out.errors.extend(errors)
+        else:
+            seen_ids.setdefault(id_number, name)
+            out.rows.append({"household": household, "name": name, "id_number": id_number, "phone": phone,
+                             "relation": relation, "share": share, "area": area, "party": party in YES})
+        progress(i)
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_places(rows: list[dict]) -> int:
+    by_code: dict[str, Place] = {}
+    parent_codes = {r["parent_code"] for r in rows}
+    for p in Place.objects.select_for_update().filter(code__in=parent_codes).order_by("pk"):
+        by_code[p.code] = p
+    reserved: dict[str, list[str]] = {}
+    children_of: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r["parent_code"] in by_code:
+            children_of[r["parent_code"]] += 1
+    for code, count in children_of.items():
+        reserved[code] = next_child_paths(by_code[code], count)
+    new_children: dict[str, int] = defaultdict(int)
+    created: list[Place] = []
+    for r in rows:
+        parent = by_code[r["parent_code"]]
+        if parent.pk is not None:
+            path = reserved[parent.code].pop(0)
+        else:  # a parent created earlier in this file: its children are numbered from 0
+            path = parent.path + encode_step(new_children[parent.code])
+            new_children[parent.code] += 1
+        place = Place(kind=r["kind"], name=r["name"], code=r["code"], path=path, depth=len(path) // STEP - 1,
+                      management_mode=r["management_mode"], registered_area=r["registered_area"],
+                      address=r["address"])
+        place._parent_code = r["parent_code"]  # type: ignore[attr-defined]
+        by_code[r["code"]] = place
+        created.append(place)
+    # insert level by level so parents have primary keys before their children
+    for depth in sorted({p.depth for p in created}):
+        level = [p for p in created if p.depth == depth]
+        for p in level:
+            p.parent_id = by_code[p._parent_code].pk  # type: ignore[attr-defined]
+        Place.objects.bulk_create(level, batch_size=1000)
+        if level and level[0].pk is None:  # backends that don't return ids
+            ids = dict(Place.objects.filter(path__in=[p.path for p in level]).values_list("path", "pk"))
+            for p in level:
+                p.pk = ids[p.path]
+    return len(created)
+
+
+def write_households(rows: list[dict]) -> int:
+    indexes = {crypto.blind_index(r["id_number"]) for r in rows}
+    people = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=indexes)}
+    new_people: list[Person] = []
+    for r in rows:
+        idx = crypto.blind_index(r["id_number"])
+        if idx not in people:
+            person = Person(name=r["name"], phone=r["phone"], place=r["household"], is_party_member=r["party"])
+            person.set_id_number(r["id_number"])
+            people[idx] = person
+            new_people.append(person)
+        r["_idx"] = idx
+    Person.objects.bulk_create(new_people, batch_size=1000)
+    if new_people and new_people[0].pk is None:
+        ids = dict(Person.objects.filter(id_number_index__in=[p.id_number_index for p in new_people])
+                   .values_list("id_number_index", "pk"))
+        for p in new_people:
+            p.pk = ids[p.id_number_index]
+    existing = set(
+        HouseholdMember.objects.filter(place__in={r["household"].pk for r in rows})
+        .values_list("place_id", "person_id", "relation")
+    )
+    members = []
+    for r in rows:
+        key = (r["household"].pk, people[r["_idx"]].pk, r["relation"])
+        if key not in existing:
+            existing.add(key)
+            members.append(HouseholdMember(place=r["household"], person=people[r["_idx"]], relation=r["relation"],
+                                           share=r["share"]))
+    HouseholdMember.objects.bulk_create(members, batch_size=1000)
+    areas = {r["household"].pk: r["area"] for r in rows if r["area"] is not None}
+    for pk, area in areas.items():
+        Place.objects.filter(pk=pk).update(registered_area=area)
+    return len(rows)
+
+
+# ---------------------------------------------------------------- the job
+
+
+def create_import(*, kind: str, upload, place: Place, by) -> ImportJob:
+    """Store the uploaded file as a job and start it once the job row is committed."""
+    if kind not in ImportKind.values:
+        raise ValidationError({"kind": _("导入内容无效")})
+    if not upload.name.lower().endswith(".xlsx"):
+        raise ValidationError({"file": _("请上传 .xlsx 格式的 Excel 文件")})
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError({"file": _("文件过大（上限 %(mb)s MB）") % {"mb": settings.IMPORT_MAX_BYTES // 1048576}})
+    if not by.has_perm("places.import_places", place):
+        raise PermissionDenied
+    with transaction.atomic():
+        job = ImportJob.objects.create(kind=kind, file=upload, original_name=upload.name[:200], place=place,
+                                       created_by=by)
+        transaction.on_commit(lambda: start_import(job.pk))
+    return job
+
+
+def start_import(job_id: int) -> None:
+    if settings.IMPORTS_INLINE:
+        run_import(job_id)
+        return
+    threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"import-{job_id}").start()
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run_import(job_id)
+    finally:
+        close_old_connections()
+        connection.close()
+
+
+def _set(job_id: int, **fields) -> None:
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def run_import(job_id: int) -> ImportJob:
+    """Validate every row, then write all of them in one transaction (or none)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(status=ImportStatus.VALIDATING)
+    job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
+    if not claimed:
+        return job  # another worker has it, or it is finished
+    try:
+        with job.file.open("rb") as fh:
+            data = fh.read()
+        rows, errors = read_rows(data, COLUMNS[job.kind])
+        _set(job_id, total_rows=len(rows))
+        if errors or not rows:
+            errors = errors or [RowError(2, "", _("文件中没有数据行"))]
+            _set(job_id, status=ImportStatus.INVALID, errors=[e.as_dict() for e in errors],
+                 finished_at=timezone.now(), message=_("校验未通过，未写入任何数据"))
+            return ImportJob.objects.get(pk=job_id)
+
+        def progress(i: int) -> None:
+            if i % PROGRESS_EVERY == 0:
+                _set(job_id, processed_rows=i)
+
+        validate = validate_places if job.kind == ImportKind.PLACES else validate_households
+        parsed = validate(rows, job, job.created_by, progress)
+        _set(job_id, processed_rows=len(rows))
+        if parsed.errors:
+            _set(job_id, status=ImportStatus.INVALID, errors=[e.as_dict() for e in parsed.errors[:1000]],
+                 finished_at=timezone.now(),
+                 message=_("%(n)s 处错误，未写入任何数据") % {"n": len(parsed.errors)})
+            return ImportJob.objects.get(pk=job_id)
+        _set(job_id, status=ImportStatus.WRITING)
+        with transaction.atomic():
+            if job.kind == ImportKind.PLACES:
+                written = write_places(parsed.rows)
+                verb = Verb.IMPORT_PLACES
+            else:
+                written = write_households(parsed.rows)
+                verb = Verb.IMPORT_HOUSEHOLDS
+            Event.record(job.created_by, verb, job.place, summary=_("导入 %(f)s：%(n)s 行") % {
+                "f": job.original_name, "n": written}, after={"rows": written, "job": job.pk})
+            _set(job_id, status=ImportStatus.DONE, written_rows=written, finished_at=timezone.now(),
+                 message=_("导入成功：%(n)s 行") % {"n": written})
+    except Exception:
+        logger.exception("import %s failed", job_id)
+        _set(job_id, status=ImportStatus.FAILED, finished_at=timezone.now(),
+             message=_("导入失败，未写入任何数据；请联系管理员"))
+    return ImportJob.objects.get(pk=job_id)

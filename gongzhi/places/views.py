@@ -1,0 +1,216 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.forms import apply_errors
+from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
+from gongzhi.core.scope import covers, user_roles
+from gongzhi.people.models import HouseholdMember
+
+from . import actions, imports
+from .forms import ImportForm, MoveForm, PlaceEditForm, PlaceForm
+from .models import PARENT_KINDS, ImportJob, ImportKind, Kind, Place
+from .queries import counts_by_child, counts_of, households_in, scope_roots
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _staff_required(user):
+    if not (user.is_superuser or user_roles(user) & STAFF_ROLES):
+        raise PermissionDenied
+
+
+def _visible_place(request, pk) -> Place:
+    _staff_required(request.user)
+    return get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
+
+
+def _can_manage(user, place: Place) -> bool:
+    return user.is_superuser or covers(user, place.path, MANAGING_ROLES)
+
+
+@login_required
+def tree(request):
+    _staff_required(request.user)
+    roots = scope_roots(request.user)
+    if len(roots) == 1:
+        return redirect("places:detail", pk=roots[0].pk)
+    return render(request, "places/tree.html", {"roots": roots, "counts": {r.pk: counts_of(r) for r in roots}})
+
+
+@login_required
+def detail(request, pk):
+    place = _visible_place(request, pk)
+    children = list(place.children.order_by("path"))
+    q = request.GET.get("q", "").strip()
+    if q:
+        children = [c for c in children if q in c.name or q in c.code]
+    page = Paginator(children, 50).get_page(request.GET.get("page"))
+    counts = counts_by_child(place, list(page.object_list))
+    ancestors = [a for a in place.ancestors() if covers(request.user, a.path, STAFF_ROLES) or request.user.is_superuser]
+    members = []
+    if place.kind == Kind.HOUSEHOLD:
+        members = HouseholdMember.objects.current().filter(place=place).select_related("person")
+    return render(request, "places/detail.html", {
+        "place": place, "page": page, "rows": [(c, counts[c.pk]) for c in page.object_list],
+        "counts": counts_of(place), "ancestors": ancestors, "can_manage": _can_manage(request.user, place),
+        "child_kinds": [Kind(k) for k in place.allowed_child_kinds()], "members": members, "q": q,
+    })
+
+
+@login_required
+def create(request, pk):
+    parent = _visible_place(request, pk)
+    if not _can_manage(request.user, parent):
+        raise PermissionDenied
+    kinds = parent.allowed_child_kinds()
+    if not kinds:
+        raise Http404
+    form = PlaceForm(request.POST or None, kinds=kinds, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        kind = data.pop("kind")
+        try:
+            place = actions.create_place(parent=parent, kind=kind, by=request.user, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已新建：%(name)s") % {"name": place.name})
+            return redirect("places:detail", pk=parent.pk)
+    return render(request, "places/form.html", {"form": form, "parent": parent, "title": _("新建下级区域")})
+
+
+@login_required
+def edit(request, pk):
+    place = _visible_place(request, pk)
+    if not _can_manage(request.user, place):
+        raise PermissionDenied
+    initial = {k: getattr(place, k) for k in ("name", "code", "management_mode", "registered_area", "address")}
+    form = PlaceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_place(place, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("places:detail", pk=place.pk)
+    return render(request, "places/form.html", {"form": form, "place": place, "title": _("修改区域")})
+
+
+@login_required
+def move(request, pk):
+    place = _visible_place(request, pk)
+    if not _can_manage(request.user, place):
+        raise PermissionDenied
+    allowed_parent_kinds = [k for k in PARENT_KINDS[place.kind] if k]
+    candidates = (Place.objects.visible_to(request.user).filter(kind__in=allowed_parent_kinds)
+                  .exclude(path__startswith=place.path).exclude(pk=place.parent_id))
+    if not request.user.is_superuser:
+        q = Q(pk__in=[])
+        from gongzhi.core.scope import scope_paths
+
+        for path in scope_paths(request.user, MANAGING_ROLES):
+            q |= Q(path__startswith=path)
+        candidates = candidates.filter(q)
+    form = MoveForm(request.POST or None, queryset=candidates[:500] if request.method == "GET" else candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.move_place(place, new_parent=form.cleaned_data["new_parent"], by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已移动"))
+            return redirect("places:detail", pk=place.pk)
+    return render(request, "places/form.html", {"form": form, "place": place, "title": _("移动区域")})
+
+
+@login_required
+def households(request):
+    """Scoped household list with search and pagination (a grid worker's list)."""
+    _staff_required(request.user)
+    qs = households_in(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(members__person__name=q)).distinct()
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "places/households.html", {"page": page, "q": q})
+
+
+# ---------------------------------------------------------------- import / export
+
+
+def _import_root(request) -> Place:
+    pk = request.POST.get("place") or request.GET.get("place")
+    if pk:
+        place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
+    else:
+        roots = [r for r in scope_roots(request.user) if _can_manage(request.user, r)]
+        if not roots:
+            raise PermissionDenied
+        place = roots[0]
+    if not _can_manage(request.user, place):
+        raise PermissionDenied
+    return place
+
+
+@login_required
+def import_upload(request):
+    _staff_required(request.user)
+    place = _import_root(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.create_import(kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+                                        place=place, by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("places:import_job", pk=job.pk)
+    jobs = ImportJob.objects.visible_to(request.user)[:10]
+    return render(request, "places/import.html", {"form": form, "place": place, "jobs": jobs})
+
+
+@login_required
+def import_job(request, pk):
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("place"), pk=pk)
+    template = "places/_import_progress.html" if request.htmx else "places/import_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def import_template(request, kind):
+    _staff_required(request.user)
+    if kind not in ImportKind.values:
+        raise Http404
+    name = "区域导入模板.xlsx" if kind == ImportKind.PLACES else "住户导入模板.xlsx"
+    return _xlsx(imports.template_xlsx(kind), name)
+
+
+@login_required
+def export(request, pk, kind):
+    place = _visible_place(request, pk)
+    if kind == ImportKind.PLACES:
+        data = imports.export_places_xlsx(Place.objects.visible_to(request.user).filter(path__startswith=place.path))
+    elif kind == ImportKind.HOUSEHOLDS:
+        data = imports.export_households_xlsx(
+            HouseholdMember.objects.visible_to(request.user).current().filter(place__path__startswith=place.path))
+    else:
+        raise Http404
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return _xlsx(data, f"{place.name}-{ImportKind(kind).label}-{stamp}.xlsx")
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+

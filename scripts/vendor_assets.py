@@ -1,0 +1,35 @@
+"""Copy the front-end files the pages use from node_modules into gongzhi/static/vendor (served by WhiteNoise).
+
+Run by `make` after `npm ci`; the copies are build output and are not committed.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+DEST = ROOT / "gongzhi" / "static" / "vendor"
+
+FILES = {
+    "@tabler/core/dist/css/tabler.min.css": "tabler/css/tabler.min.css",
+    "@tabler/core/dist/js/tabler.min.js": "tabler/js/tabler.min.js",
+    "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "alpinejs/dist/cdn.min.js": "alpinejs/cdn.min.js",
+}
+
+
+def main() -> int:
+    missing = [src for src in FILES if not (NODE / src).exists()]
+    if missing:
+        print("missing front-end packages (run `npm ci`):", ", ".join(missing), file=sys.stderr)
+        return 1
+    for src, dst in FILES.items():
+        target = DEST / dst
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(NODE / src, target)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
