@@ -91,8 +91,10 @@ def id_number(rng: random.Random, n: int) -> str:
     """A valid 身份证号码 (area 610104, random birth date, MOD 11-2 check), unique within the run."""
     while True:
         birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 62))
-        body = f"{AREA_CODE}{birth:%Y%m%d}{n % 1000:03d}"
-        value = body + ric.calc_check_digit(body)
+        # stdnum knows 莲湖区 (610104) from 1983 on; people born earlier carry 西安市's code (610100)
+        area = AREA_CODE if birth.year >= 1984 else "610100"
+        body = f"{area}{birth:%Y%m%d}{n % 1000:03d}"
+        value = body + ric.calc_check_digit(body + "0")
         if value not in _USED_IDS:
             _USED_IDS.add(value)
             return value
