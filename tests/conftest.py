@@ -26,6 +26,7 @@ START = datetime.date(2024, 1, 1)
 def _settings(settings):
     settings.IMPORTS_INLINE = True
     settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast fixtures
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

@@ -181,7 +181,7 @@ def seed_demo() -> Seeded:
     households = list(Place.objects.filter(kind=Kind.HOUSEHOLD, code__startswith="QNL-").order_by("path"))
 
     # --- organisations
-    street_office = Organisation.objects.create(kind=OrgKind.OFFICE, name="青年路街道办事处", place=street)
+    Organisation.objects.create(kind=OrgKind.OFFICE, name="青年路街道办事处", place=street)
     street_party = Organisation.objects.create(kind=OrgKind.PARTY_COMMITTEE, name="青年路街道党工委", place=street)
     community_party, community_office = [], []
     for c in communities:

@@ -22,3 +22,6 @@ MANAGING_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 PII_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER})
 # Roles that see the region tree (everyone but residents and volunteers).
 STAFF_ROLES = frozenset(set(Role) - {Role.RESIDENT, Role.VOLUNTEER})
+# Roles whose scope grants reads of place-owned records. A volunteer's scope says where they serve,
+# not what they may read.
+DATA_ROLES = frozenset(set(Role) - {Role.VOLUNTEER})

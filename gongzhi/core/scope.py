@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .roles import Role
+from .roles import DATA_ROLES, Role
 
 _CACHE_ATTR = "_gongzhi_scopes"
 
@@ -89,7 +89,7 @@ class ScopedQuerySet(models.QuerySet):
     """Base for querysets of models that belong to a place through ``scope_field``."""
 
     scope_field = "place"
-    scope_roles: frozenset[str] | None = None  # None: any role's scope
+    scope_roles: frozenset[str] = DATA_ROLES
 
     def visible_to(self, user):
         if not user.is_authenticated:

@@ -1,7 +1,8 @@
 import datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.places.models import Place
@@ -92,17 +93,17 @@ class PersonIn(Schema):
 
 class OrganisationFilter(FilterSchema):
     kind: OrgKind | None = None
-    q: str | None = Field(None, q="name__icontains")
+    q: Annotated[str | None, FilterLookup("name__icontains")] = None
 
 
 class PersonFilter(FilterSchema):
-    q: str | None = Field(None, q="name__icontains")
+    q: Annotated[str | None, FilterLookup("name__icontains")] = None
     is_party_member: bool | None = None
 
 
 class PositionFilter(FilterSchema):
-    person: int | None = Field(None, q="person_id")
-    organisation: int | None = Field(None, q="organisation_id")
+    person: Annotated[int | None, FilterLookup("person_id")] = None
+    organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
     title: Title | None = None
 
 

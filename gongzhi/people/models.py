@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import crypto
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import TimeStamped
+from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scope import ScopedQuerySet, in_scopes
 
 from .roles import Title, role_of_title
@@ -46,7 +47,7 @@ class OrganisationQuerySet(ScopedQuerySet):
         from gongzhi.core.scope import user_scopes
 
         own = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
-        return self.filter(in_scopes(user, "place") | Q(pk__in=own))
+        return self.filter(in_scopes(user, "place", STAFF_ROLES) | Q(pk__in=own))
 
 
 class Organisation(TimeStamped):
@@ -117,7 +118,7 @@ class PersonQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        from gongzhi.core.roles import STAFF_ROLES, Role
+        from gongzhi.core.roles import Role
 
         staff = in_scopes(user, "place", STAFF_ROLES)
         homes = in_scopes(user, "place", {Role.RESIDENT})
@@ -183,6 +184,14 @@ class Person(TimeStamped):
 
 
 class PositionQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Posts held in the user's staff subtrees, plus the user's own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(in_scopes(user, "place", STAFF_ROLES) | Q(person__user=user))
+
     def active(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -233,12 +242,6 @@ class HouseholdMemberQuerySet(ScopedQuerySet):
         on = on or timezone.localdate()
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
 
-    def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(in_scopes(user, "place"))
 
 
 class HouseholdMember(TimeStamped):
@@ -282,6 +285,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
     @staticmethod
     def hash_key(key: str) -> str:

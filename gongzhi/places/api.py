@@ -1,7 +1,8 @@
 from decimal import Decimal
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import actions
@@ -54,8 +55,8 @@ class MoveIn(Schema):
 
 class PlaceFilter(FilterSchema):
     kind: Kind | None = None
-    parent: int | None = Field(None, q="parent_id")
-    q: str | None = Field(None, q=["name__icontains", "code__icontains"])
+    parent: Annotated[int | None, FilterLookup("parent_id")] = None
+    q: Annotated[str | None, FilterLookup(["name__icontains", "code__icontains"])] = None
 
 
 @router.get("", response=list[PlaceOut], summary="区域列表（按范围）")

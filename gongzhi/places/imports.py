@@ -32,7 +32,17 @@ from gongzhi.people.models import HouseholdMember, Person, Relation
 
 from .actions import next_child_paths
 from .events import Verb
-from .models import PARENT_KINDS, STEP, encode_step, ImportJob, ImportKind, ImportStatus, Kind, ManagementMode, Place
+from .models import (
+    PARENT_KINDS,
+    STEP,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+    Kind,
+    ManagementMode,
+    Place,
+    encode_step,
+)
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 250

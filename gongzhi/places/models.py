@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
-from gongzhi.core.roles import Role, STAFF_ROLES
+from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scope import ScopedQuerySet, in_scopes
 
 STEP = 4  # characters of path per level
