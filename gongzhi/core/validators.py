@@ -40,15 +40,18 @@ def clean_uscc(value: str) -> str:
     except stdnum_exc.ValidationError as exc:
         if _uscc_checksum_ok(value):
             return value
-        if isinstance(exc, stdnum_exc.InvalidChecksum):
+        if isinstance(exc, stdnum_exc.InvalidChecksum) or _uscc_structure_ok(value):
             raise ValidationError(_("统一社会信用代码校验位错误"), code="uscc_checksum") from exc
         raise ValidationError(_("统一社会信用代码格式错误，应为18位数字或大写字母"), code="uscc_format") from exc
 
 
+def _uscc_structure_ok(value: str) -> bool:
+    """18 characters of the code's alphabet with a 6-digit administrative division code."""
+    return len(value) == 18 and all(c in _USCC_ALPHABET for c in value) and value[2:8].isdigit()
+
+
 def _uscc_checksum_ok(value: str) -> bool:
-    if len(value) != 18 or any(c not in _USCC_ALPHABET for c in value):
-        return False
-    if not value[2:8].isdigit():  # administrative division code
+    if not _uscc_structure_ok(value):
         return False
     total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
     return _USCC_ALPHABET[(31 - total % 31) % 31] == value[17]
