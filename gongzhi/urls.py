@@ -14,7 +14,7 @@ def _superuser_only(request):
     return request.user.is_active and request.user.is_superuser
 
 
-admin.site.has_permission = _superuser_only
+admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", core_views.home, name="home"),

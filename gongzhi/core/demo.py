@@ -140,7 +140,9 @@ def seed_demo() -> Seeded:
         return Seeded(created=False)
     rng = random.Random(SEED)
     _USED_IDS.clear()
-    load_divisions(bundled_divisions(AREA_CODE))
+    divisions = bundled_divisions(AREA_CODE)
+    assert divisions is not None, "the demo district ships with the code"
+    load_divisions(divisions)
     street = Place.objects.get(code=STREET_CODE)
     communities = [Place.objects.get(code=c) for c in COMMUNITY_CODES]
     paths = _Paths()
@@ -287,9 +289,9 @@ def seed_demo() -> Seeded:
                 continue
             p = staff(person_name(rng), g)
             post(p, community_office[ci], Title.GRID_WORKER, g)
-    bh = HouseholdMember.objects.filter(place__path__startswith=building1.path, relation=Relation.OWNER,
-                                        person__is_party_member=False).select_related("person").last()
-    building_head = bh.person
+    building_head = (HouseholdMember.objects.filter(place__path__startswith=building1.path, relation=Relation.OWNER,
+                                                    person__is_party_member=False)
+                     .select_related("person").order_by("pk").reverse()[0].person)
     building_head.user = User.objects.create_user(username="building", password=DEMO_PASSWORD)
     building_head.save(update_fields=["user"])
     post(building_head, community_office[0], Title.BUILDING_HEAD, building1)
@@ -317,7 +319,7 @@ def seed_demo() -> Seeded:
     for m in others:
         post(m.person, committees[shangshu.pk], Title.COMMITTEE_MEMBER, shangshu)
     for compound in compounds[1:]:
-        m = HouseholdMember.objects.filter(place__path__startswith=compound.path, relation=Relation.OWNER).first()
+        m = HouseholdMember.objects.filter(place__path__startswith=compound.path, relation=Relation.OWNER)[0]
         title = Title.COMMITTEE_DIRECTOR if committees[compound.pk].kind == OrgKind.OWNERS_COMMITTEE else Title.PMC_MEMBER
         post(m.person, committees[compound.pk], title, compound)
     # 小区院长: community cadres assigned to compounds
@@ -330,7 +332,7 @@ def seed_demo() -> Seeded:
     for d in departments[1:]:
         p = staff(person_name(rng), street)
         post(p, d, Title.DEPARTMENT_LIAISON, street)
-    resident = HouseholdMember.objects.filter(place=first, relation=Relation.OWNER).select_related("person").first()
+    resident = HouseholdMember.objects.filter(place=first, relation=Relation.OWNER).select_related("person")[0]
     resident.person.user = User.objects.create_user(username="resident", password=DEMO_PASSWORD)
     resident.person.save(update_fields=["user"])
     p = staff("赵晓东", communities[0], party=False, username="volunteer", skills="心理咨询、纠纷调解")

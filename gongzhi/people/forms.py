@@ -9,7 +9,7 @@ class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     is_party_member = forms.BooleanField(label=_("党员"), required=False)
-    party_relation = forms.ChoiceField(label=_("组织关系"), choices=[("", "—")] + PartyRelation.choices,
+    party_relation = forms.ChoiceField(label=_("组织关系"), choices=[("", "—"), *PartyRelation.choices],
                                        required=False)
     skills = forms.CharField(label=_("技能特长"), max_length=200, required=False)
 

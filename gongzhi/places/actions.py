@@ -55,7 +55,10 @@ def check_fields(kind: str, fields: dict) -> None:
 
 
 def check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
-    if code and Place.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+    others = Place.objects.filter(code=code)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if code and others.exists():
         raise ValidationError({"code": _("编码 %(code)s 已被使用") % {"code": code}}, code="duplicate_code")
 
 

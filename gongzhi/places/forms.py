@@ -8,7 +8,7 @@ class PlaceForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices)
     name = forms.CharField(label=_("名称"), max_length=100, error_messages={"required": _("名称不能为空")})
     code = forms.CharField(label=_("编码"), max_length=40, required=False)
-    management_mode = forms.ChoiceField(label=_("管理模式"), choices=[("", "—")] + ManagementMode.choices,
+    management_mode = forms.ChoiceField(label=_("管理模式"), choices=[("", "—"), *ManagementMode.choices],
                                         required=False)
     registered_area = forms.DecimalField(label=_("登记面积(㎡)"), max_digits=10, decimal_places=2, required=False,
                                          min_value=0, error_messages={"min_value": _("面积不能为负数"),

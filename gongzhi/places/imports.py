@@ -49,7 +49,7 @@ PROGRESS_EVERY = 250
 
 PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址"]
 HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员"]
-COLUMNS = {ImportKind.PLACES: PLACE_COLUMNS, ImportKind.HOUSEHOLDS: HOUSEHOLD_COLUMNS}
+COLUMNS: dict[str, list[str]] = {ImportKind.PLACES: PLACE_COLUMNS, ImportKind.HOUSEHOLDS: HOUSEHOLD_COLUMNS}
 KIND_BY_LABEL = {str(label): value for value, label in Kind.choices}
 MODE_BY_LABEL = {str(label).split("（")[0]: value for value, label in ManagementMode.choices}
 RELATION_BY_LABEL = {str(label): value for value, label in Relation.choices}
