@@ -20,6 +20,7 @@ from gongzhi.places.models import Kind, Place
 
 from .events import Verb
 from .models import PARTY_KINDS, HouseholdMember, Organisation, OrgKind, Person, Position, Relation
+from .roles import Title
 
 PERSON_FIELDS = ("name", "phone", "place", "is_party_member", "party_organisation", "party_relation", "skills")
 
@@ -194,6 +195,8 @@ def appoint_position(
 ) -> Position:
     """任职 — a cross-appointment is simply another Position of the same person."""
     start_date = start_date or timezone.localdate()
+    if title not in Title.values:
+        raise ValidationError({"title": _("职务无效")})
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
     if not place.path.startswith(organisation.place.path) and not organisation.place.path.startswith(place.path):
@@ -202,6 +205,7 @@ def appoint_position(
             raise ValidationError({"place": _("负责范围必须在组织所在区域之内")})
     with transaction.atomic():
         _check(by, "people.appoint_position", place)
+        _check(by, "people.update_person", person)
         position = Position.objects.create(person=person, organisation=organisation, title=title, place=place,
                                            start_date=start_date, end_date=end_date)
         Event.record(by, Verb.APPOINT_POSITION, position, place=place, summary=str(position),

@@ -19,3 +19,28 @@ class OrganisationForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=120, error_messages={"required": _("名称不能为空")})
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+
+class PositionForm(forms.Form):
+    """任职 — a cross-appointment is just another one."""
+
+    organisation = forms.ModelChoiceField(label=_("组织"), queryset=None,
+                                          error_messages={"required": _("请选择组织"),
+                                                          "invalid_choice": _("所选组织不存在或不在您的范围内")})
+    title = forms.ChoiceField(label=_("职务"), choices=[])
+    place = forms.ModelChoiceField(label=_("负责范围"), queryset=None,
+                                   error_messages={"required": _("请选择负责范围"),
+                                                   "invalid_choice": _("所选区域不存在或不在您的范围内")})
+    start_date = forms.DateField(label=_("任职开始"), required=False,
+                                 error_messages={"invalid": _("日期格式应为 2026-01-31")})
+    end_date = forms.DateField(label=_("任职结束"), required=False,
+                               error_messages={"invalid": _("日期格式应为 2026-01-31")})
+
+    def __init__(self, *args, organisations, places, **kwargs):
+        from .roles import Title
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
+        self.fields["title"].choices = Title.choices

@@ -13,10 +13,10 @@ from gongzhi.core import crypto
 from gongzhi.core.forms import apply_errors
 from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scope import user_roles
-from gongzhi.places.models import Place
+from gongzhi.places.models import Kind, Place
 
 from . import actions
-from .forms import OrganisationForm, PersonForm
+from .forms import OrganisationForm, PersonForm, PositionForm
 from .models import Organisation, OrgKind, Person, Position
 from .roles import Title
 
@@ -150,3 +150,35 @@ def organisation_create(request, place_pk):
             messages.success(request, _("已新建：%(name)s") % {"name": org.name})
             return redirect("people:organisation", pk=org.pk)
     return render(request, "people/person_form.html", {"form": form, "place": place, "title": _("新建组织")})
+
+
+@login_required
+def position_create(request, pk):
+    """任职 — appoint a person to a post (another post of the same person is a cross-appointment)."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("people.update_person", person):
+        raise PermissionDenied
+    places = Place.objects.visible_to(request.user).exclude(kind__in=[Kind.UNIT, Kind.HOUSEHOLD])
+    form = PositionForm(request.POST or None, organisations=Organisation.objects.visible_to(request.user),
+                        places=places)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.appoint_position(person, organisation=data["organisation"], title=data["title"],
+                                     place=data["place"], by=request.user, start_date=data["start_date"],
+                                     end_date=data["end_date"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已任职"))
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("任职")})
+
+
+@require_POST
+@login_required
+def position_end(request, pk):
+    position = get_object_or_404(Position.objects.visible_to(request.user), pk=pk)
+    actions.end_position(position, by=request.user)
+    messages.success(request, _("已离任"))
+    return redirect("people:detail", pk=position.person_id)
