@@ -89,6 +89,7 @@ def fetch_package() -> Path:
 
 
 def read_divisions(source: Path, area: str) -> list[Division]:
+    """The district, its streets and its communities from china-division's CSV files."""
     divisions: list[Division] = []
     with (source / "areas.csv").open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):

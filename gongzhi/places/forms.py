@@ -44,3 +44,9 @@ class MoveForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"), choices=ImportKind.choices)
     file = forms.FileField(label=_("Excel 文件 (.xlsx)"), error_messages={"required": _("请选择要上传的文件")})
+
+
+class DivisionsForm(forms.Form):
+    area = forms.RegexField(label=_("区县行政区划代码"), regex=r"^\d{6}$", max_length=6,
+                            help_text=_("6位数字，如 610104（西安市莲湖区）"),
+                            error_messages={"required": _("请填写区县代码"), "invalid": _("区县代码应为6位数字")})

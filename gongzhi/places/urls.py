@@ -6,6 +6,7 @@ app_name = "places"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("households/", views.households, name="households"),
+    path("divisions/", views.divisions, name="divisions"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/new/", views.create, name="create"),
     path("<int:pk>/edit/", views.edit, name="edit"),

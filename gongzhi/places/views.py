@@ -214,3 +214,27 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
+
+
+@login_required
+def divisions(request):
+    """Superusers load a district's real streets and communities (行政区划) into the tree."""
+    from .divisions import DivisionSourceError, bundled_divisions, find_source, load_divisions, read_divisions
+    from .forms import DivisionsForm
+
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    form = DivisionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        area = form.cleaned_data["area"]
+        try:
+            rows = bundled_divisions(area) or read_divisions(find_source(), area)
+        except DivisionSourceError as exc:
+            form.add_error("area", str(exc))
+        else:
+            created, updated = load_divisions(rows, by=request.user)
+            messages.success(request, _("%(name)s：新增 %(c)s 个区域，更名 %(u)s 个") % {
+                "name": rows[0].name, "c": created, "u": updated})
+            return redirect("places:detail", pk=Place.objects.get(code=area).pk)
+    districts = Place.objects.filter(kind=Kind.DISTRICT)
+    return render(request, "places/divisions.html", {"form": form, "districts": districts})
