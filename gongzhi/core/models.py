@@ -127,3 +127,24 @@ def _place_of(obj):
         return obj
     place_id = getattr(obj, "place_id", None)
     return Place(pk=place_id) if place_id else None
+
+
+class DayKind(models.TextChoices):
+    OFF = "off", _("放假")
+    WORK = "work", _("调休上班")
+
+
+class Holiday(models.Model):
+    """法定节假日与调休 — overrides of the Monday–Friday week, editable by street staff."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=4, choices=DayKind.choices)
+    name = models.CharField(_("名称"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
