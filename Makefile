@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_bench
 export DJANGO_SETTINGS_MODULE := gongzhi.settings
 
 .PHONY: run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
@@ -55,7 +56,7 @@ lint: venv
 
 bench: assets
 	@bash scripts/ensure_postgres.sh
-	DATABASE_URL=$(PG_URL) $(PY) bench/run.py
+	DATABASE_URL=$(BENCH_URL) $(PY) bench/run.py
 
 clean:
 	rm -rf var gongzhi/static/vendor

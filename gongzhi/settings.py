@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.people",
+    "gongzhi.notices",
+    "gongzhi.workorders",
 ]
 
 MIDDLEWARE = [

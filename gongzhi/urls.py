@@ -28,6 +28,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("places/", include("gongzhi.places.urls")),
     path("people/", include("gongzhi.people.urls")),
+    path("requests/", include("gongzhi.workorders.urls")),
+    path("notices/", include("gongzhi.notices.urls")),
+    path("open311/v2/", include("gongzhi.workorders.open311")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -23,6 +23,16 @@ START = datetime.date(2024, 1, 1)
 
 
 @pytest.fixture(autouse=True)
+def _chinese():
+    """Each test starts in the default language; a request through LocaleMiddleware must not leak."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _settings(settings):
     settings.IMPORTS_INLINE = True
     settings.AXES_ENABLED = False

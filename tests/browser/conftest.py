@@ -1,0 +1,143 @@
+"""Playwright fixtures: Debian's Chromium against Django's live server, plus an axe-core check.
+
+* The browser is ``/usr/bin/chromium`` (Playwright's own download does not work offline). If it is
+  missing, every browser test *fails* with a message saying how to install it (``make test`` runs
+  ``scripts/ensure_browser.sh``) — a silent skip would hide that the UI was never tested.
+* ``live_server`` (pytest-django) runs the app in a thread over the transactional test database and
+  wraps it in ``django.contrib.staticfiles``' ``StaticFilesHandler``, which serves /static/ through the
+  finders (``STATICFILES_DIRS`` = gongzhi/static, vendor assets included) — the same as
+  ``StaticLiveServerTestCase``. Every page checked here asserts that no /static/ request failed and
+  that app.css and Tabler are actually applied.
+* Playwright's sync API keeps an event loop running in the main thread for the whole session, so Django's
+  async-unsafe guard would reject ORM calls from the tests; ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set here,
+  in the browser conftest only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch options, pointed at Debian's Chromium."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's Chromium. Install it with "
+                    "`bash scripts/ensure_browser.sh` (run by `make test`), i.e. "
+                    "`apt-get install -y chromium fonts-noto-cjk`.", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(autouse=True)
+def _browser_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded import files stay out of var/media
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make assets` (npm ci) to install axe-core.", pytrace=False)
+    return str(AXE_JS)
+
+
+class Browse:
+    """A page bound to the live server: navigation plus the checks every visited page gets."""
+
+    def __init__(self, page, base_url: str, axe_path: str):
+        self.page = page
+        self.base_url = base_url
+        self.axe_path = axe_path
+        self.failed_static: list[str] = []
+        page.set_default_timeout(10_000)
+        page.on("response", self._on_response)
+        page.on("requestfailed", lambda req: self._record(req.url, "failed"))
+
+    def _on_response(self, response):
+        if response.status >= 400:
+            self._record(response.url, response.status)
+
+    def _record(self, url: str, what) -> None:
+        if "/static/" in url:
+            self.failed_static.append(f"{url} → {what}")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def goto(self, path: str):
+        return self.page.goto(self.url(path))
+
+    def login(self, username: str, password: str) -> None:
+        self.goto("/accounts/login/")
+        self.check()
+        self.page.get_by_label("用户名或手机号", exact=True).fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="登录").click()
+
+    def check(self) -> None:
+        """Static assets loaded and styled, and axe finds nothing serious or critical."""
+        page = self.page
+        page.wait_for_load_state("load")
+        assert not self.failed_static, f"static files failed to load on {page.url}: {self.failed_static}"
+        styles = page.evaluate("""() => {
+            const probe = document.createElement('span');
+            probe.className = 'visually-hidden';
+            document.body.appendChild(probe);
+            const hidden = getComputedStyle(probe).position;
+            probe.remove();
+            return {skip: getComputedStyle(document.querySelector('.skip-link')).position,
+                    tablerHidden: hidden, font: getComputedStyle(document.body).fontFamily};
+        }""")
+        assert styles["skip"] == "absolute", f"app.css not applied on {page.url}: {styles}"
+        assert styles["tablerHidden"] == "absolute", f"Tabler CSS not applied on {page.url}: {styles}"
+        assert "Noto Sans CJK SC" in styles["font"], styles
+        self.axe()
+
+    def axe(self) -> None:
+        page = self.page
+        page.add_script_tag(path=self.axe_path)
+        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        bad = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+        if bad:
+            lines = []
+            for v in bad:
+                lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+                for node in v["nodes"][:10]:
+                    lines.append(f"    {json.dumps(node['target'], ensure_ascii=False)}: "
+                                 f"{node.get('failureSummary', '').replace(chr(10), ' ')}")
+            large = page.evaluate("() => document.body.classList.contains('large-text')")
+            mode = "large-text" if large else "normal"
+            pytest.fail(f"axe: {len(bad)} serious/critical violation(s) on {page.url} ({mode} mode):\n"
+                        + "\n".join(lines), pytrace=False)
+
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", self.page.inner_text("body"))
+
+
+@pytest.fixture
+def desktop(new_context, live_server, axe_source):
+    context = new_context(**DESKTOP, locale="zh-CN")
+    return Browse(context.new_page(), live_server.url, axe_source)
+
+
+@pytest.fixture
+def phone(new_context, live_server, axe_source):
+    context = new_context(**PHONE, locale="zh-CN")
+    return Browse(context.new_page(), live_server.url, axe_source)
