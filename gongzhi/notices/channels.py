@@ -1,0 +1,35 @@
+"""Outside channels (SMS, WeChat, email). Deployments plug in real gateways; the default only logs."""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+from typing import Protocol
+
+from django.conf import settings
+
+logger = logging.getLogger("gongzhi.notices")
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, *, user_id: int, text: str, link: str) -> None: ...
+
+
+class LogChannel:
+    """Writes the message to the log: the default on an offline intranet without gateways."""
+
+    name = "log"
+
+    def send(self, *, user_id: int, text: str, link: str) -> None:
+        logger.info("notify user=%s text=%s link=%s", user_id, text, link)
+
+
+def configured_channels() -> list[Channel]:
+    paths = getattr(settings, "NOTIFICATION_CHANNELS", ["gongzhi.notices.channels.LogChannel"])
+    channels = []
+    for path in paths:
+        module, _, cls = path.rpartition(".")
+        channels.append(getattr(import_module(module), cls)())
+    return channels

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notices"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("read/", views.read_all, name="read_all"),
+]

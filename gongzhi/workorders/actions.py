@@ -1,0 +1,687 @@
+"""Every move of a request. One function per verb; each runs in one transaction, locks the request,
+checks the transition table and the actor's right on the locked row, writes one audit Event (the
+resident's timeline) and notifies after commit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.calendar import WorkCalendar
+from gongzhi.core.models import Event
+from gongzhi.core.roles import Role
+from gongzhi.notices.actions import notify
+from gongzhi.people.models import Organisation, OrgKind, Person, Position
+from gongzhi.places.models import Kind, Place
+
+from .events import Verb
+from .models import (
+    Attachment,
+    Category,
+    Channel,
+    DailyCounter,
+    Duty,
+    Escalation,
+    Request,
+    ServiceLevel,
+    ServiceSettings,
+    Status,
+    TimeUnit,
+    Urgency,
+    Whistle,
+)
+from .photos import check_photos
+
+MAX_DESCRIPTION = 1000
+MAX_REASON = 300
+
+S = Status
+# 诉求状态流转 — the only place allowed moves are listed: verb → (from statuses, to status)
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "dispatch": (frozenset({S.SUBMITTED, S.RETURNED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED}),
+                 S.DISPATCHED),
+    "grab": (frozenset({S.DISPATCHED}), S.DISPATCHED),
+    "accept": (frozenset({S.DISPATCHED, S.REOPENED}), S.ACCEPTED),
+    "start": (frozenset({S.ACCEPTED}), S.IN_PROGRESS),
+    "resolve": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED),
+    "return": (frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED}), S.RETURNED),
+    "reject": (frozenset({S.SUBMITTED, S.RETURNED}), S.REJECTED),
+    "merge": (frozenset({S.SUBMITTED, S.RETURNED, S.DISPATCHED}), S.MERGED),
+    "rate": (frozenset({S.RESOLVED}), S.RATED),
+    "reopen": (frozenset({S.RESOLVED, S.RATED}), S.REOPENED),
+    "close": (frozenset({S.RESOLVED, S.RATED}), S.CLOSED),
+}
+
+
+class InvalidTransition(ValidationError):
+    """A move the transition table does not allow from the request's current status."""
+
+    def __init__(self, verb: str, status: str):
+        super().__init__({"status": _("当前状态“%(status)s”下不能%(verb)s") % {
+            "status": Status(status).label, "verb": VERB_LABELS[verb]}}, code="invalid_transition")
+
+
+VERB_LABELS = {"dispatch": _("派单"), "grab": _("抢单"), "accept": _("接单"), "start": _("开始处理"),
+               "resolve": _("办结"), "return": _("退回"), "reject": _("驳回"), "merge": _("合并"),
+               "rate": _("评单"), "reopen": _("重办"), "close": _("关闭")}
+
+
+def check_transition(verb: str, status: str) -> str:
+    allowed, target = TRANSITIONS[verb]
+    if status not in allowed:
+        raise InvalidTransition(verb, status)
+    return target
+
+
+def _lock(req: Request) -> Request:
+    return Request.objects.select_for_update().select_related("place", "reporter", "assignee", "handler").get(
+        pk=req.pk)
+
+
+def _require(by, perm: str, obj) -> None:
+    if by is not None and not by.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _record(by, verb: str, req: Request, *, summary: str = "", before=None, after=None) -> None:
+    Event.record(by, verb, req, place=req.place, summary=summary, before=before, after=after, public=True)
+
+
+def _link(req: Request) -> str:
+    return f"/requests/{req.pk}/"
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+def due_at(start: datetime.datetime, value: Decimal, unit: str, calendar: WorkCalendar | None = None):
+    calendar = calendar or WorkCalendar.load(timezone.localdate(start))
+    if unit == TimeUnit.HOURS:
+        return start + datetime.timedelta(hours=float(value))
+    if unit == TimeUnit.WORKING_HOURS:
+        return calendar.add_working_hours(start, float(value))
+    return calendar.add_working_days(start, int(value))
+
+
+def service_level(category: Category, urgency: str) -> ServiceLevel:
+    level = ServiceLevel.objects.filter(category=category, urgency=urgency).first()
+    if level is None:
+        raise ValidationError({"urgency": _("“%(c)s”没有设置“%(u)s”的时限，请联系街道配置服务目录") % {
+            "c": category.name, "u": Urgency(urgency).label}})
+    return level
+
+
+# ---------------------------------------------------------------- intake
+
+
+def next_number(day: datetime.date) -> str:
+    """GZ-YYYYMMDD-NNNN, unique: the day's counter row is incremented under a lock."""
+    try:
+        with transaction.atomic():
+            DailyCounter.objects.get_or_create(day=day)
+    except IntegrityError:  # a concurrent first request of the day created it
+        pass
+    counter = DailyCounter.objects.select_for_update().get(day=day)
+    counter.value = F("value") + 1
+    counter.save(update_fields=["value"])
+    counter.refresh_from_db(fields=["value"])
+    return f"GZ-{day:%Y%m%d}-{counter.value:04d}"
+
+
+def clean_intake(*, category, description: str, place, urgency: str) -> dict:
+    errors = {}
+    if category is None or not getattr(category, "active", False):
+        errors["category"] = _("请选择诉求类别")
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("请描述遇到的问题")
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("问题描述不能超过%(n)s个字（当前%(m)s个）") % {"n": MAX_DESCRIPTION,
+                                                                      "m": len(description)}
+    if place is None:
+        errors["place"] = _("请选择位置")
+    if urgency not in Urgency.values:
+        errors["urgency"] = _("紧急程度无效")
+    if errors:
+        raise ValidationError(errors)
+    return {"description": description}
+
+
+def file_request(
+    *, by, category: Category | None, description: str, place: Place | None, urgency: str = Urgency.NORMAL,
+    channel: str = Channel.APP, reporter: Person | None = None, contact_name: str = "", contact_phone: str = "",
+    anonymous: bool = False, address: str = "", photos: Sequence = (),
+) -> Request:
+    """居民下单 — or staff filing on a resident's behalf, or a grid worker's patrol finding."""
+    cleaned = clean_intake(category=category, description=description, place=place, urgency=urgency)
+    check_photos(photos, field="photos")
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("来源无效")})
+    if len(address) > 200:
+        raise ValidationError({"address": _("地址不能超过200个字")})
+    assert category is not None and place is not None
+    level = service_level(category, urgency)
+    with transaction.atomic():
+        _require(by, "workorders.file_request", place)
+        if reporter is None and by is not None and channel == Channel.APP:
+            reporter = Person.objects.filter(user=by).first()
+        now = timezone.now()
+        req = Request.objects.create(
+            number=next_number(timezone.localdate(now)), category=category, urgency=urgency,
+            description=cleaned["description"], place=place, address=address, reporter=reporter,
+            contact_name=contact_name or (reporter.name if reporter else ""),
+            contact_phone=contact_phone or (reporter.phone if reporter else ""),
+            anonymous=anonymous, channel=channel, filed_by=by if by is not None and by.is_authenticated else None,
+            resolution_due_at=due_at(now, level.resolution_value, level.resolution_unit),
+        )
+        _save_photos(req, photos, Attachment.Stage.INTAKE, by)
+        _record(by, Verb.FILE_REQUEST, req, summary=f"{category.name}：{req.description[:60]}",
+                after={"status": req.status, "category": category.code, "channel": channel})
+        notify(dispatchers_of(req), verb=Verb.FILE_REQUEST, text=_("新诉求 %(n)s（%(c)s）待派单") % {
+            "n": req.number, "c": category.name}, link=_link(req))
+    return req
+
+
+def _save_photos(req: Request, photos: Sequence, stage: str, by) -> None:
+    for f in photos:
+        f.seek(0)
+        Attachment.objects.create(request=req, stage=stage, file=f,
+                                  uploaded_by=by if by is not None and by.is_authenticated else None)
+
+
+# ---------------------------------------------------------------- who is told
+
+
+def _users_with_posts(org_ids: Sequence[int]) -> list:
+    from django.contrib.auth import get_user_model
+
+    user_ids = Position.objects.active().filter(organisation_id__in=org_ids, person__user__isnull=False).values(
+        "person__user_id")
+    return list(get_user_model().objects.filter(pk__in=user_ids))
+
+
+def _users_over(place: Place, roles) -> list:
+    """Active post holders with one of ``roles`` whose scope contains ``place``."""
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.people.roles import TITLE_ROLES
+
+    titles = [t for t, r in TITLE_ROLES.items() if r in roles]
+    prefixes = [place.path[: i] for i in range(4, len(place.path) + 1, 4)]
+    user_ids = Position.objects.active().filter(title__in=titles, place__path__in=prefixes,
+                                                person__user__isnull=False).values("person__user_id")
+    return list(get_user_model().objects.filter(pk__in=user_ids))
+
+
+def dispatchers_of(req: Request) -> list:
+    return _users_over(req.place, {Role.COMMUNITY_STAFF, Role.STREET_STAFF})
+
+
+def handlers_of(req: Request) -> list:
+    if req.assignee is not None and req.assignee.user_id:
+        return [req.assignee.user]
+    return _users_with_posts([req.handler_id]) if req.handler_id else []
+
+
+def reporter_users(req: Request) -> list:
+    users = []
+    if req.reporter is not None and req.reporter.user_id:
+        users.append(req.reporter.user)
+    elif req.filed_by_id:
+        users.append(req.filed_by)
+    return users
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def route(category: Category, place: Place) -> Organisation | None:
+    """The organisation routing rules (deepest place, category-specific first) or defaults pick."""
+    from .models import HandlerKind, RoutingRule
+
+    prefixes = [place.path[: i] for i in range(4, len(place.path) + 1, 4)]
+    rules = list(RoutingRule.objects.filter(place__path__in=prefixes).select_related("place", "organisation"))
+    rules.sort(key=lambda r: (r.category_id == category.pk, len(r.place.path)), reverse=True)
+    for rule in rules:
+        if rule.category_id in (None, category.pk):
+            return rule.organisation
+    kind = category.handler_kind
+    if kind == HandlerKind.DEPARTMENT and category.department_id:
+        return category.department
+    if kind == HandlerKind.PROPERTY_COMPANY:
+        from gongzhi.people.models import ManagementAssignment
+
+        compound_path = place.path[: 5 * 4]
+        assignment = (ManagementAssignment.objects.filter(place__path=compound_path, end_date__isnull=True)
+                      .select_related("company").order_by("-start_date").first())
+        if assignment:
+            return assignment.company
+    anchor = place.path[: 2 * 4] if kind == HandlerKind.STREET else place.path[: 3 * 4]  # street or community
+    return Organisation.objects.filter(place__path=anchor, kind=OrgKind.OFFICE).order_by("pk").first()
+
+
+def dispatch_request(req: Request, *, to: Organisation, by, assignee: Person | None = None,
+                     mode: str = "direct", note: str = "") -> Request:
+    """派单 (or re-dispatch with a reason): to an organisation; to a person, round-robin or a grab pool."""
+    if mode not in ("direct", "round_robin", "pool"):
+        raise ValidationError({"mode": _("派单方式无效")})
+    if len(note) > MAX_REASON:
+        raise ValidationError({"note": _("说明不能超过%(n)s个字") % {"n": MAX_REASON}})
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.dispatch_request", req)
+        redispatch = req.status in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED)
+        check_transition("dispatch", req.status)
+        if redispatch and not note.strip():
+            raise ValidationError({"note": _("改派须说明理由")})
+        if assignee is not None and not Position.objects.active().filter(person=assignee, organisation=to).exists():
+            raise ValidationError({"assignee": _("承办人不是该组织的在岗人员")})
+        if mode == "round_robin":
+            assignee = next_on_duty(to)
+            if assignee is None:
+                raise ValidationError({"mode": _("该组织没有在岗值班人员，无法轮派")})
+        settings_row = ServiceSettings.current()
+        now = timezone.now()
+        level = service_level(req.category, req.urgency)
+        before = {"status": req.status, "handler": req.handler_id, "assignee": req.assignee_id}
+        req.status = S.DISPATCHED
+        req.handler = to
+        req.assignee = assignee if mode != "pool" else None
+        req.pool_until = now + datetime.timedelta(minutes=settings_row.grab_minutes) if mode == "pool" else None
+        req.dispatched_at = now
+        req.accepted_at = None
+        req.response_due_at = due_at(now, level.response_value, level.response_unit)
+        req.reason = note.strip()
+        req.save(update_fields=["status", "handler", "assignee", "pool_until", "dispatched_at", "accepted_at",
+                                "response_due_at", "reason", "updated_at"])
+        after = {"status": req.status, "handler": to.pk, "assignee": req.assignee_id, "mode": mode}
+        summary = _("派给 %(org)s") % {"org": to.name}
+        if req.assignee is not None:
+            summary += f" · {req.assignee.name}"
+        if mode == "pool":
+            summary += _("（抢单池）")
+        if note:
+            summary += f"：{note.strip()}"
+        _record(by, Verb.DISPATCH_REQUEST, req, summary=summary, before=before, after=after)
+        notify(handlers_of(req), verb=Verb.DISPATCH_REQUEST, text=_("诉求 %(n)s 已派给您，请在时限内接单") % {
+            "n": req.number}, link=_link(req))
+        notify(reporter_users(req), verb=Verb.DISPATCH_REQUEST, text=_("您的诉求 %(n)s 已派单") % {
+            "n": req.number}, link=_link(req))
+    return req
+
+
+def next_on_duty(org: Organisation) -> Person | None:
+    """Round-robin: the on-duty person assigned longest ago (never first), locked so two dispatches differ."""
+    duty = (Duty.objects.select_for_update().filter(organisation=org, on_duty=True)
+            .order_by(F("last_assigned_at").asc(nulls_first=True), "pk").first())
+    if duty is None:
+        return None
+    duty.last_assigned_at = timezone.now()
+    duty.save(update_fields=["last_assigned_at"])
+    return duty.person
+
+
+def grab_request(req: Request, *, by) -> Request:
+    """抢单 — the first of the organisation's people to claim a pooled request gets it."""
+    person = Person.objects.filter(user=by).first()
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.grab_request", req)
+        check_transition("grab", req.status)
+        if req.pool_until is None or req.assignee_id is not None:
+            raise ValidationError({"status": _("该诉求不在抢单池中")})
+        if req.pool_until < timezone.now():
+            raise ValidationError({"status": _("抢单时间已过")})
+        if person is None:
+            raise PermissionDenied
+        claimed = Request.objects.filter(pk=req.pk, assignee__isnull=True, status=S.DISPATCHED).update(
+            assignee=person, pool_until=None)
+        if not claimed:
+            raise ValidationError({"status": _("已被他人抢单")})
+        req.refresh_from_db()
+        _record(by, Verb.GRAB_REQUEST, req, summary=_("%(p)s 抢单") % {"p": person.name},
+                after={"assignee": person.pk})
+    return req
+
+
+# ---------------------------------------------------------------- handling
+
+
+def accept_request(req: Request, *, by) -> Request:
+    """接单."""
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.accept_request", req)
+        check_transition("accept", req.status)
+        if req.pool_until is not None and req.assignee_id is None:
+            raise ValidationError({"status": _("抢单池中的诉求请先抢单")})
+        now = timezone.now()
+        before = {"status": req.status}
+        req.status = S.ACCEPTED
+        req.accepted_at = now
+        req.first_accepted_at = req.first_accepted_at or now
+        if req.response_due_at is not None and now > req.response_due_at:
+            req.response_overdue = True  # late, even if no tick ran in between (sticky: counts in 三率)
+        if req.assignee_id is None:
+            req.assignee = Person.objects.filter(user=by).first()
+        req.save(update_fields=["status", "accepted_at", "first_accepted_at", "response_overdue", "assignee",
+                                "updated_at"])
+        _record(by, Verb.ACCEPT_REQUEST, req, summary=_("%(org)s 已接单") % {"org": req.handler.name},
+                before=before, after={"status": req.status})
+        notify(reporter_users(req), verb=Verb.ACCEPT_REQUEST, text=_("您的诉求 %(n)s 已接单") % {
+            "n": req.number}, link=_link(req))
+    return req
+
+
+def start_request(req: Request, *, by) -> Request:
+    """开始处理."""
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.start_request", req)
+        check_transition("start", req.status)
+        req.status = S.IN_PROGRESS
+        req.save(update_fields=["status", "updated_at"])
+        _record(by, Verb.START_REQUEST, req, summary=_("开始处理"), before={"status": S.ACCEPTED},
+                after={"status": req.status})
+    return req
+
+
+def resolve_request(req: Request, *, by, result_note: str, photos: Sequence = ()) -> Request:
+    """办结 — with what was done and photos of the result."""
+    result_note = (result_note or "").strip()
+    if not result_note:
+        raise ValidationError({"result_note": _("请填写办理结果")})
+    if len(result_note) > MAX_DESCRIPTION:
+        raise ValidationError({"result_note": _("办理结果不能超过%(n)s个字") % {"n": MAX_DESCRIPTION}})
+    check_photos(photos, field="photos")
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.resolve_request", req)
+        check_transition("resolve", req.status)
+        now = timezone.now()
+        before = {"status": req.status}
+        req.status = S.RESOLVED
+        req.resolved_at = now
+        req.first_resolved_at = req.first_resolved_at or now
+        req.result_note = result_note
+        req.rating = None
+        req.rated_at = None
+        if req.resolution_due_at is not None and now > req.resolution_due_at:
+            req.resolution_overdue = True
+        req.save(update_fields=["status", "resolved_at", "first_resolved_at", "result_note", "rating", "rated_at",
+                                "resolution_overdue", "updated_at"])
+        _save_photos(req, photos, Attachment.Stage.RESULT, by)
+        _record(by, Verb.RESOLVE_REQUEST, req, summary=result_note[:100], before=before,
+                after={"status": req.status})
+        notify(reporter_users(req), verb=Verb.RESOLVE_REQUEST, text=_("您的诉求 %(n)s 已办结，请评价") % {
+            "n": req.number}, link=_link(req))
+    return req
+
+
+def _reason(reason: str, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: _("请填写理由")})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({field: _("理由不能超过%(n)s个字") % {"n": MAX_REASON}})
+    return reason
+
+
+def return_request(req: Request, *, by, reason: str) -> Request:
+    """退回 — the handler sends it back to the dispatcher (not theirs, wrong place…)."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.return_request", req)
+        check_transition("return", req.status)
+        before = {"status": req.status, "handler": req.handler_id}
+        req.status, req.reason, req.assignee, req.pool_until = S.RETURNED, reason, None, None
+        req.save(update_fields=["status", "reason", "assignee", "pool_until", "updated_at"])
+        _record(by, Verb.RETURN_REQUEST, req, summary=_("退回：%(r)s") % {"r": reason}, before=before,
+                after={"status": req.status})
+        notify(dispatchers_of(req), verb=Verb.RETURN_REQUEST, text=_("诉求 %(n)s 被退回：%(r)s") % {
+            "n": req.number, "r": reason}, link=_link(req))
+    return req
+
+
+def reject_request(req: Request, *, by, reason: str) -> Request:
+    """驳回 — out of scope; the reason is shown to the resident."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.reject_request", req)
+        check_transition("reject", req.status)
+        before = {"status": req.status}
+        now = timezone.now()
+        req.status, req.reason, req.closed_at = S.REJECTED, reason, now
+        req.save(update_fields=["status", "reason", "closed_at", "updated_at"])
+        _record(by, Verb.REJECT_REQUEST, req, summary=_("驳回：%(r)s") % {"r": reason}, before=before,
+                after={"status": req.status})
+        notify(reporter_users(req), verb=Verb.REJECT_REQUEST, text=_("您的诉求 %(n)s 未受理：%(r)s") % {
+            "n": req.number, "r": reason}, link=_link(req))
+    return req
+
+
+def merge_request(req: Request, *, into: Request, by) -> Request:
+    """合并 — a duplicate follows the original."""
+    if into.pk == req.pk:
+        raise ValidationError({"into": _("不能与自身合并")})
+    with transaction.atomic():
+        locked = {r.pk: r for r in Request.objects.select_for_update().filter(pk__in=[req.pk, into.pk])
+                  .select_related("place").order_by("pk")}
+        req, into = locked[req.pk], locked[into.pk]
+        _require(by, "workorders.merge_request", req)
+        _require(by, "workorders.merge_request", into)
+        check_transition("merge", req.status)
+        if into.status in (S.MERGED, S.REJECTED):
+            raise ValidationError({"into": _("目标诉求已合并或已驳回")})
+        before = {"status": req.status}
+        req.status, req.merged_into, req.closed_at = S.MERGED, into, timezone.now()
+        req.save(update_fields=["status", "merged_into", "closed_at", "updated_at"])
+        _record(by, Verb.MERGE_REQUEST, req, summary=_("与 %(n)s 合并办理") % {"n": into.number}, before=before,
+                after={"status": req.status, "merged_into": into.pk})
+        notify(reporter_users(req), verb=Verb.MERGE_REQUEST, text=_("您的诉求 %(n)s 已与 %(m)s 合并办理") % {
+            "n": req.number, "m": into.number}, link=_link(into))
+    return req
+
+
+# ---------------------------------------------------------------- the resident's judgement
+
+
+def rate_request(req: Request, *, by, rating: int, comment: str = "") -> Request:
+    """评单 — 1 to 5, by the resident who filed it."""
+    rating = _whole_number(rating)
+    if rating is None or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("评分必须是1到5之间的整数")})
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise ValidationError({"comment": _("评价不能超过500个字")})
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.rate_request", req)
+        check_transition("rate", req.status)
+        now = timezone.now()
+        before = {"status": req.status}
+        req.status, req.rating, req.rating_comment, req.rated_at = S.RATED, rating, comment, now
+        if req.first_rating is None:
+            req.first_rating = rating
+        req.save(update_fields=["status", "rating", "rating_comment", "rated_at", "first_rating", "updated_at"])
+        _record(by, Verb.RATE_REQUEST, req, summary=_("评分 %(r)s 分%(c)s") % {
+            "r": rating, "c": f"：{comment}" if comment else ""}, before=before,
+            after={"status": req.status, "rating": rating})
+        notify(handlers_of(req), verb=Verb.RATE_REQUEST, text=_("诉求 %(n)s 获评 %(r)s 分") % {
+            "n": req.number, "r": rating}, link=_link(req))
+    return req
+
+
+def _whole_number(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def reopen_request(req: Request, *, by, reason: str) -> Request:
+    """重办 — the resident is not satisfied, within the reopen window; back to the same handler."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.reopen_request", req)
+        check_transition("reopen", req.status)
+        if not req.can_reopen():
+            raise ValidationError({"status": _("已超过可重办期限（办结后%(d)s天）") % {
+                "d": ServiceSettings.current().reopen_days}})
+        now = timezone.now()
+        level = service_level(req.category, req.urgency)
+        before = {"status": req.status, "rating": req.rating}
+        req.status = S.REOPENED
+        req.reopen_count = F("reopen_count") + 1
+        req.reason = reason
+        req.dispatched_at = now
+        req.accepted_at = None
+        req.response_due_at = due_at(now, level.response_value, level.response_unit)
+        req.resolution_due_at = due_at(now, level.resolution_value, level.resolution_unit)
+        req.save(update_fields=["status", "reopen_count", "reason", "dispatched_at", "accepted_at",
+                                "response_due_at", "resolution_due_at", "updated_at"])
+        req.refresh_from_db(fields=["reopen_count"])
+        _record(by, Verb.REOPEN_REQUEST, req, summary=_("申请重办：%(r)s") % {"r": reason}, before=before,
+                after={"status": req.status, "reopen_count": req.reopen_count})
+        notify(handlers_of(req) + dispatchers_of(req), verb=Verb.REOPEN_REQUEST,
+               text=_("诉求 %(n)s 被居民要求重办：%(r)s") % {"n": req.number, "r": reason}, link=_link(req))
+    return req
+
+
+def follow_up_request(req: Request, *, by, note: str) -> Request:
+    """回访 — staff call the resident after resolution and record what they said."""
+    note = _reason(note, field="note")
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.follow_up_request", req)
+        if req.status not in (S.RESOLVED, S.RATED, S.CLOSED):
+            raise ValidationError({"status": _("办结后才能回访")})
+        req.followed_up_at, req.follow_up_note = timezone.now(), note
+        req.save(update_fields=["followed_up_at", "follow_up_note", "updated_at"])
+        _record(by, Verb.FOLLOW_UP_REQUEST, req, summary=_("回访：%(n)s") % {"n": note})
+    return req
+
+
+def close_request(req: Request, *, by=None, unrated: bool = False) -> Request:
+    """关闭 — after rating, or unrated after the window (never assumed satisfied)."""
+    with transaction.atomic():
+        req = _lock(req)
+        check_transition("close", req.status)
+        before = {"status": req.status}
+        req.status, req.closed_at = S.CLOSED, timezone.now()
+        req.unrated = unrated or req.rating is None
+        req.save(update_fields=["status", "closed_at", "unrated", "updated_at"])
+        _record(by, Verb.CLOSE_REQUEST, req, summary=_("未评价，自动关闭") if req.unrated else _("关闭"),
+                before=before, after={"status": req.status, "unrated": req.unrated})
+    return req
+
+
+# ---------------------------------------------------------------- 吹哨报到
+
+
+def whistle_request(req: Request, *, department: Organisation, by, note: str) -> Whistle:
+    """吹哨 — summon a department to the request; it must report in within its deadline."""
+    note = _reason(note, field="note")
+    if department.kind != OrgKind.DEPARTMENT:
+        raise ValidationError({"department": _("只能向职能部门吹哨")})
+    with transaction.atomic():
+        req = _lock(req)
+        _require(by, "workorders.whistle_request", req)
+        if not req.is_open:
+            raise ValidationError({"status": _("已办结或关闭的诉求不能吹哨")})
+        now = timezone.now()
+        hours = ServiceSettings.current().whistle_ack_hours
+        whistle = Whistle.objects.create(request=req, department=department, whistled_by=by, note=note,
+                                         ack_due_at=due_at(now, hours, TimeUnit.WORKING_HOURS))
+        _record(by, Verb.WHISTLE_REQUEST, req, summary=_("向 %(d)s 吹哨：%(n)s") % {"d": department.name, "n": note},
+                after={"whistle": whistle.pk, "department": department.pk})
+        notify(_users_with_posts([department.pk]), verb=Verb.WHISTLE_REQUEST,
+               text=_("吹哨：诉求 %(n)s 需要贵部门报到（%(note)s）") % {"n": req.number, "note": note}, link=_link(req))
+    return whistle
+
+
+def acknowledge_whistle(whistle: Whistle, *, by) -> Whistle:
+    """报到."""
+    with transaction.atomic():
+        whistle = Whistle.objects.select_for_update().select_related("request__place", "department").get(pk=whistle.pk)
+        _require(by, "workorders.acknowledge_whistle", whistle)
+        if whistle.acknowledged_at is not None:
+            return whistle
+        whistle.acknowledged_at, whistle.acknowledged_by = timezone.now(), by
+        whistle.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
+        late = whistle.acknowledged_at > whistle.ack_due_at
+        _record(by, Verb.ACKNOWLEDGE_WHISTLE, whistle.request, summary=_("%(d)s 已报到%(late)s") % {
+            "d": whistle.department.name, "late": _("（超时）") if late else ""},
+            after={"whistle": whistle.pk, "late": late})
+        notify(dispatchers_of(whistle.request), verb=Verb.ACKNOWLEDGE_WHISTLE,
+               text=_("%(d)s 已就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": whistle.request.number},
+               link=_link(whistle.request))
+    return whistle
+
+
+def report_whistle(whistle: Whistle, *, by, report: str) -> Whistle:
+    """反馈处置 — the department says what it did."""
+    report = (report or "").strip()
+    if not report:
+        raise ValidationError({"report": _("请填写处置情况")})
+    if len(report) > MAX_DESCRIPTION:
+        raise ValidationError({"report": _("处置情况不能超过%(n)s个字") % {"n": MAX_DESCRIPTION}})
+    with transaction.atomic():
+        whistle = Whistle.objects.select_for_update().select_related("request__place", "department").get(pk=whistle.pk)
+        _require(by, "workorders.report_whistle", whistle)
+        if whistle.acknowledged_at is None:
+            whistle.acknowledged_at, whistle.acknowledged_by = timezone.now(), by
+        whistle.report, whistle.reported_at = report, timezone.now()
+        whistle.save(update_fields=["acknowledged_at", "acknowledged_by", "report", "reported_at", "updated_at"])
+        _record(by, Verb.REPORT_WHISTLE, whistle.request, summary=_("%(d)s 反馈：%(r)s") % {
+            "d": whistle.department.name, "r": report[:100]}, after={"whistle": whistle.pk})
+        notify(dispatchers_of(whistle.request), verb=Verb.REPORT_WHISTLE,
+               text=_("%(d)s 反馈了诉求 %(n)s 的处置情况") % {"d": whistle.department.name, "n": whistle.request.number},
+               link=_link(whistle.request))
+    return whistle
+
+
+# ---------------------------------------------------------------- escalation (system)
+
+
+ESCALATION_ROLES = {
+    Escalation.GRID: {Role.GRID_WORKER},
+    Escalation.COMMUNITY: {Role.COMMUNITY_STAFF},
+    Escalation.STREET: {Role.STREET_STAFF},
+}
+
+
+def escalate_request(req: Request, *, to_level: int, why: str, by=None) -> bool:
+    """督办升级 one rung (grid → community → street); a conditional update so two ticks cannot both do it."""
+    with transaction.atomic():
+        req = _lock(req)
+        if req.escalation_level >= to_level or to_level > Escalation.STREET:
+            return False
+        updated = Request.objects.filter(pk=req.pk, escalation_level=req.escalation_level).update(
+            escalation_level=to_level, updated_at=timezone.now())
+        if not updated:
+            return False
+        before = req.escalation_level
+        req.escalation_level = to_level
+        label = Escalation(to_level).label
+        _record(by, Verb.ESCALATE_REQUEST, req, summary=_("升级至%(l)s督办：%(w)s") % {"l": label, "w": why},
+                before={"escalation_level": before}, after={"escalation_level": to_level})
+        notify(_users_over(req.place, ESCALATION_ROLES[Escalation(to_level)]), verb=Verb.ESCALATE_REQUEST,
+               text=_("督办：诉求 %(n)s %(w)s，已升级至%(l)s") % {"n": req.number, "w": why, "l": label},
+               link=_link(req))
+    return True

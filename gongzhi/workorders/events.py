@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.events import register
+
+
+@register
+class Verb(models.TextChoices):
+    FILE_REQUEST = "workorders.file_request", _("下单")
+    DISPATCH_REQUEST = "workorders.dispatch_request", _("派单")
+    GRAB_REQUEST = "workorders.grab_request", _("抢单")
+    ACCEPT_REQUEST = "workorders.accept_request", _("接单")
+    START_REQUEST = "workorders.start_request", _("开始处理")
+    RESOLVE_REQUEST = "workorders.resolve_request", _("办结")
+    RETURN_REQUEST = "workorders.return_request", _("退回")
+    REJECT_REQUEST = "workorders.reject_request", _("驳回")
+    MERGE_REQUEST = "workorders.merge_request", _("合并")
+    RATE_REQUEST = "workorders.rate_request", _("评单")
+    REOPEN_REQUEST = "workorders.reopen_request", _("重办")
+    FOLLOW_UP_REQUEST = "workorders.follow_up_request", _("回访")
+    CLOSE_REQUEST = "workorders.close_request", _("关闭")
+    MARK_OVERDUE = "workorders.mark_overdue", _("超时")
+    ESCALATE_REQUEST = "workorders.escalate_request", _("督办升级")
+    EXPIRE_POOL = "workorders.expire_pool", _("抢单超时")
+    WHISTLE_REQUEST = "workorders.whistle_request", _("吹哨")
+    ACKNOWLEDGE_WHISTLE = "workorders.acknowledge_whistle", _("报到")
+    REPORT_WHISTLE = "workorders.report_whistle", _("反馈处置")
+    WHISTLE_OVERDUE = "workorders.whistle_overdue", _("报到超时")
+    UPDATE_CATALOGUE = "workorders.update_catalogue", _("修改服务目录")
+    UPDATE_CALENDAR = "workorders.update_calendar", _("修改节假日")

@@ -1,0 +1,37 @@
+"""``manage.py tick`` — the long-running loop of periodic steps (``--once`` for cron and tests)."""
+
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from gongzhi.workorders.jobs import STEPS
+
+
+class Command(BaseCommand):
+    help = "运行定时任务：超时标记、督办升级、吹哨报到超时、抢单超时、自动关闭。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="运行一轮后退出")
+        parser.add_argument("--idle", type=float, default=5.0, help="无事可做时的等待秒数")
+
+    def handle(self, *args, once=False, idle=5.0, **options):
+        self.stopping = False
+        signal.signal(signal.SIGTERM, self._stop)
+        while True:
+            total = 0
+            for step in STEPS:
+                n = step()
+                total += n
+                if n and options.get("verbosity", 1) > 1:
+                    self.stdout.write(f"{step.__name__}: {n}")
+                if self.stopping:
+                    return
+            if once:
+                self.stdout.write(f"tick: {total} 条已处理")
+                return
+            if total == 0:
+                time.sleep(idle)
+
+    def _stop(self, *_args):
+        self.stopping = True

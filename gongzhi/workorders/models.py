@@ -1,0 +1,355 @@
+"""Residents' requests (诉求/工单): 居民下单 → 社区派单 → 物业/专人接单 → 居民评单."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import TimeStamped
+from gongzhi.core.roles import Role
+from gongzhi.core.scope import covers, in_scopes, user_scopes
+
+
+class HandlerKind(models.TextChoices):
+    PROPERTY_COMPANY = "property_company", _("小区物业企业")
+    GRID = "grid", _("网格")
+    COMMUNITY = "community", _("社区")
+    STREET = "street", _("街道")
+    DEPARTMENT = "department", _("职能部门")
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("紧急（危及生命财产安全）")
+    URGENT = "urgent", _("较急（水电气暖）")
+    NORMAL = "normal", _("一般")
+    COMPLEX = "complex", _("疑难复杂")
+
+
+class TimeUnit(models.TextChoices):
+    HOURS = "hours", _("小时（自然时）")
+    WORKING_HOURS = "working_hours", _("工作小时")
+    WORKING_DAYS = "working_days", _("工作日")
+
+
+class Category(TimeStamped):
+    """服务目录 — a kind of request and who handles it by default."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    handler_kind = models.CharField(_("默认承办"), max_length=20, choices=HandlerKind.choices)
+    department = models.ForeignKey(
+        "people.Organisation", verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", limit_choices_to={"kind": "department"},
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        verbose_name = _("服务类别")
+        verbose_name_plural = _("服务类别")
+        ordering = ["sort", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def level(self, urgency: str) -> ServiceLevel:
+        return self.levels.get(urgency=urgency)
+
+
+class ServiceLevel(models.Model):
+    """时限 — per category and urgency: response and resolution deadlines (Beijing 12345 practice)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="levels")
+    urgency = models.CharField(_("紧急程度"), max_length=12, choices=Urgency.choices)
+    handler_kind = models.CharField(_("承办"), max_length=20, choices=HandlerKind.choices, blank=True,
+                                    help_text=_("留空则按类别默认承办"))
+    response_value = models.DecimalField(_("响应时限"), max_digits=6, decimal_places=2)
+    response_unit = models.CharField(_("单位"), max_length=16, choices=TimeUnit.choices)
+    resolution_value = models.DecimalField(_("办结时限"), max_digits=6, decimal_places=2)
+    resolution_unit = models.CharField(_("单位"), max_length=16, choices=TimeUnit.choices)
+
+    class Meta:
+        verbose_name = _("服务时限")
+        verbose_name_plural = _("服务时限")
+        constraints = [models.UniqueConstraint(fields=["category", "urgency"], name="workorders_level_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.get_urgency_display()}"
+
+    @property
+    def effective_handler_kind(self) -> str:
+        return self.handler_kind or self.category.handler_kind
+
+
+class RoutingRule(TimeStamped):
+    """派单规则 — category (or any) × place subtree → the organisation that handles it. Deepest place wins."""
+
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE,
+                                 help_text=_("留空表示所有类别"))
+    place = models.ForeignKey("places.Place", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("people.Organisation", verbose_name=_("承办组织"), on_delete=models.CASCADE,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("派单规则")
+        verbose_name_plural = _("派单规则")
+        constraints = [models.UniqueConstraint(fields=["category", "place"], name="workorders_rule_unique")]
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("已下单")
+    DISPATCHED = "dispatched", _("已派单")
+    ACCEPTED = "accepted", _("已接单")
+    IN_PROGRESS = "in_progress", _("处理中")
+    RESOLVED = "resolved", _("已办结")
+    RATED = "rated", _("已评单")
+    CLOSED = "closed", _("已关闭")
+    RETURNED = "returned", _("已退回")
+    REJECTED = "rejected", _("已驳回")
+    MERGED = "merged", _("已合并")
+    REOPENED = "reopened", _("重办")
+
+
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS,
+                           Status.RETURNED, Status.REOPENED})
+AWAITING_RESPONSE = frozenset({Status.DISPATCHED, Status.REOPENED})
+UNRESOLVED = frozenset({Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED,
+                        Status.RETURNED, Status.SUBMITTED})
+
+
+class Channel(models.TextChoices):
+    APP = "app", _("居民线上")
+    PHONE = "phone", _("电话")
+    WALK_IN = "walk_in", _("来访")
+    HOME_VISIT = "home_visit", _("入户走访")
+    PATROL = "patrol", _("网格巡查")
+    HOTLINE = "hotline", _("12345热线")
+    API = "api", _("接口")
+    OPEN311 = "open311", _("Open311")
+
+
+class Escalation(models.IntegerChoices):
+    GRID = 0, _("网格")
+    COMMUNITY = 1, _("社区")
+    STREET = 2, _("街道")
+
+
+# Roles that see requests located in their scope subtrees (companies and departments see what they handle).
+PLACE_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.BUILDING_HEAD,
+                         Role.COMMITTEE_MEMBER})
+DISPATCH_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Place scope for street/community/grid/building/committee; what one handles, whistled, filed."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        orgs = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
+        return self.filter(
+            in_scopes(user, "place", PLACE_ROLES)
+            | Q(reporter__user=user) | Q(filed_by=user)
+            | Q(handler_id__in=orgs)
+            | Q(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))
+        )
+
+    def overdue(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=AWAITING_RESPONSE, response_due_at__lt=now)
+            | Q(status__in=UNRESOLVED, resolution_due_at__lt=now)
+        )
+
+
+class Request(TimeStamped):
+    """诉求 — one resident's problem, from filing to rating."""
+
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="requests")
+    urgency = models.CharField(_("紧急程度"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
+    description = models.TextField(_("问题描述"))
+    place = models.ForeignKey("places.Place", verbose_name=_("位置"), on_delete=models.PROTECT,
+                              related_name="requests")
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    reporter = models.ForeignKey("people.Person", verbose_name=_("诉求人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="requests")
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    anonymous = models.BooleanField(_("对物业匿名"), default=False)
+    channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices, default=Channel.APP)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    handler = models.ForeignKey("people.Organisation", verbose_name=_("承办组织"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="handled_requests")
+    assignee = models.ForeignKey("people.Person", verbose_name=_("承办人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_requests")
+    pool_until = models.DateTimeField(_("抢单截止"), null=True, blank=True)
+    response_due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    first_accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    first_resolved_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    response_overdue = models.BooleanField(_("响应超时"), default=False)
+    resolution_overdue = models.BooleanField(_("办结超时"), default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("督办层级"), choices=Escalation.choices,
+                                                        default=Escalation.GRID)
+    result_note = models.TextField(_("办理结果"), blank=True)
+    reason = models.CharField(_("退回/驳回理由"), max_length=300, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    first_rating = models.PositiveSmallIntegerField(_("首次评分"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    unrated = models.BooleanField(_("未评价"), default=False)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="duplicates")
+    followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    follow_up_note = models.CharField(_("回访记录"), max_length=500, blank=True)
+    tick_error = models.CharField(max_length=300, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # the dispatcher's queue and the tick's overdue scan
+            models.Index(fields=["status", "response_due_at"], name="wo_status_response_due"),
+            models.Index(fields=["status", "resolution_due_at"], name="wo_status_resolution_due"),
+            # monthly 三率: requests of a month, grouped by handler or place prefix
+            models.Index(fields=["created_at", "handler"], name="wo_created_handler"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.status in AWAITING_RESPONSE and self.response_due_at and self.response_due_at < now:
+            return True
+        return bool(self.status in UNRESOLVED and self.resolution_due_at and self.resolution_due_at < now)
+
+    def reporter_hidden_from(self, user) -> bool:
+        """对物业匿名: only those overseeing the place, and the reporter, see who filed it."""
+        if not self.anonymous or user.is_superuser or self.filed_by_id == user.pk:
+            return False
+        if self.reporter is not None and self.reporter.user_id == user.pk:
+            return False
+        return not covers(user, self.place.path, PLACE_ROLES)
+
+    def can_reopen(self, now=None) -> bool:
+        if self.status not in (Status.RESOLVED, Status.RATED) or self.resolved_at is None:
+            return False
+        now = now or timezone.now()
+        return now <= self.resolved_at + datetime.timedelta(days=ServiceSettings.current().reopen_days)
+
+
+class Attachment(models.Model):
+    """现场照片 — at filing or with the result."""
+
+    class Stage(models.TextChoices):
+        INTAKE = "intake", _("下单")
+        RESULT = "result", _("办结")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(max_length=8, choices=Stage.choices)
+    file = models.FileField(upload_to="requests/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Whistle(TimeStamped):
+    """吹哨报到 — a community or street summons a department; the department must report in."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="whistles")
+    department = models.ForeignKey("people.Organisation", verbose_name=_("部门"), on_delete=models.PROTECT,
+                                   related_name="whistles")
+    whistled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    note = models.CharField(_("吹哨事由"), max_length=300)
+    ack_due_at = models.DateTimeField(_("报到时限"))
+    acknowledged_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
+    report = models.TextField(_("处置情况"), blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    overdue = models.BooleanField(_("报到超时"), default=False)
+
+    class Meta:
+        verbose_name = _("吹哨")
+        verbose_name_plural = _("吹哨")
+        ordering = ["-created_at"]
+        # the tick's scan for late report-ins
+        indexes = [models.Index(fields=["acknowledged_at", "ack_due_at"], name="wo_whistle_ack_due")]
+
+    def __str__(self) -> str:
+        return f"{self.request.number} → {self.department}"
+
+
+class Duty(models.Model):
+    """值班 — who of an organisation takes round-robin dispatches."""
+
+    organisation = models.ForeignKey("people.Organisation", on_delete=models.CASCADE, related_name="duties")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="duties")
+    on_duty = models.BooleanField(_("在岗"), default=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("值班")
+        verbose_name_plural = _("值班")
+        constraints = [models.UniqueConstraint(fields=["organisation", "person"], name="workorders_duty_unique")]
+
+
+class DailyCounter(models.Model):
+    """编号计数 — GZ-YYYYMMDD-NNNN, one row per day, incremented under a row lock."""
+
+    day = models.DateField(unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+
+class ServiceSettings(models.Model):
+    """诉求参数 — one row; the rate formulas and windows street staff may tune."""
+
+    reopen_days = models.PositiveSmallIntegerField(_("可重办天数"), default=7)
+    unrated_days = models.PositiveSmallIntegerField(_("未评价关闭天数"), default=7)
+    satisfied_min = models.PositiveSmallIntegerField(_("满意最低分"), default=4)
+    basic_satisfied_score = models.PositiveSmallIntegerField(_("基本满意分"), default=3)
+    basic_satisfied_weight = models.DecimalField(_("基本满意计入权重"), max_digits=3, decimal_places=2,
+                                                 default=Decimal("0"))
+    unrated_in_denominator = models.BooleanField(_("未评价计入满意率分母"), default=True)
+    grab_minutes = models.PositiveSmallIntegerField(_("抢单时限(分钟)"), default=30)
+    whistle_ack_hours = models.DecimalField(_("报到时限(工作小时)"), max_digits=5, decimal_places=1,
+                                            default=Decimal("2"))
+    escalate_after_hours = models.DecimalField(_("再次督办间隔(工作小时)"), max_digits=5, decimal_places=1,
+                                               default=Decimal("8"))
+
+    class Meta:
+        verbose_name = _("诉求参数")
+        verbose_name_plural = _("诉求参数")
+
+    @classmethod
+    def current(cls) -> ServiceSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,74 @@
+"""Who may move a request: dispatchers (community/street staff over the place), the handling
+organisation's people, the resident who filed it, a whistled department's liaisons."""
+
+import rules
+
+from gongzhi.core.roles import Role
+from gongzhi.core.scope import covers, user_roles, user_scopes
+
+from .models import DISPATCH_ROLES, PLACE_ROLES
+
+
+@rules.predicate
+def is_dispatcher(user, req) -> bool:
+    return req is not None and covers(user, req.place.path, DISPATCH_ROLES)
+
+
+@rules.predicate
+def is_handler(user, req) -> bool:
+    if req is None or req.handler_id is None:
+        return False
+    if req.assignee_id is not None and req.assignee.user_id == user.pk:
+        return True
+    return any(s.organisation_id == req.handler_id for s in user_scopes(user))
+
+
+@rules.predicate
+def is_reporter(user, req) -> bool:
+    if req is None:
+        return False
+    if req.reporter_id is not None:
+        return req.reporter.user_id == user.pk
+    return req.filed_by_id == user.pk
+
+
+@rules.predicate
+def may_file_at(user, place) -> bool:
+    """Residents file for their own household (or anywhere public in their compound); staff within scope."""
+    if place is None:
+        return False
+    if covers(user, place.path, PLACE_ROLES):
+        return True
+    homes = [s.path for s in user_scopes(user) if s.role == Role.RESIDENT]
+    compound_width = 5 * 4  # district/street/community/grid/compound
+    return any(place.path.startswith(h) or (len(place.path) <= len(h) and h.startswith(place.path)
+                                            and len(place.path) >= compound_width) for h in homes)
+
+
+@rules.predicate
+def in_whistled_department(user, whistle) -> bool:
+    return whistle is not None and any(s.organisation_id == whistle.department_id for s in user_scopes(user))
+
+
+@rules.predicate
+def is_street_staff(user) -> bool:
+    return Role.STREET_STAFF in user_roles(user)
+
+
+su = rules.is_superuser
+rules.add_perm("workorders.file_request", su | may_file_at)
+rules.add_perm("workorders.dispatch_request", su | is_dispatcher)
+rules.add_perm("workorders.reject_request", su | is_dispatcher)
+rules.add_perm("workorders.merge_request", su | is_dispatcher)
+rules.add_perm("workorders.whistle_request", su | is_dispatcher)
+rules.add_perm("workorders.follow_up_request", su | is_dispatcher)
+rules.add_perm("workorders.grab_request", su | is_handler)
+rules.add_perm("workorders.accept_request", su | is_handler)
+rules.add_perm("workorders.start_request", su | is_handler)
+rules.add_perm("workorders.resolve_request", su | is_handler)
+rules.add_perm("workorders.return_request", su | is_handler)
+rules.add_perm("workorders.rate_request", is_reporter)
+rules.add_perm("workorders.reopen_request", is_reporter)
+rules.add_perm("workorders.acknowledge_whistle", su | in_whistled_department)
+rules.add_perm("workorders.report_whistle", su | in_whistled_department)
+rules.add_perm("workorders.manage_catalogue", su | is_street_staff)

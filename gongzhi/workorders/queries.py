@@ -1,0 +1,188 @@
+"""Scoped reads: the dispatcher's queue and the 三率 figures, computed from the request rows."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Case, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from gongzhi.people.models import ManagementAssignment, Organisation
+from gongzhi.places.models import STEP, Kind, Place
+
+from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status
+
+
+def overdue_expression(now):
+    return Case(
+        When(Q(status__in=AWAITING_RESPONSE, response_due_at__lt=now)
+             | Q(status__in=UNRESOLVED, resolution_due_at__lt=now), then=Value(1)),
+        default=Value(0), output_field=IntegerField(),
+    )
+
+
+def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, now=None):
+    """The dispatcher's queue: visible requests, overdue first, then the nearest deadline."""
+    now = now or timezone.now()
+    qs = Request.objects.visible_to(user).select_related("category", "place", "handler")
+    if status:
+        qs = qs.filter(status=status)
+    elif only_open:
+        qs = qs.filter(status__in=UNRESOLVED)
+    if category:
+        qs = qs.filter(category__code=category)
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(contact_name=q))
+    return qs.annotate(overdue=overdue_expression(now)).order_by(
+        "-overdue", F("resolution_due_at").asc(nulls_last=True), "pk")
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
+    nxt = datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return start, timezone.make_aware(datetime.datetime(nxt.year, nxt.month, 1))
+
+
+@dataclass
+class Rates:
+    """三率 and companions for one group in one period. A rate is None when nothing reached its stage."""
+
+    key: object
+    label: str
+    total: int = 0
+    households: int = 0
+    response_base: int = 0
+    responded_on_time: int = 0
+    resolution_base: int = 0
+    resolved: int = 0
+    resolved_on_time: int = 0
+    rated: int = 0
+    unrated: int = 0
+    satisfied: int = 0
+    basic_satisfied: int = 0
+    first_rated: int = 0
+    first_satisfied: int = 0
+    reopened: int = 0
+    avg_hours_to_resolve: float | None = None
+    weight: Decimal = field(default=Decimal(0))
+    unrated_in_denominator: bool = True
+
+    @staticmethod
+    def _ratio(num, den):
+        return None if not den else Decimal(num) / Decimal(den)
+
+    @property
+    def response_rate(self):
+        return self._ratio(self.responded_on_time, self.response_base)
+
+    @property
+    def resolution_rate(self):
+        return self._ratio(self.resolved, self.resolution_base)
+
+    @property
+    def satisfaction_base(self) -> int:
+        return self.rated + (self.unrated if self.unrated_in_denominator else 0)
+
+    @property
+    def satisfaction_rate(self):
+        return self._ratio(Decimal(self.satisfied) + self.weight * self.basic_satisfied, self.satisfaction_base)
+
+    @property
+    def first_satisfaction_rate(self):
+        return self._ratio(self.first_satisfied, self.first_rated)
+
+    @property
+    def reopen_rate(self):
+        return self._ratio(self.reopened, self.resolved)
+
+    @property
+    def per_thousand_households(self):
+        return None if not self.households else Decimal(self.total) * 1000 / self.households
+
+
+GROUPINGS = ("handler", "company", "community", "grid")
+
+
+def rates(user_or_qs, *, month: datetime.date, by: str = "community", now=None) -> list[Rates]:
+    """三率 per group for requests filed in ``month``; ``user_or_qs`` is a user (scoped) or a queryset."""
+    if by not in GROUPINGS:
+        raise ValueError(by)
+    now = now or timezone.now()
+    cfg = ServiceSettings.current()
+    qs = user_or_qs if hasattr(user_or_qs, "model") else Request.objects.visible_to(user_or_qs)
+    start, end = month_bounds(month)
+    qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if by == "company":
+        qs = qs.filter(handler__kind="property_company")
+    if by in ("handler", "company"):
+        qs = qs.filter(handler__isnull=False).annotate(key=F("handler_id"))
+    else:
+        width = (3 if by == "community" else 4) * STEP
+        qs = qs.annotate(key=Substr("place__path", 1, width))
+    in_scope = ~Q(status__in=[Status.REJECTED, Status.MERGED])
+    rows = qs.values("key").annotate(
+        total=Count("pk"),
+        response_base=Count("pk", filter=in_scope & (Q(first_accepted_at__isnull=False) | Q(response_due_at__lt=now))),
+        responded_on_time=Count("pk", filter=Q(first_accepted_at__isnull=False, response_overdue=False)),
+        resolution_base=Count("pk", filter=in_scope & (Q(first_resolved_at__isnull=False)
+                                                       | Q(resolution_due_at__lt=now))),
+        resolved=Count("pk", filter=Q(first_resolved_at__isnull=False)),
+        resolved_on_time=Count("pk", filter=Q(first_resolved_at__isnull=False, resolution_overdue=False)),
+        rated=Count("pk", filter=Q(rating__isnull=False)),
+        unrated=Count("pk", filter=Q(unrated=True, rating__isnull=True)),
+        satisfied=Count("pk", filter=Q(rating__gte=cfg.satisfied_min)),
+        basic_satisfied=Count("pk", filter=Q(rating=cfg.basic_satisfied_score) & Q(
+            rating__lt=cfg.satisfied_min)),
+        first_rated=Count("pk", filter=Q(first_rating__isnull=False)),
+        first_satisfied=Count("pk", filter=Q(first_rating__gte=cfg.satisfied_min)),
+        reopened=Count("pk", filter=Q(reopen_count__gt=0, first_resolved_at__isnull=False)),
+        avg_resolve=Avg(ExpressionWrapper(F("first_resolved_at") - F("created_at"), output_field=DurationField()),
+                        filter=Q(first_resolved_at__isnull=False)),
+    ).order_by("key")
+    rows = list(rows)
+    labels, households = _labels_and_households([r["key"] for r in rows], by)
+    result = []
+    for r in rows:
+        avg = r.pop("avg_resolve")
+        key = r.pop("key")
+        result.append(Rates(key=key, label=labels.get(key, str(key)), households=households.get(key, 0),
+                            avg_hours_to_resolve=None if avg is None else avg.total_seconds() / 3600,
+                            weight=cfg.basic_satisfied_weight, unrated_in_denominator=cfg.unrated_in_denominator,
+                            **r))
+    return result
+
+
+def _labels_and_households(keys, by: str):
+    """Names of the groups and the households they serve (so big and small compare fairly)."""
+    if by in ("community", "grid"):
+        places = dict(Place.objects.filter(path__in=keys).values_list("path", "name"))
+        width = len(keys[0]) if keys else 0
+        counts: dict = {}
+        if keys:
+            counts = dict(
+                Place.objects.filter(kind=Kind.HOUSEHOLD)
+                .filter(_prefix_q(keys))
+                .annotate(prefix=Substr("path", 1, width)).values("prefix").annotate(n=Count("pk"))
+                .values_list("prefix", "n"))
+        return places, counts
+    orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=keys).select_related("place")}
+    households: dict = {}
+    for pk, org in orgs.items():
+        if org.kind == "property_company":
+            paths = list(ManagementAssignment.objects.filter(company=org, end_date__isnull=True)
+                         .values_list("place__path", flat=True))
+        else:
+            paths = [org.place.path]
+        households[pk] = (Place.objects.filter(kind=Kind.HOUSEHOLD).filter(_prefix_q(paths)).count()
+                          if paths else 0)
+    return {pk: o.name for pk, o in orgs.items()}, households
+
+
+def _prefix_q(paths) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(path__startswith=p)
+    return q
