@@ -81,7 +81,7 @@ def check_transition(verb: str, status: str) -> str:
 
 
 def _lock(req: Request) -> Request:
-    return Request.objects.select_for_update().select_related("place", "reporter", "assignee", "handler").get(
+    return Request.objects.select_for_update(of=("self",)).select_related("place", "reporter", "assignee", "handler").get(
         pk=req.pk)
 
 
@@ -474,7 +474,7 @@ def merge_request(req: Request, *, into: Request, by) -> Request:
     if into.pk == req.pk:
         raise ValidationError({"into": _("不能与自身合并")})
     with transaction.atomic():
-        locked = {r.pk: r for r in Request.objects.select_for_update().filter(pk__in=[req.pk, into.pk])
+        locked = {r.pk: r for r in Request.objects.select_for_update(of=("self",)).filter(pk__in=[req.pk, into.pk])
                   .select_related("place").order_by("pk")}
         req, into = locked[req.pk], locked[into.pk]
         _require(by, "workorders.merge_request", req)
@@ -618,7 +618,7 @@ def whistle_request(req: Request, *, department: Organisation, by, note: str) ->
 def acknowledge_whistle(whistle: Whistle, *, by) -> Whistle:
     """报到."""
     with transaction.atomic():
-        whistle = Whistle.objects.select_for_update().select_related("request__place", "department").get(pk=whistle.pk)
+        whistle = Whistle.objects.select_for_update(of=("self",)).select_related("request__place", "department").get(pk=whistle.pk)
         _require(by, "workorders.acknowledge_whistle", whistle)
         if whistle.acknowledged_at is not None:
             return whistle
@@ -642,7 +642,7 @@ def report_whistle(whistle: Whistle, *, by, report: str) -> Whistle:
     if len(report) > MAX_DESCRIPTION:
         raise ValidationError({"report": _("处置情况不能超过%(n)s个字") % {"n": MAX_DESCRIPTION}})
     with transaction.atomic():
-        whistle = Whistle.objects.select_for_update().select_related("request__place", "department").get(pk=whistle.pk)
+        whistle = Whistle.objects.select_for_update(of=("self",)).select_related("request__place", "department").get(pk=whistle.pk)
         _require(by, "workorders.report_whistle", whistle)
         if whistle.acknowledged_at is None:
             whistle.acknowledged_at, whistle.acknowledged_by = timezone.now(), by
