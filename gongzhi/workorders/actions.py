@@ -685,3 +685,54 @@ def escalate_request(req: Request, *, to_level: int, why: str, by=None) -> bool:
                text=_("督办：诉求 %(n)s %(w)s，已升级至%(l)s") % {"n": req.number, "w": why, "l": label},
                link=_link(req))
     return True
+
+
+# ---------------------------------------------------------------- catalogue and calendar (street staff)
+
+
+def update_service_level(level: ServiceLevel, *, by, **fields) -> ServiceLevel:
+    """修改服务时限."""
+    for key in ("response_value", "resolution_value"):
+        if key in fields and Decimal(fields[key]) <= 0:
+            raise ValidationError({key: _("时限必须大于0")})
+    for key in ("response_unit", "resolution_unit"):
+        if key in fields and fields[key] not in TimeUnit.values:
+            raise ValidationError({key: _("单位无效")})
+    with transaction.atomic():
+        if by is not None and not by.has_perm("workorders.manage_catalogue"):
+            raise PermissionDenied
+        level = ServiceLevel.objects.select_for_update().get(pk=level.pk)
+        before, after = {}, {}
+        for key, value in fields.items():
+            old = getattr(level, key)
+            if str(old) != str(value):
+                before[key], after[key] = str(old), str(value)
+                setattr(level, key, value)
+        if not after:
+            return level
+        level.save()
+        Event.record(by, Verb.UPDATE_CATALOGUE, level, summary=str(level), before=before, after=after)
+    return level
+
+
+def set_holiday(*, date: datetime.date, kind: str, name: str, by):
+    """设置节假日或调休上班日 (replaces what the date had)."""
+    from gongzhi.core.models import DayKind, Holiday
+
+    if kind not in DayKind.values:
+        raise ValidationError({"kind": _("类型无效")})
+    with transaction.atomic():
+        if by is not None and not by.has_perm("workorders.manage_catalogue"):
+            raise PermissionDenied
+        day, _created = Holiday.objects.update_or_create(date=date, defaults={"kind": kind, "name": name[:30]})
+        Event.record(by, Verb.UPDATE_CALENDAR, day, summary=str(day), after={"date": date.isoformat(), "kind": kind})
+    return day
+
+
+def remove_holiday(day, *, by) -> None:
+    with transaction.atomic():
+        if by is not None and not by.has_perm("workorders.manage_catalogue"):
+            raise PermissionDenied
+        Event.record(by, Verb.UPDATE_CALENDAR, day, summary=str(day), before={"date": day.date.isoformat(),
+                                                                             "kind": day.kind})
+        day.delete()

@@ -10,3 +10,11 @@ def query_replace(context, **kwargs):
     for key, value in kwargs.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def percent(value, digits: int = 1) -> str:
+    """0.8571 → "85.7%" (exact Decimal in, rounded for display only)."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{int(digits)}f}%"

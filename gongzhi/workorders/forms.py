@@ -1,0 +1,126 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import DayKind
+
+from .models import Channel, Urgency
+
+CHANNELS_FOR_STAFF = [(c, label) for c, label in Channel.choices if c not in (Channel.APP, Channel.API,
+                                                                               Channel.OPEN311)]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class FileRequestForm(forms.Form):
+    category = forms.ChoiceField(label=_("遇到了什么问题"), choices=[],
+                                 error_messages={"required": _("请选择诉求类别")})
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": _("请描述遇到的问题")})
+    place = forms.ChoiceField(label=_("位置"), choices=[], error_messages={"required": _("请选择位置")})
+    address = forms.CharField(label=_("补充地址（可选）"), max_length=200, required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    photos = MultipleFileField(label=_("照片（最多5张，每张不超过5MB）"), required=False)
+    anonymous = forms.BooleanField(label=_("对物业匿名"), required=False)
+
+    def __init__(self, *args, categories, places, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—")] + [(c.code, c.name) for c in categories]
+        self.fields["place"].choices = [(str(p.pk), label) for p, label in places]
+        if len(places) == 1:
+            self.fields["place"].initial = str(places[0][0].pk)
+        if staff:
+            self.fields["channel"] = forms.ChoiceField(label=_("来源"), choices=CHANNELS_FOR_STAFF)
+            self.fields["contact_name"] = forms.CharField(label=_("联系人"), max_length=50, required=False)
+            self.fields["contact_phone"] = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+
+
+class DispatchForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("承办组织"), choices=[],
+                                     error_messages={"required": _("请选择承办组织")})
+    mode = forms.ChoiceField(label=_("派单方式"), choices=[
+        ("direct", _("派给组织（可指定承办人）")), ("round_robin", _("在岗人员轮派")), ("pool", _("放入抢单池"))])
+    assignee = forms.ChoiceField(label=_("承办人（可选）"), choices=[], required=False)
+    note = forms.CharField(label=_("说明（改派时必填）"), max_length=300, required=False)
+
+    def __init__(self, *args, organisations, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
+        self.fields["assignee"].choices = [("", "—")] + [(str(p.pk), f"{p.name}（{org}）") for p, org in people]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=300, error_messages={"required": _("请填写理由")})
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("记录"), max_length=500, error_messages={"required": _("请填写记录")})
+
+
+class ResolveForm(forms.Form):
+    result_note = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  error_messages={"required": _("请填写办理结果")})
+    photos = MultipleFileField(label=_("结果照片（最多5张）"), required=False)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)],
+                                    widget=forms.RadioSelect,
+                                    error_messages={"required": _("请选择评分"),
+                                                    "invalid_choice": _("评分必须是1到5之间的整数")})
+    comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("合并到（诉求编号）"), max_length=20,
+                           error_messages={"required": _("请填写要合并到的诉求编号")})
+
+
+class WhistleForm(forms.Form):
+    department = forms.ChoiceField(label=_("职能部门"), choices=[], error_messages={"required": _("请选择部门")})
+    note = forms.CharField(label=_("吹哨事由"), max_length=300, error_messages={"required": _("请填写理由")})
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(str(d.pk), d.name) for d in departments]
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(label=_("处置情况"), widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("请填写处置情况")})
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(label=_("日期"), error_messages={"required": _("请填写日期"),
+                                                          "invalid": _("日期格式应为 2026-01-31")})
+    kind = forms.ChoiceField(label=_("类型"), choices=DayKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=30, required=False)
+
+
+class LevelForm(forms.Form):
+    response_value = forms.DecimalField(label=_("响应时限"), min_value=0, max_digits=6, decimal_places=2,
+                                        error_messages={"min_value": _("时限不能为负数")})
+    response_unit = forms.ChoiceField(label=_("单位"), choices=[])
+    resolution_value = forms.DecimalField(label=_("办结时限"), min_value=0, max_digits=6, decimal_places=2,
+                                          error_messages={"min_value": _("时限不能为负数")})
+    resolution_unit = forms.ChoiceField(label=_("单位"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import TimeUnit
+
+        super().__init__(*args, **kwargs)
+        self.fields["response_unit"].choices = TimeUnit.choices
+        self.fields["resolution_unit"].choices = TimeUnit.choices

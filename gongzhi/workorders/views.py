@@ -1,0 +1,374 @@
+"""Request pages: residents on phones (file, follow, rate), staff queues and the request page with the
+moves the viewer may make, department whistles, rankings, catalogue and calendar."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.forms import apply_errors
+from gongzhi.core.models import Event, Holiday
+from gongzhi.core.roles import Role, STAFF_ROLES
+from gongzhi.core.scope import user_roles, user_scopes
+from gongzhi.people.models import Organisation, OrgKind, Person, Position
+from gongzhi.places.models import Kind, Place
+
+from . import actions
+from .forms import (
+    DispatchForm,
+    FileRequestForm,
+    HolidayForm,
+    LevelForm,
+    MergeForm,
+    NoteForm,
+    RateForm,
+    ReasonForm,
+    ReportForm,
+    ResolveForm,
+    WhistleForm,
+)
+from .models import Category, Request, ServiceLevel, Status, Whistle
+from .queries import GROUPINGS, queue, rates
+
+
+def _is_staff(user) -> bool:
+    return user.is_superuser or bool(user_roles(user) & STAFF_ROLES)
+
+
+def _visible(request, pk) -> Request:
+    qs = Request.objects.visible_to(request.user).select_related("category", "place", "handler", "reporter",
+                                                                 "assignee", "merged_into")
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def request_list(request):
+    """Residents: their own requests. Staff: the queue of their scope, overdue first."""
+    if not _is_staff(request.user):
+        mine = (Request.objects.visible_to(request.user).select_related("category")
+                .order_by("-created_at"))
+        page = Paginator(mine, 20).get_page(request.GET.get("page"))
+        return render(request, "workorders/mine.html", {"page": page})
+    status = request.GET.get("status", "")
+    category = request.GET.get("category", "")
+    q = request.GET.get("q", "").strip()
+    only_open = request.GET.get("all") != "1"
+    qs = queue(request.user, status=status, category=category, q=q, only_open=only_open)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "workorders/queue.html", {
+        "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),
+        "filters": request.GET, "now": timezone.now(),
+    })
+
+
+def _places_for_filing(user):
+    """Residents: their household and its unit/building/compound (common areas). Staff: compounds and
+    buildings in scope."""
+    if _is_staff(user):
+        qs = Place.objects.visible_to(user).filter(kind__in=[Kind.COMPOUND, Kind.BUILDING]).order_by("path")[:500]
+        return [(p, f"{p.get_kind_display()} · {p.name}" if p.kind == Kind.COMPOUND else f"　{p.name}") for p in qs]
+    options: list[tuple[Place, str]] = []
+    for s in user_scopes(user):
+        if s.role != Role.RESIDENT:
+            continue
+        home = Place.objects.get(pk=s.place_id)
+        ancestors = {a.kind: a for a in home.ancestors()}
+        options.append((home, _("我家（%(n)s）") % {"n": home.name}))
+        for kind, label in ((Kind.UNIT, _("本单元公共区域")), (Kind.BUILDING, _("本楼公共区域")),
+                            (Kind.COMPOUND, _("小区公共区域"))):
+            if kind in ancestors:
+                options.append((ancestors[kind], f"{label}（{ancestors[kind].name}）"))
+    return options
+
+
+@login_required
+def request_new(request):
+    staff = _is_staff(request.user)
+    categories = Category.objects.filter(active=True)
+    places = _places_for_filing(request.user)
+    if not places:
+        raise PermissionDenied
+    form = FileRequestForm(request.POST or None, request.FILES or None, categories=categories, places=places,
+                           staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        place = next(p for p, _label in places if str(p.pk) == data["place"])
+        try:
+            req = actions.file_request(
+                by=request.user, category=categories.filter(code=data["category"]).first(),
+                description=data["description"], place=place, urgency=data["urgency"],
+                channel=data.get("channel", "app"), anonymous=data["anonymous"], address=data["address"],
+                contact_name=data.get("contact_name", ""), contact_phone=data.get("contact_phone", ""),
+                photos=data["photos"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已提交，编号 %(n)s。处理进展会通知您。") % {"n": req.number})
+            return redirect("workorders:detail", pk=req.pk)
+    return render(request, "workorders/new.html", {"form": form, "staff": staff})
+
+
+def _action_forms(request, req: Request, bound: dict | None = None) -> dict:
+    """The forms for the moves this viewer may make now (a bound form replaces its blank one)."""
+    user = request.user
+    forms: dict = {}
+    can = user.has_perm
+    if can("workorders.dispatch_request", req) and req.status in actions.TRANSITIONS["dispatch"][0]:
+        organisations = _dispatch_targets(user, req)
+        people = [(p.person, p.organisation.name) for p in Position.objects.active()
+                  .filter(organisation__in=organisations).select_related("person", "organisation")
+                  .order_by("organisation_id", "person__name")]
+        suggested = actions.route(req.category, req.place)
+        forms["dispatch"] = DispatchForm(organisations=organisations, people=people,
+                                         initial={"organisation": suggested.pk if suggested else None})
+    if can("workorders.reject_request", req) and req.status in actions.TRANSITIONS["reject"][0]:
+        forms["reject"] = ReasonForm()
+    if can("workorders.merge_request", req) and req.status in actions.TRANSITIONS["merge"][0]:
+        forms["merge"] = MergeForm()
+    if can("workorders.whistle_request", req) and req.is_open:
+        forms["whistle"] = WhistleForm(departments=_departments(req))
+    if can("workorders.grab_request", req) and req.status == Status.DISPATCHED and req.pool_until \
+            and req.assignee_id is None:
+        forms["grab"] = None
+    elif can("workorders.accept_request", req) and req.status in actions.TRANSITIONS["accept"][0]:
+        forms["accept"] = None
+    if can("workorders.start_request", req) and req.status in actions.TRANSITIONS["start"][0]:
+        forms["start"] = None
+    if can("workorders.resolve_request", req) and req.status in actions.TRANSITIONS["resolve"][0]:
+        forms["resolve"] = ResolveForm()
+    if can("workorders.return_request", req) and req.status in actions.TRANSITIONS["return"][0]:
+        forms["return"] = ReasonForm()
+    if can("workorders.rate_request", req) and req.status in actions.TRANSITIONS["rate"][0]:
+        forms["rate"] = RateForm()
+    if can("workorders.reopen_request", req) and req.can_reopen():
+        forms["reopen"] = ReasonForm()
+    if can("workorders.follow_up_request", req) and req.status in (Status.RESOLVED, Status.RATED, Status.CLOSED):
+        forms["follow_up"] = NoteForm()
+    forms.update(bound or {})
+    return forms
+
+
+def _dispatch_targets(user, req):
+    """Who may be given this request: organisations anchored on the way up to it or below its community,
+    and the companies managing its compound."""
+    from django.db.models import Q
+
+    from gongzhi.people.models import ManagementAssignment
+
+    path = req.place.path
+    ancestors = [path[:i] for i in range(4, len(path) + 1, 4)]
+    companies = ManagementAssignment.objects.filter(place__path__in=ancestors, end_date__isnull=True).values(
+        "company_id")
+    return (Organisation.objects.filter(Q(place__path__in=ancestors) | Q(place__path__startswith=path[:12])
+                                        | Q(pk__in=companies))
+            .filter(kind__in=[OrgKind.PROPERTY_COMPANY, OrgKind.OFFICE, OrgKind.DEPARTMENT,
+                              OrgKind.SOCIAL_ORGANISATION, OrgKind.VOLUNTEER_TEAM])
+            .order_by("kind", "name"))
+
+
+def _departments(req):
+    return _dispatch_targets(None, req).filter(kind=OrgKind.DEPARTMENT)
+
+
+@login_required
+def request_detail(request, pk, bound: dict | None = None, status: int = 200):
+    req = _visible(request, pk)
+    timeline = Event.objects.filter(target_id=str(req.pk), public=True, verb__startswith="workorders.").order_by(
+        "at", "pk").select_related("actor")
+    whistles = list(req.whistles.select_related("department").order_by("created_at"))
+    for w in whistles:
+        w.can_act = request.user.has_perm("workorders.acknowledge_whistle", w)
+        w.report_form = (bound or {}).get(f"report-{w.pk}") or ReportForm()
+    return render(request, "workorders/detail.html", {
+        "req": req, "timeline": timeline, "whistles": whistles,
+        "photos": req.photos.all(), "forms": _action_forms(request, req, bound),
+        "hide_reporter": req.reporter_hidden_from(request.user), "now": timezone.now(),
+    }, status=status)
+
+
+@require_POST
+@login_required
+def act(request, pk, verb):
+    """One POST endpoint per move; the action decides (table + rights), the page shows the outcome."""
+    req = _visible(request, pk)
+    user = request.user
+    form = None
+    try:
+        if verb == "dispatch":
+            organisations = _dispatch_targets(user, req)
+            people = [(p.person, p.organisation.name) for p in Position.objects.active()
+                      .filter(organisation__in=organisations).select_related("person", "organisation")]
+            form = DispatchForm(request.POST, organisations=organisations, people=people)
+            if form.is_valid():
+                d = form.cleaned_data
+                assignee = Person.objects.filter(pk=d["assignee"]).first() if d["assignee"] else None
+                actions.dispatch_request(req, to=organisations.get(pk=d["organisation"]), assignee=assignee,
+                                         mode=d["mode"], note=d["note"], by=user)
+        elif verb in ("reject", "return", "reopen"):
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                fn = {"reject": actions.reject_request, "return": actions.return_request,
+                      "reopen": actions.reopen_request}[verb]
+                fn(req, by=user, reason=form.cleaned_data["reason"])
+        elif verb == "merge":
+            form = MergeForm(request.POST)
+            if form.is_valid():
+                into = Request.objects.visible_to(user).filter(number=form.cleaned_data["into"].strip()).first()
+                if into is None:
+                    raise ValidationError({"into": _("找不到该编号的诉求")})
+                actions.merge_request(req, into=into, by=user)
+        elif verb == "whistle":
+            departments = _departments(req)
+            form = WhistleForm(request.POST, departments=departments)
+            if form.is_valid():
+                actions.whistle_request(req, department=departments.get(pk=form.cleaned_data["department"]),
+                                        by=user, note=form.cleaned_data["note"])
+        elif verb == "grab":
+            actions.grab_request(req, by=user)
+        elif verb == "accept":
+            actions.accept_request(req, by=user)
+        elif verb == "start":
+            actions.start_request(req, by=user)
+        elif verb == "resolve":
+            form = ResolveForm(request.POST, request.FILES)
+            if form.is_valid():
+                actions.resolve_request(req, by=user, result_note=form.cleaned_data["result_note"],
+                                        photos=form.cleaned_data["photos"])
+        elif verb == "rate":
+            form = RateForm(request.POST)
+            if form.is_valid():
+                actions.rate_request(req, by=user, rating=form.cleaned_data["rating"],
+                                     comment=form.cleaned_data["comment"])
+        elif verb == "follow_up":
+            form = NoteForm(request.POST)
+            if form.is_valid():
+                actions.follow_up_request(req, by=user, note=form.cleaned_data["note"])
+        else:
+            raise Http404
+    except ValidationError as exc:
+        if form is None:  # moves without a form (grab, accept, start): say why on the page
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("workorders:detail", pk=req.pk)
+        apply_errors(form, exc)
+    if form is not None and form.errors:
+        return request_detail(request, pk, bound={verb: form}, status=400)
+    messages.success(request, _("已%(verb)s") % {"verb": actions.VERB_LABELS.get(verb, _("保存"))})
+    return redirect("workorders:detail", pk=req.pk)
+
+
+@require_POST
+@login_required
+def whistle_act(request, pk, verb):
+    whistle = get_object_or_404(Whistle.objects.select_related("request"), pk=pk)
+    req = _visible(request, whistle.request_id)  # out of scope → 404 before any right is checked
+    try:
+        if verb == "acknowledge":
+            actions.acknowledge_whistle(whistle, by=request.user)
+        elif verb == "report":
+            form = ReportForm(request.POST)
+            if not form.is_valid():
+                return request_detail(request, req.pk, bound={f"report-{whistle.pk}": form}, status=400)
+            actions.report_whistle(whistle, by=request.user, report=form.cleaned_data["report"])
+        else:
+            raise Http404
+    except ValidationError as exc:
+        form = ReportForm(request.POST)
+        form.is_valid()
+        apply_errors(form, exc)
+        return request_detail(request, req.pk, bound={f"report-{whistle.pk}": form}, status=400)
+    messages.success(request, _("已报到") if verb == "acknowledge" else _("已反馈处置情况"))
+    return redirect("workorders:detail", pk=req.pk)
+
+
+@login_required
+def photo(request, pk, photo_pk):
+    req = _visible(request, pk)
+    attachment = get_object_or_404(req.photos, pk=photo_pk)
+    return FileResponse(attachment.file.open("rb"))
+
+
+@login_required
+def whistles(request):
+    """吹哨报到 — a department's list of whistles, unacknowledged first."""
+    orgs = [s.organisation_id for s in user_scopes(request.user) if s.organisation_id]
+    qs = (Whistle.objects.filter(department_id__in=orgs).select_related("request", "department")
+          .order_by("acknowledged_at", "ack_due_at"))
+    if request.user.is_superuser:
+        qs = Whistle.objects.select_related("request", "department").order_by("acknowledged_at", "ack_due_at")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "workorders/whistles.html", {"page": page, "now": timezone.now()})
+
+
+@login_required
+def rankings(request):
+    """三率 rankings, normalised per 1,000 households, with the number of requests behind each."""
+    if not _is_staff(request.user):
+        raise PermissionDenied
+    by = request.GET.get("by", "company")
+    if by not in GROUPINGS:
+        by = "company"
+    try:
+        month = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        month = timezone.localdate().replace(day=1)
+    rows = rates(request.user, month=month, by=by)
+    key = request.GET.get("sort", "satisfaction_rate")
+    if key not in ("response_rate", "resolution_rate", "satisfaction_rate", "per_thousand_households", "total"):
+        key = "satisfaction_rate"
+    rows.sort(key=lambda r: (getattr(r, key) is None, -(getattr(r, key) or 0)))
+    return render(request, "workorders/rankings.html", {"rows": rows, "by": by, "month": month, "sort": key})
+
+
+@login_required
+def catalogue(request):
+    if not request.user.has_perm("workorders.manage_catalogue"):
+        raise PermissionDenied
+    levels = ServiceLevel.objects.select_related("category").order_by("category__sort", "urgency")
+    return render(request, "workorders/catalogue.html", {"levels": levels})
+
+
+@login_required
+def level_edit(request, pk):
+    if not request.user.has_perm("workorders.manage_catalogue"):
+        raise PermissionDenied
+    level = get_object_or_404(ServiceLevel.objects.select_related("category"), pk=pk)
+    form = LevelForm(request.POST or None, initial={k: getattr(level, k) for k in (
+        "response_value", "response_unit", "resolution_value", "resolution_unit")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_service_level(level, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("workorders:catalogue")
+    return render(request, "workorders/form.html", {"form": form, "title": str(level)})
+
+
+@login_required
+def calendar(request):
+    if not request.user.has_perm("workorders.manage_catalogue"):
+        raise PermissionDenied
+    form = HolidayForm(request.POST or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            day = get_object_or_404(Holiday, pk=request.POST["remove"])
+            actions.remove_holiday(day, by=request.user)
+            return redirect("workorders:calendar")
+        if form.is_valid():
+            actions.set_holiday(by=request.user, **form.cleaned_data)
+            messages.success(request, _("已保存"))
+            return redirect("workorders:calendar")
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    days = Holiday.objects.filter(date__year=year)
+    return render(request, "workorders/calendar.html", {"form": form, "days": days, "year": year})
