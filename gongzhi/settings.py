@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.notices",
     "gongzhi.workorders",
+    "gongzhi.assembly",
 ]
 
 MIDDLEWARE = [

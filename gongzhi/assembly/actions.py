@@ -1,0 +1,550 @@
+"""Every change to a vote: one transaction, one audit Event each. How someone voted is never written to
+the audit trail (only that a ballot was cast or changed, and through which channel)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.models import Event
+from gongzhi.people.models import HouseholdMember, Organisation, OrgKind, Person, Position, Relation
+from gongzhi.people.roles import Title
+from gongzhi.places.models import STEP, Kind, Place
+
+from . import rules
+from .events import Verb
+from .models import (
+    Ballot,
+    BallotChoice,
+    Candidate,
+    CandidateFlag,
+    Channel,
+    PaperEntry,
+    RollEntry,
+    Vetting,
+    Vote,
+    VoteKind,
+    VoteStatus,
+)
+
+DEVELOPER_KEY = "developer"
+
+
+def _require(by, perm: str, obj) -> None:
+    if by is not None and not by.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _lock(vote: Vote) -> Vote:
+    return Vote.objects.select_for_update(of=("self",)).select_related("compound").get(pk=vote.pk)
+
+
+def committee_size_bounds() -> tuple[int, int]:
+    return getattr(settings, "COMMITTEE_MIN_SEATS", 5), getattr(settings, "COMMITTEE_MAX_SEATS", 11)
+
+
+# ---------------------------------------------------------------- setting up
+
+
+def create_vote(*, compound: Place, kind: str, matter: str, title: str, question: str,
+                opens_at: datetime.datetime, closes_at: datetime.datetime, by, notice_days: int = 15,
+                seats: int | None = None, count_non_voters_with_majority: bool = False, attachment=None,
+                tie_break: str = "heads") -> Vote:
+    """发起表决 (a draft: the roll is taken when it is announced)."""
+    errors: dict[str, str] = {}
+    if compound is None or compound.kind != Kind.COMPOUND:
+        errors["compound"] = _("请选择小区")
+    if kind not in VoteKind.values:
+        errors["kind"] = _("类型无效")
+    if matter not in {m.value for m in rules.Matter}:
+        errors["matter"] = _("请选择表决事项类别")
+    if not (title or "").strip():
+        errors["title"] = _("标题不能为空")
+    if not (question or "").strip():
+        errors["question"] = _("表决内容不能为空")
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = _("投票截止时间必须晚于开始时间")
+    if notice_days < 15:
+        errors["notice_days"] = _("公告期不得少于15天")
+    if kind == VoteKind.ELECTION:
+        low, high = committee_size_bounds()
+        if matter != rules.Matter.ELECT_COMMITTEE:
+            errors["matter"] = _("业委会选举的事项类别应为“选举业主委员会或者更换业主委员会成员”")
+        if seats is None or seats % 2 == 0 or not low <= seats <= high:
+            errors["seats"] = _("业委会委员人数应为%(low)s至%(high)s人的单数") % {"low": low, "high": high}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _require(by, "assembly.create_vote" if kind == VoteKind.QUESTION else "assembly.vet_candidate", compound)
+        vote = Vote.objects.create(
+            compound=compound, kind=kind, matter=matter, title=title.strip(), question=question.strip(),
+            opens_at=opens_at, closes_at=closes_at, notice_days=notice_days, seats=seats,
+            count_non_voters_with_majority=count_non_voters_with_majority, tie_break=tie_break,
+            attachment=attachment or "", created_by=by)
+        Event.record(by, Verb.CREATE_VOTE, vote, place=compound, summary=vote.title,
+                     after={"matter": matter, "kind": kind})
+    return vote
+
+
+def roll_for(compound: Place) -> list[RollEntry]:
+    """The owners of every exclusive unit of the compound now: one owner head per distinct owner set;
+    units without a registered owner are the developer's (one head together)."""
+    households = list(Place.objects.filter(path__startswith=compound.path, kind=Kind.HOUSEHOLD).order_by("path"))
+    owners: dict[int, list[HouseholdMember]] = defaultdict(list)
+    for m in (HouseholdMember.objects.current().filter(place__in=households, relation=Relation.OWNER)
+              .select_related("person").order_by("pk")):
+        owners[m.place_id].append(m)
+    entries, missing = [], []
+    for h in households:
+        area = h.area
+        if area is None or area <= 0:
+            missing.append(h.name if not h.code else h.code)
+            continue
+        members = owners.get(h.pk, [])
+        if not members:
+            entries.append(RollEntry(unit=h, owner_key=DEVELOPER_KEY, area=area, developer_unsold=True,
+                                     owner_names=_("建设单位（未售出）")))
+            continue
+        people = sorted({m.person_id for m in members})
+        representative = next((m.person for m in members if m.is_representative), members[0].person)
+        entries.append(RollEntry(unit=h, owner_key="p" + "+".join(map(str, people)), area=area,
+                                 representative=representative,
+                                 owner_names="、".join(sorted({m.person.name for m in members}))[:200]))
+    if missing:
+        shown = "、".join(missing[:5]) + (_("等%(n)s户") % {"n": len(missing)} if len(missing) > 5 else "")
+        raise ValidationError({"roll": _("以下户没有专有部分面积，无法计入表决：%(list)s。请先补录面积。") % {
+            "list": shown}})
+    if not entries:
+        raise ValidationError({"roll": _("该小区没有登记任何户")})
+    return entries
+
+
+def announce_vote(vote: Vote, *, by) -> Vote:
+    """公告 — the roll snapshot is taken now; later ownership changes don't alter it."""
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        if vote.status != VoteStatus.DRAFT:
+            raise ValidationError({"status": _("只有草稿可以公告")})
+        now = timezone.now()
+        if vote.opens_at < now + datetime.timedelta(days=vote.notice_days):
+            raise ValidationError({"opens_at": _("投票开始时间须在公告之日起%(d)s天以后（公告期）") % {
+                "d": vote.notice_days}})
+        if vote.kind == VoteKind.ELECTION:
+            approved = vote.candidates.filter(vetting=Vetting.APPROVED).count()
+            if vote.candidates.filter(vetting=Vetting.PENDING).exists():
+                raise ValidationError({"candidates": _("还有候选人未完成资格审查")})
+            if approved < (vote.seats or 0):
+                raise ValidationError({"candidates": _("审查通过的候选人（%(n)s人）少于应选人数（%(s)s人）") % {
+                    "n": approved, "s": vote.seats}})
+        entries = roll_for(vote.compound)
+        for e in entries:
+            e.vote = vote
+        RollEntry.objects.bulk_create(entries, batch_size=1000)
+        vote.status, vote.announced_at = VoteStatus.ANNOUNCED, now
+        vote.save(update_fields=["status", "announced_at", "updated_at"])
+        heads = len({e.owner_key for e in entries})
+        Event.record(by, Verb.ANNOUNCE_VOTE, vote, place=vote.compound, public=True,
+                     summary=_("公告：%(t)s（投票权登记 %(u)s 户、%(h)s 人）") % {"t": vote.title, "u": len(entries),
+                                                                     "h": heads},
+                     after={"units": len(entries), "heads": heads})
+    return vote
+
+
+def cancel_vote(vote: Vote, *, by, reason: str) -> Vote:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写理由")})
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        if vote.status not in (VoteStatus.DRAFT, VoteStatus.ANNOUNCED):
+            raise ValidationError({"status": _("已计票的表决不能取消")})
+        vote.status = VoteStatus.CANCELLED
+        vote.save(update_fields=["status", "updated_at"])
+        Event.record(by, Verb.CANCEL_VOTE, vote, place=vote.compound, public=True, summary=reason.strip())
+    return vote
+
+
+def correct_roll(vote: Vote, *, unit: Place, by, area: Decimal | None = None, reason: str) -> RollEntry:
+    """更正投票权登记 — an audited correction; a tallied vote is counted again."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("更正须说明理由")})
+    if area is not None and Decimal(area) <= 0:
+        raise ValidationError({"area": _("面积必须大于0")})
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        entry = RollEntry.objects.select_for_update().get(vote=vote, unit=unit)
+        before = {"area": str(entry.area)}
+        if area is not None:
+            entry.area = Decimal(area)
+        entry.save()
+        Event.record(by, Verb.CORRECT_ROLL, vote, place=vote.compound, public=True,
+                     summary=_("更正 %(u)s：%(r)s") % {"u": unit.name, "r": reason.strip()},
+                     before=before, after={"area": str(entry.area)})
+        if vote.status == VoteStatus.CLOSED:
+            _store_result(vote, by=by, recount=True)
+    return entry
+
+
+# ---------------------------------------------------------------- candidates
+
+
+def flag_person(person: Person, *, text: str, by) -> CandidateFlag:
+    if not (text or "").strip():
+        raise ValidationError({"text": _("请填写情况")})
+    with transaction.atomic():
+        flag = CandidateFlag.objects.create(person=person, text=text.strip()[:200])
+        Event.record(by, Verb.FLAG_PERSON, person, summary=text.strip()[:100])
+    return flag
+
+
+def nominate_candidate(vote: Vote, *, person: Person, nominated_by: str, by, statement: str = "") -> Candidate:
+    """提名 — self, owners or the party branch; a candidate must be an owner in the compound."""
+    from .models import NominatedBy
+
+    if nominated_by not in NominatedBy.values:
+        raise ValidationError({"nominated_by": _("提名方式无效")})
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.vet_candidate", vote)
+        if vote.kind != VoteKind.ELECTION or vote.status != VoteStatus.DRAFT:
+            raise ValidationError({"status": _("只能在选举公告前提名候选人")})
+        is_owner = HouseholdMember.objects.current().filter(
+            person=person, relation=Relation.OWNER, place__path__startswith=vote.compound.path).exists()
+        if not is_owner:
+            raise ValidationError({"person": _("候选人必须是本小区业主")})
+        if vote.candidates.filter(person=person).exists():
+            raise ValidationError({"person": _("该业主已被提名")})
+        flags = list(CandidateFlag.objects.filter(person=person).values_list("text", flat=True))
+        candidate = Candidate.objects.create(vote=vote, person=person, nominated_by=nominated_by,
+                                             statement=(statement or "").strip()[:500], flags=flags)
+        Event.record(by, Verb.NOMINATE_CANDIDATE, vote, place=vote.compound, public=True,
+                     summary=_("提名候选人 %(p)s（%(how)s）") % {"p": person.name,
+                                                          "how": NominatedBy(nominated_by).label})
+    return candidate
+
+
+def vet_candidate(candidate: Candidate, *, approved: bool, reason: str, by) -> Candidate:
+    """资格审查 — the vetting body records its decision and reason (required when refusing)."""
+    reason = (reason or "").strip()
+    if not approved and not reason:
+        raise ValidationError({"reason": _("审查不通过须说明理由")})
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().select_related("vote__compound", "person").get(
+            pk=candidate.pk)
+        _require(by, "assembly.vet_candidate", candidate.vote)
+        if candidate.vote.status != VoteStatus.DRAFT:
+            raise ValidationError({"status": _("选举公告后不能再审查候选人")})
+        candidate.vetting = Vetting.APPROVED if approved else Vetting.REJECTED
+        candidate.vetting_reason, candidate.vetted_by = reason[:300], by
+        candidate.save(update_fields=["vetting", "vetting_reason", "vetted_by", "updated_at"])
+        Event.record(by, Verb.VET_CANDIDATE, candidate.vote, place=candidate.vote.compound, public=True,
+                     summary=_("%(p)s：%(d)s%(r)s") % {"p": candidate.person.name,
+                                                      "d": candidate.get_vetting_display(),
+                                                      "r": f"（{reason}）" if reason else ""})
+    return candidate
+
+
+# ---------------------------------------------------------------- ballots
+
+
+def heads_of(user, vote: Vote) -> list[str]:
+    """The owner heads this user casts the ballot for (as owner or co-owners' representative)."""
+    return sorted(set(vote.roll.filter(representative__user=user).values_list("owner_key", flat=True)))
+
+
+def _check_content(vote: Vote, choice: str, candidates) -> tuple[str, list[int]]:
+    if vote.kind == VoteKind.QUESTION:
+        if choice not in BallotChoice.values:
+            raise ValidationError({"choice": _("请选择同意、反对或弃权")})
+        return choice, []
+    ids = sorted({int(c) for c in (candidates or [])})
+    allowed = set(vote.candidates.filter(vetting=Vetting.APPROVED).values_list("pk", flat=True))
+    if not set(ids) <= allowed:
+        raise ValidationError({"candidates": _("只能选择公布的候选人")})
+    if len(ids) > (vote.seats or 0):
+        raise ValidationError({"candidates": _("最多选择%(n)s人") % {"n": vote.seats}})
+    return "", ids
+
+
+def _check_window(vote: Vote, *, paper: bool = False) -> None:
+    now = timezone.now()
+    if vote.status == VoteStatus.CLOSED:
+        raise ValidationError({"status": _("表决已计票，选票不能再修改")})
+    if vote.status != VoteStatus.ANNOUNCED:
+        raise ValidationError({"status": _("该表决不在投票阶段")})
+    if now < vote.opens_at:
+        raise ValidationError({"status": _("投票尚未开始（%(t)s 开始）") % {
+            "t": timezone.localtime(vote.opens_at).strftime("%Y-%m-%d %H:%M")}})
+    if now >= vote.closes_at and not paper:
+        raise ValidationError({"status": _("投票已截止")})
+
+
+def _put_ballot(vote: Vote, owner_key: str, *, choice: str, candidates: list[int], channel: str, by,
+                serial: str = "", proxy: Person | None = None, authorisation=None) -> Ballot:
+    ballot = Ballot.objects.select_for_update().filter(vote=vote, owner_key=owner_key).first()
+    verb = Verb.CHANGE_BALLOT if ballot is not None else Verb.CAST_BALLOT
+    if ballot is None:
+        ballot = Ballot(vote=vote, owner_key=owner_key)
+    ballot.choice, ballot.candidates, ballot.channel, ballot.cast_by = choice, candidates, channel, by
+    ballot.serial, ballot.proxy = serial, proxy
+    if authorisation is not None:
+        ballot.authorisation = authorisation
+    ballot.save()
+    # the audit trail keeps that a ballot was cast or changed, never how
+    Event.record(by, verb, vote, place=vote.compound, summary=_("%(c)s投票") % {"c": Channel(channel).label},
+                 after={"channel": channel, "serial": serial})
+    return ballot
+
+
+def cast_ballot(vote: Vote, *, by, owner_key: str | None = None, choice: str = "", candidates=None) -> Ballot:
+    """业主在线投票 — may be changed until the close; the latest counts."""
+    with transaction.atomic():
+        vote = _lock(vote)
+        heads = heads_of(by, vote)
+        if not heads:
+            raise PermissionDenied(_("您不在本次表决的投票权登记中"))
+        owner_key = owner_key or heads[0]
+        if owner_key not in heads:
+            raise PermissionDenied(_("您不能代表该业主投票"))
+        _check_window(vote)
+        choice, ids = _check_content(vote, choice, candidates)
+        return _put_ballot(vote, owner_key, choice=choice, candidates=ids, channel=Channel.ONLINE, by=by)
+
+
+def cast_proxy_ballot(vote: Vote, *, unit: Place, proxy: Person, authorisation, by, choice: str = "",
+                      candidates=None) -> Ballot:
+    """委托投票 — staff record a ballot cast by a proxy holding a written authorisation."""
+    if not authorisation:
+        raise ValidationError({"authorisation": _("请上传委托书")})
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        entry = vote.roll.filter(unit=unit).first()
+        if entry is None:
+            raise ValidationError({"unit": _("该户不在投票权登记中")})
+        _check_window(vote)
+        choice, ids = _check_content(vote, choice, candidates)
+        return _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PROXY, by=by,
+                           proxy=proxy, authorisation=authorisation)
+
+
+def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str = "", candidates=None) -> PaperEntry:
+    """纸质选票双人录入 — the second entry by a different person confirms a match; a mismatch holds the
+    ballot (both entries in conflict) until it is resolved."""
+    serial = (serial or "").strip()
+    if not serial:
+        raise ValidationError({"serial": _("请填写选票编号")})
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        _check_window(vote, paper=True)
+        entry = vote.roll.filter(unit=unit).first()
+        if entry is None:
+            raise ValidationError({"unit": _("该户不在投票权登记中")})
+        choice, ids = _check_content(vote, choice, candidates)
+        entries = list(PaperEntry.objects.select_for_update().filter(vote=vote, serial=serial).order_by("pk"))
+        if any(e.state in (PaperEntry.State.CONFIRMED, PaperEntry.State.RESOLVED) for e in entries):
+            raise ValidationError({"serial": _("编号 %(s)s 的选票已录入确认") % {"s": serial}})
+        if any(e.state == PaperEntry.State.CONFLICT for e in entries):
+            raise ValidationError({"serial": _("编号 %(s)s 的两次录入不一致，须由第三人核对原件后处理") % {"s": serial}})
+        pending = [e for e in entries if e.state == PaperEntry.State.PENDING]
+        if pending and pending[0].entered_by_id == by.pk:
+            raise ValidationError({"serial": _("复核录入须由另一名工作人员完成")})
+        new = PaperEntry.objects.create(vote=vote, serial=serial, owner_key=entry.owner_key, choice=choice,
+                                        candidates=ids, entered_by=by)
+        if not pending:
+            Event.record(by, Verb.ENTER_PAPER_BALLOT, vote, place=vote.compound,
+                         summary=_("录入纸质选票 %(s)s（第一次）") % {"s": serial}, after={"serial": serial})
+            return new
+        first = pending[0]
+        if (first.owner_key, first.choice, first.candidates) == (new.owner_key, new.choice, new.candidates):
+            PaperEntry.objects.filter(pk__in=[first.pk, new.pk]).update(state=PaperEntry.State.CONFIRMED)
+            _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PAPER, by=by,
+                        serial=serial)
+            new.state = PaperEntry.State.CONFIRMED
+        else:
+            PaperEntry.objects.filter(pk__in=[first.pk, new.pk]).update(state=PaperEntry.State.CONFLICT)
+            Event.record(by, Verb.PAPER_BALLOT_CONFLICT, vote, place=vote.compound,
+                         summary=_("纸质选票 %(s)s 两次录入不一致，已暂停计入") % {"s": serial},
+                         after={"serial": serial})
+            new.state = PaperEntry.State.CONFLICT
+        return new
+
+
+def resolve_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str = "", candidates=None) -> Ballot:
+    """核对原件 — a third person, who made neither entry, records what the paper says."""
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        _check_window(vote, paper=True)
+        entries = list(PaperEntry.objects.select_for_update().filter(vote=vote, serial=serial,
+                                                                    state=PaperEntry.State.CONFLICT))
+        if not entries:
+            raise ValidationError({"serial": _("编号 %(s)s 没有待处理的不一致录入") % {"s": serial}})
+        if any(e.entered_by_id == by.pk for e in entries):
+            raise ValidationError({"serial": _("须由未参与录入的第三人处理")})
+        entry = vote.roll.filter(unit=unit).first()
+        if entry is None:
+            raise ValidationError({"unit": _("该户不在投票权登记中")})
+        choice, ids = _check_content(vote, choice, candidates)
+        PaperEntry.objects.filter(pk__in=[e.pk for e in entries]).update(state=PaperEntry.State.RESOLVED)
+        ballot = _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PAPER, by=by,
+                             serial=serial)
+        Event.record(by, Verb.RESOLVE_PAPER_BALLOT, vote, place=vote.compound,
+                     summary=_("核对原件后处理纸质选票 %(s)s") % {"s": serial}, after={"serial": serial})
+        return ballot
+
+
+# ---------------------------------------------------------------- the count
+
+
+def tally_vote(vote: Vote, *, by) -> Vote:
+    """计票 — after the close; atomic and final: the result, the breakdown and (for elections) the new
+    committee's positions are written together or not at all, and the ballots are frozen."""
+    with transaction.atomic():
+        vote = _lock(vote)
+        _require(by, "assembly.organise_vote", vote)
+        if vote.status == VoteStatus.CLOSED:
+            raise ValidationError({"status": _("已计票")})
+        if vote.status != VoteStatus.ANNOUNCED:
+            raise ValidationError({"status": _("该表决不在投票阶段")})
+        if timezone.now() < vote.closes_at:
+            raise ValidationError({"status": _("投票截止后才能计票")})
+        held = vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
+        if held.exists():
+            raise ValidationError({"status": _("还有 %(n)s 张纸质选票未完成复核或存在不一致，请先处理") % {
+                "n": held.values("serial").distinct().count()}})
+        _store_result(vote, by=by)
+    return vote
+
+
+def _units_and_ballots(vote: Vote):
+    roll = list(vote.roll.select_related("unit").order_by("unit__path"))
+    units = [rules.Unit(unit_id=e.unit_id, owner_id=e.owner_key, area=e.area, developer_unsold=e.developer_unsold)
+             for e in roll]
+    ballots = list(vote.ballots.order_by("updated_at", "pk"))
+    return roll, units, ballots
+
+
+def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
+    roll, units, ballots = _units_and_ballots(vote)
+    matter = vote.rule_matter
+    if vote.kind == VoteKind.QUESTION:
+        result = rules.tally(matter, units, [rules.Ballot(b.owner_key, b.choice) for b in ballots],
+                             count_non_voters_with_majority=vote.count_non_voters_with_majority)
+        payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
+    else:
+        payload = _election(vote, units, ballots)
+    vote.result = payload
+    vote.status, vote.tallied_at = VoteStatus.CLOSED, timezone.now()
+    vote.save(update_fields=["result", "status", "tallied_at", "updated_at"])
+    summary = _result_summary(vote)
+    Event.record(by, Verb.TALLY_VOTE, vote, place=vote.compound, public=True, summary=summary,
+                 after={"recount": recount})
+
+
+def _result_summary(vote: Vote) -> str:
+    if vote.kind == VoteKind.QUESTION:
+        q = vote.result["question"]
+        return _("计票完成：%(r)s") % {"r": _("通过") if q["passed"] else _("未通过")}
+    return _("计票完成：当选 %(n)s 人") % {"n": len(vote.result["elected"])}
+
+
+def _fraction(f: Fraction) -> str:
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _result_json(result: rules.TallyResult) -> dict:
+    return {
+        "matter": str(result.matter),
+        "total_area": str(result.total_area), "total_heads": result.total_heads,
+        "participating_area": str(result.participating_area), "participating_heads": result.participating_heads,
+        "yes_area": str(result.yes_area), "yes_heads": result.yes_heads,
+        "no_area": str(result.no_area), "no_heads": result.no_heads,
+        "abstain_area": str(result.abstain_area), "abstain_heads": result.abstain_heads,
+        "quorum_met": result.quorum_met, "approved": result.approved, "passed": result.passed,
+        "quorum_threshold": _fraction(result.quorum_threshold),
+        "approval_threshold": _fraction(result.approval_threshold),
+        "approval_inclusive": result.approval_inclusive,
+        "checks": [{"name": c.name, "met": c.met, "explanation": c.explanation} for c in result.checks],
+        "ignored_ballots": len(result.ignored_ballots),
+        "non_voters_added_to": str(result.non_voters_added_to) if result.non_voters_added_to else None,
+    }
+
+
+def _by_building(vote: Vote, roll: list[RollEntry], ballots: list[Ballot]) -> list[dict]:
+    """Per building: units, area, and how its units voted (by area and by unit)."""
+    choice_of = {b.owner_key: b.choice for b in ballots}
+    width = 6 * STEP
+    rows: dict[str, dict] = {}
+    for e in roll:
+        prefix = e.unit.path[:width]
+        row = rows.setdefault(prefix, {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0,
+                                       "none": 0})
+        row["units"] += 1
+        row["area"] += e.area
+        row[choice_of.get(e.owner_key) or "none"] += 1
+    names = dict(Place.objects.filter(path__in=rows.keys()).values_list("path", "name"))
+    return [{"building": names.get(p, p), **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()}}
+            for p, r in sorted(rows.items())]
+
+
+def _election(vote: Vote, units: list[rules.Unit], ballots: list[Ballot]) -> dict:
+    """Each candidate stands alone against the ordinary double majority of those who took part
+    (a ballot that does not choose the candidate counts against); qualified candidates fill the seats
+    in order of votes (ties: heads then area, or area then heads)."""
+    candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
+    participation = rules.tally(rules.Matter.ELECT_COMMITTEE, units,
+                                [rules.Ballot(b.owner_key, rules.Choice.ABSTAIN) for b in ballots])
+    rows = []
+    for c in candidates:
+        result = rules.tally(rules.Matter.ELECT_COMMITTEE, units, [
+            rules.Ballot(b.owner_key, rules.Choice.YES if c.pk in b.candidates else rules.Choice.NO)
+            for b in ballots])
+        rows.append({"candidate": c.pk, "name": c.person.name, "party_member": c.person.is_party_member,
+                     "yes_heads": result.yes_heads, "yes_area": str(result.yes_area), "qualified": result.passed,
+                     "checks": [{"name": x.name, "met": x.met, "explanation": x.explanation} for x in result.checks]})
+    key = ((lambda r: (r["yes_heads"], Decimal(r["yes_area"]))) if vote.tie_break == "heads"
+           else (lambda r: (Decimal(r["yes_area"]), r["yes_heads"])))
+    ranked = sorted((r for r in rows if r["qualified"]), key=key, reverse=True)
+    elected = ranked[: vote.seats or 0]
+    for r in rows:
+        r["elected"] = r in elected
+    party = sum(1 for r in elected if r["party_member"])
+    _seat_committee(vote, [r["candidate"] for r in elected])
+    return {
+        "participation": _result_json(participation), "candidates": rows,
+        "elected": [r["candidate"] for r in elected], "seats": vote.seats,
+        "party_members_elected": party,
+        "party_share": f"{party}/{len(elected)}" if elected else None,
+        "party_majority": bool(elected) and 2 * party >= len(elected),
+    }
+
+
+def _seat_committee(vote: Vote, candidate_ids: list[int]) -> None:
+    """The elected take office: 业委会 Positions with their term; the most-voted is 主任 until the committee
+    elects its own officers."""
+    if not candidate_ids:
+        return
+    committee, _created = Organisation.objects.get_or_create(
+        kind=OrgKind.OWNERS_COMMITTEE, place=vote.compound,
+        defaults={"name": f"{vote.compound.name}业主委员会"})
+    start = timezone.localdate()
+    end = start.replace(year=start.year + vote.term_years) - datetime.timedelta(days=1)
+    Position.objects.filter(organisation=committee, end_date__isnull=True, start_date__lt=start).update(
+        end_date=start - datetime.timedelta(days=1))
+    people = {c.pk: c.person for c in Candidate.objects.filter(pk__in=candidate_ids).select_related("person")}
+    for i, cid in enumerate(candidate_ids):
+        Position.objects.create(person=people[cid], organisation=committee, place=vote.compound,
+                                title=Title.COMMITTEE_DIRECTOR if i == 0 else Title.COMMITTEE_MEMBER,
+                                start_date=start, end_date=end)

@@ -1,0 +1,69 @@
+"""业委会 election: nomination, vetting, a multi-seat ballot, seats filled by votes, positions created."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from gongzhi.assembly import actions
+from gongzhi.assembly.models import Candidate, Vetting
+from gongzhi.people.models import Position
+
+from .conftest import make_closed, make_open, open_vote
+
+
+def test_seats_must_be_odd_between_5_and_11(estate, compound_staff):
+    for seats in (4, 13, 3, None):
+        with pytest.raises(ValidationError) as exc:
+            open_vote(estate, compound_staff, matter="elect_committee", kind="election", seats=seats)
+        assert "seats" in exc.value.message_dict
+
+
+def test_a_candidate_must_be_an_owner(estate, compound_staff, resident):
+    vote = open_vote(estate, compound_staff, matter="elect_committee", kind="election", seats=5)
+    with pytest.raises(ValidationError) as exc:
+        actions.nominate_candidate(vote, person=resident.person, nominated_by="self", by=compound_staff)
+    assert exc.value.message_dict["person"] == ["候选人必须是本小区业主"]
+
+
+def test_vetting_sees_flags_and_needs_a_reason_to_refuse(estate, compound_staff):
+    vote = open_vote(estate, compound_staff, matter="elect_committee", kind="election", seats=5)
+    g = estate["owners"]["G"].person
+    actions.flag_person(g, text="欠缴物业费14个月", by=compound_staff)
+    c = actions.nominate_candidate(vote, person=g, nominated_by="owners", by=compound_staff)
+    assert c.flags == ["欠缴物业费14个月"]
+    with pytest.raises(ValidationError):
+        actions.vet_candidate(c, approved=False, reason="", by=compound_staff)
+    actions.vet_candidate(c, approved=False, reason="长期欠缴物业费", by=compound_staff)
+    assert Candidate.objects.get(pk=c.pk).vetting == Vetting.REJECTED
+
+
+def test_an_election_fills_its_seats_in_order_and_creates_positions(estate, compound_staff):
+    o = estate["owners"]
+    vote = open_vote(estate, compound_staff, matter="elect_committee", kind="election", seats=5)
+    cands = {}
+    for key in ("A", "B", "C", "E", "F", "G"):
+        cands[key] = actions.nominate_candidate(vote, person=o[key].person, nominated_by="self", by=compound_staff)
+        actions.vet_candidate(cands[key], approved=True, reason="", by=compound_staff)
+    actions.announce_vote(vote, by=compound_staff)
+    make_open(vote)
+    ids = {k: c.pk for k, c in cands.items()}
+    ballots = {"A": "ABCEF", "B": "ABCE", "C": "ABC", "E": "ABE", "F": "ABG", "G": "AG"}
+    for voter, chosen in ballots.items():
+        actions.cast_ballot(vote, by=o[voter], candidates=[ids[k] for k in chosen])
+    with pytest.raises(ValidationError):
+        actions.cast_ballot(vote, by=o["A"], candidates=list(ids.values()))  # 6 > 5 seats
+    make_closed(vote)
+    actions.tally_vote(vote, by=compound_staff)
+    vote.refresh_from_db()
+    rows = {r["name"]: r for r in vote.result["candidates"]}
+    # 6 of 7 heads took part; a candidate needs > 3 heads and > half the participating area
+    assert rows["测试owner_a"]["yes_heads"] == 6 and rows["测试owner_a"]["elected"] is True
+    assert rows["测试owner_b"]["yes_heads"] == 5 and rows["测试owner_b"]["elected"] is True
+    assert rows["测试owner_c"]["yes_heads"] == 3 and rows["测试owner_c"]["qualified"] is False
+    assert rows["测试owner_g"]["yes_heads"] == 2 and rows["测试owner_g"]["elected"] is False
+    elected = vote.result["elected"]
+    assert elected[:2] == [ids["A"], ids["B"]]
+    posts = Position.objects.filter(organisation__kind="owners_committee", place=estate["compound"])
+    assert posts.count() == len(elected)
+    assert posts.get(title="committee_director").person == o["A"].person
+    assert vote.result["party_members_elected"] == sum(1 for k in ("A", "B", "E") if ids[k] in elected
+                                                       and o[k].person.is_party_member)
