@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from gongzhi.core import views as core_views
 
+from gongzhi.assembly.urls import public_urlpatterns as public_votes
+
 from .api import api
 
 admin.site.site_header = "共治 Gongzhi 管理后台"
@@ -30,6 +32,8 @@ urlpatterns = [
     path("people/", include("gongzhi.people.urls")),
     path("requests/", include("gongzhi.workorders.urls")),
     path("notices/", include("gongzhi.notices.urls")),
+    path("votes/", include("gongzhi.assembly.urls")),
+    path("public/votes/", include((public_votes, "public_votes"))),
     path("open311/v2/", include("gongzhi.workorders.open311")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,0 +1,277 @@
+"""Vote pages: organisers set up, announce, record paper and proxy ballots and count; owners vote on
+their phones and keep a receipt; everyone can read the 公示 page and check a receipt."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.forms import apply_errors
+from gongzhi.core.roles import Role
+from gongzhi.core.scope import covers
+from gongzhi.people.models import HouseholdMember, Person, Relation
+from gongzhi.places.models import Kind, Place
+
+from . import actions
+from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, VetForm, VoteForm
+from .models import Ballot, Candidate, PaperEntry, Vetting, Vote, VoteKind, VoteStatus
+from .permissions import STAFF
+
+
+def _vote(request, pk) -> Vote:
+    return get_object_or_404(Vote.objects.visible_to(request.user).select_related("compound"), pk=pk)
+
+
+def _organiser(user, vote) -> bool:
+    return user.has_perm("assembly.organise_vote", vote)
+
+
+@login_required
+def vote_list(request):
+    votes = Vote.objects.visible_to(request.user).select_related("compound")
+    can_create = request.user.is_superuser or covers_any(request.user)
+    return render(request, "assembly/list.html", {"votes": votes[:100], "can_create": can_create})
+
+
+def covers_any(user) -> bool:
+    from gongzhi.core.scope import user_roles
+
+    return bool(user_roles(user) & (STAFF | {Role.COMMITTEE_MEMBER}))
+
+
+@login_required
+def vote_new(request):
+    compounds = [c for c in Place.objects.visible_to(request.user).filter(kind=Kind.COMPOUND)
+                 if request.user.has_perm("assembly.create_vote", c)]
+    if not compounds:
+        raise PermissionDenied
+    form = VoteForm(request.POST or None, request.FILES or None, compounds=compounds)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            vote = actions.create_vote(
+                compound=next(c for c in compounds if str(c.pk) == d["compound"]), kind=d["kind"],
+                matter=d["matter"], title=d["title"], question=d["question"], opens_at=d["opens_at"],
+                closes_at=d["closes_at"], notice_days=d["notice_days"], seats=d["seats"],
+                count_non_voters_with_majority=d["count_non_voters_with_majority"], by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("已创建表决草稿"))
+            return redirect("assembly:detail", pk=vote.pk)
+    return render(request, "assembly/form.html", {"form": form, "title": _("发起表决")})
+
+
+def _ballot_forms(request, vote: Vote, bound=None):
+    if not vote.is_open():
+        return []
+    heads = actions.heads_of(request.user, vote)
+    out = []
+    candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
+    for key in heads:
+        existing = Ballot.objects.filter(vote=vote, owner_key=key).first()
+        units = vote.roll.filter(owner_key=key).select_related("unit")
+        if vote.kind == VoteKind.ELECTION:
+            form = ElectionBallotForm(candidates=candidates, prefix=f"h{len(out)}",
+                                      initial={"candidates": [str(c) for c in (existing.candidates if existing
+                                                                               else [])]})
+        else:
+            form = BallotForm(prefix=f"h{len(out)}", initial={"choice": existing.choice if existing else None})
+        if bound and bound[0] == key:
+            form = bound[1]
+        out.append({"key": key, "units": units, "ballot": existing, "form": form, "prefix": f"h{len(out)}"})
+    return out
+
+
+@login_required
+def vote_detail(request, pk, bound=None, status=200):
+    vote = _vote(request, pk)
+    organiser = _organiser(request.user, vote)
+    ctx = {"vote": vote, "organiser": organiser, "ballots": _ballot_forms(request, vote, bound),
+           "state": vote.window_state(), "now": timezone.now(),
+           "candidates": vote.candidates.select_related("person")}
+    if organiser:
+        ctx["roll_units"] = vote.roll.count()
+        ctx["roll_heads"] = vote.roll.values("owner_key").distinct().count()
+        ctx["ballot_count"] = vote.ballots.count()
+        ctx["held"] = vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
+        if vote.kind == VoteKind.ELECTION and vote.status == VoteStatus.DRAFT:
+            owners = Person.objects.filter(pk__in=HouseholdMember.objects.current().filter(
+                relation=Relation.OWNER, place__path__startswith=vote.compound.path).values("person_id")).exclude(
+                pk__in=vote.candidates.values("person_id")).order_by("name")[:500]
+            ctx["nominate_form"] = (bound or {}).get("nominate") if isinstance(bound, dict) else None
+            ctx["nominate_form"] = ctx["nominate_form"] or NominateForm(owners=owners)
+            ctx["vet_form"] = VetForm()
+    return render(request, "assembly/detail.html", ctx, status=status)
+
+
+@require_POST
+@login_required
+def cast(request, pk):
+    vote = _vote(request, pk)
+    key = request.POST.get("owner_key", "")
+    forms = {f["key"]: f for f in _ballot_forms(request, vote)}
+    if key not in forms:
+        # not on the roll as this user's head, or voting is not open: say why
+        try:
+            actions.cast_ballot(vote, by=request.user, owner_key=key or None, choice=request.POST.get("choice", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc) or _("无权投票")])))
+        return redirect("assembly:detail", pk=vote.pk)
+    prefix = forms[key]["prefix"]
+    if vote.kind == VoteKind.ELECTION:
+        candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
+        form = ElectionBallotForm(request.POST, candidates=candidates, prefix=prefix)
+    else:
+        form = BallotForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            ballot = actions.cast_ballot(vote, by=request.user, owner_key=key,
+                                         choice=form.cleaned_data.get("choice", ""),
+                                         candidates=form.cleaned_data.get("candidates"))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("投票成功。您的回执码：%(r)s（请保存，可在公示页核验已计入）") % {
+                "r": ballot.receipt})
+            return redirect("assembly:detail", pk=vote.pk)
+    return vote_detail(request, pk, bound=(key, form), status=400)
+
+
+@require_POST
+@login_required
+def organise(request, pk, verb):
+    """Organiser moves: announce, cancel, tally, nominate, vet."""
+    vote = _vote(request, pk)
+    if not _organiser(request.user, vote):
+        raise PermissionDenied
+    try:
+        if verb == "announce":
+            actions.announce_vote(vote, by=request.user)
+            messages.success(request, _("已公告，投票权登记已生成"))
+        elif verb == "cancel":
+            actions.cancel_vote(vote, by=request.user, reason=request.POST.get("reason", ""))
+        elif verb == "tally":
+            actions.tally_vote(vote, by=request.user)
+            messages.success(request, _("计票完成，结果已在公示页发布"))
+        elif verb == "nominate":
+            owners = Person.objects.filter(pk__in=HouseholdMember.objects.current().filter(
+                relation=Relation.OWNER, place__path__startswith=vote.compound.path).values("person_id"))
+            form = NominateForm(request.POST, owners=owners)
+            if not form.is_valid():
+                return vote_detail(request, pk, bound={"nominate": form}, status=400)
+            actions.nominate_candidate(vote, person=owners.get(pk=form.cleaned_data["person"]),
+                                       nominated_by=form.cleaned_data["nominated_by"],
+                                       statement=form.cleaned_data["statement"], by=request.user)
+        elif verb == "vet":
+            candidate = get_object_or_404(Candidate, pk=request.POST.get("candidate"), vote=vote)
+            form = VetForm(request.POST)
+            if form.is_valid():
+                actions.vet_candidate(candidate, approved=form.cleaned_data["approved"],
+                                      reason=form.cleaned_data["reason"], by=request.user)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("assembly:detail", pk=vote.pk)
+
+
+@login_required
+def paper(request, pk):
+    """纸质选票录入 (double entry) and proxy ballots."""
+    vote = _vote(request, pk)
+    if not _organiser(request.user, vote):
+        raise PermissionDenied
+    units = list(vote.roll.select_related("unit").order_by("unit__path"))
+    candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person")) \
+        if vote.kind == VoteKind.ELECTION else []
+    form = PaperForm(request.POST or None, units=units, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        unit = Place.objects.get(pk=d["unit"])
+        try:
+            if request.POST.get("resolve"):
+                actions.resolve_paper_ballot(vote, serial=d["serial"], unit=unit, choice=d["choice"],
+                                             candidates=d.get("candidates"), by=request.user)
+                messages.success(request, _("已按原件处理"))
+            else:
+                entry = actions.enter_paper_ballot(vote, serial=d["serial"], unit=unit, choice=d["choice"],
+                                                   candidates=d.get("candidates"), by=request.user)
+                text = {PaperEntry.State.PENDING: _("已录入，等待另一名工作人员复核录入"),
+                        PaperEntry.State.CONFIRMED: _("两次录入一致，选票已计入"),
+                        PaperEntry.State.CONFLICT: _("两次录入不一致！该选票暂不计入，请由第三人核对原件后处理")}
+                (messages.warning if entry.state == PaperEntry.State.CONFLICT else messages.success)(
+                    request, text[entry.state])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("assembly:paper", pk=vote.pk)
+    entries = vote.paper_entries.select_related("entered_by").order_by("-created_at")[:100]
+    return render(request, "assembly/paper.html", {"vote": vote, "form": form, "entries": entries},
+                  status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- public 公示
+
+
+def public_vote(request, pk):
+    """公示 — open to anyone: the question, the roll size, the result with each threshold explained, the
+    breakdown by building; and a receipt check that says only whether the ballot was counted."""
+    vote = get_object_or_404(Vote.objects.select_related("compound").exclude(status=VoteStatus.DRAFT), pk=pk)
+    receipt = (request.GET.get("receipt") or "").strip().upper()
+    found = None
+    if receipt:
+        found = Ballot.objects.filter(vote=vote, receipt=receipt).exists()
+    ctx = {"vote": vote, "receipt": receipt, "found": found,
+           "candidates": vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"),
+           "units": vote.roll.count(), "heads": vote.roll.values("owner_key").distinct().count()}
+    if vote.result and vote.kind == VoteKind.ELECTION:
+        ctx["rows"] = sorted(vote.result["candidates"], key=lambda r: (-r["yes_heads"], r["name"]))
+    return render(request, "assembly/public.html", ctx)
+
+
+def public_result_xlsx(request, pk):
+    from openpyxl import Workbook
+
+    vote = get_object_or_404(Vote, pk=pk, status=VoteStatus.CLOSED)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "表决结果"
+    ws.append([vote.title])
+    ws.append([vote.get_matter_display()])
+    if vote.kind == VoteKind.QUESTION:
+        q = vote.result["question"]
+        for label, key in [("总面积", "total_area"), ("总人数", "total_heads"), ("参与面积", "participating_area"),
+                           ("参与人数", "participating_heads"), ("同意面积", "yes_area"), ("同意人数", "yes_heads"),
+                           ("反对面积", "no_area"), ("反对人数", "no_heads"), ("弃权面积", "abstain_area"),
+                           ("弃权人数", "abstain_heads")]:
+            ws.append([label, q[key]])
+        ws.append(["结果", "通过" if q["passed"] else "未通过"])
+        for c in q["checks"]:
+            ws.append([c["explanation"]])
+        b = wb.create_sheet("分楼栋")
+        b.append(["楼栋", "户数", "面积", "同意", "反对", "弃权", "未投票"])
+        for row in vote.result["buildings"]:
+            b.append([row["building"], row["units"], row["area"], row["yes"], row["no"], row["abstain"], row["none"]])
+    else:
+        ws.append(["候选人", "同意人数", "同意面积", "达到门槛", "当选"])
+        for r in vote.result["candidates"]:
+            ws.append([r["name"], r["yes_heads"], r["yes_area"], "是" if r["qualified"] else "否",
+                       "是" if r["elected"] else "否"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    from urllib.parse import quote
+
+    response = HttpResponse(buf.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(vote.title)}-结果.xlsx"
+    return response
