@@ -429,10 +429,12 @@ def tally_vote(vote: Vote, *, by) -> Vote:
 
 
 def _units_and_ballots(vote: Vote):
-    roll = list(vote.roll.select_related("unit").order_by("unit__path"))
-    units = [rules.Unit(unit_id=e.unit_id, owner_id=e.owner_key, area=e.area, developer_unsold=e.developer_unsold)
-             for e in roll]
-    ballots = list(vote.ballots.order_by("updated_at", "pk"))
+    """Plain rows, not model instances: a tally reads every unit of the roll and every ballot."""
+    roll = list(vote.roll.order_by("unit__path").values_list("unit_id", "unit__path", "owner_key", "area",
+                                                              "developer_unsold"))
+    units = [rules.Unit(unit_id=uid, owner_id=key, area=area, developer_unsold=dev)
+             for uid, _path, key, area, dev in roll]
+    ballots = list(vote.ballots.order_by("updated_at", "pk").values_list("owner_key", "choice", "candidates"))
     return roll, units, ballots
 
 
@@ -440,7 +442,7 @@ def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
     roll, units, ballots = _units_and_ballots(vote)
     matter = vote.rule_matter
     if vote.kind == VoteKind.QUESTION:
-        result = rules.tally(matter, units, [rules.Ballot(b.owner_key, b.choice) for b in ballots],
+        result = rules.tally(matter, units, [rules.Ballot(key, choice) for key, choice, _c in ballots],
                              count_non_voters_with_majority=vote.count_non_voters_with_majority)
         payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
     else:
@@ -482,35 +484,34 @@ def _result_json(result: rules.TallyResult) -> dict:
     }
 
 
-def _by_building(vote: Vote, roll: list[RollEntry], ballots: list[Ballot]) -> list[dict]:
-    """Per building: units, area, and how its units voted (by area and by unit)."""
-    choice_of = {b.owner_key: b.choice for b in ballots}
+def _by_building(vote: Vote, roll: list[tuple], ballots: list[tuple]) -> list[dict]:
+    """Per building: units, area, and how its units voted (by unit)."""
+    choice_of = {key: choice for key, choice, _c in ballots}
     width = 6 * STEP
     rows: dict[str, dict] = {}
-    for e in roll:
-        prefix = e.unit.path[:width]
-        row = rows.setdefault(prefix, {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0,
-                                       "none": 0})
+    for _uid, path, key, area, _dev in roll:
+        row = rows.setdefault(path[:width], {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0,
+                                             "none": 0})
         row["units"] += 1
-        row["area"] += e.area
-        row[choice_of.get(e.owner_key) or "none"] += 1
+        row["area"] += area
+        row[choice_of.get(key) or "none"] += 1
     names = dict(Place.objects.filter(path__in=rows.keys()).values_list("path", "name"))
     return [{"building": names.get(p, p), **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()}}
             for p, r in sorted(rows.items())]
 
 
-def _election(vote: Vote, units: list[rules.Unit], ballots: list[Ballot]) -> dict:
+def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple]) -> dict:
     """Each candidate stands alone against the ordinary double majority of those who took part
     (a ballot that does not choose the candidate counts against); qualified candidates fill the seats
     in order of votes (ties: heads then area, or area then heads)."""
     candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
     participation = rules.tally(rules.Matter.ELECT_COMMITTEE, units,
-                                [rules.Ballot(b.owner_key, rules.Choice.ABSTAIN) for b in ballots])
+                                [rules.Ballot(key, rules.Choice.ABSTAIN) for key, _ch, _c in ballots])
     rows = []
     for c in candidates:
         result = rules.tally(rules.Matter.ELECT_COMMITTEE, units, [
-            rules.Ballot(b.owner_key, rules.Choice.YES if c.pk in b.candidates else rules.Choice.NO)
-            for b in ballots])
+            rules.Ballot(key, rules.Choice.YES if c.pk in chosen else rules.Choice.NO)
+            for key, _ch, chosen in ballots])
         rows.append({"candidate": c.pk, "name": c.person.name, "party_member": c.person.is_party_member,
                      "yes_heads": result.yes_heads, "yes_area": str(result.yes_area), "qualified": result.passed,
                      "checks": [{"name": x.name, "met": x.met, "explanation": x.explanation} for x in result.checks]})

@@ -19,7 +19,6 @@ from gongzhi.core.scope import in_scopes, user_scopes
 from .rules import Matter as RuleMatter
 
 
-
 class Matter(models.TextChoices):
     """民法典 第278条 (一)–(九); the values are rules.Matter's."""
 

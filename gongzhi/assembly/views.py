@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.forms import apply_errors
 from gongzhi.core.roles import Role
-from gongzhi.core.scope import covers
 from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import Kind, Place
 
