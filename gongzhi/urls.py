@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from gongzhi.core import views as core_views
-
 from gongzhi.assembly.urls import public_urlpatterns as public_votes
+from gongzhi.core import views as core_views
 
 from .api import api
 

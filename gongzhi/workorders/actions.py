@@ -19,7 +19,7 @@ from gongzhi.core.models import Event
 from gongzhi.core.roles import Role
 from gongzhi.notices.actions import notify
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
-from gongzhi.places.models import Kind, Place
+from gongzhi.places.models import Place
 
 from .events import Verb
 from .models import (

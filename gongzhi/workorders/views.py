@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.forms import apply_errors
 from gongzhi.core.models import Event, Holiday
-from gongzhi.core.roles import Role, STAFF_ROLES
+from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scope import user_roles, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
