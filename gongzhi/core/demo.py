@@ -339,6 +339,7 @@ def seed_demo() -> Seeded:
     post(p, volunteers, Title.VOLUNTEER, communities[0])
     User.objects.create_superuser(username="admin", password=DEMO_PASSWORD, email="")
     seed_requests(rng, compounds, companies, departments[0])
+    seed_votes(rng, compounds)
     return Seeded(created=True, households=len(households), people=Person.objects.count())
 
 
@@ -402,3 +403,67 @@ def seed_requests(rng: random.Random, compounds: list[Place], companies: list[Or
         req = actions.resolve_request(req, by=handler_user, result_note="已处理完毕，现场已恢复")
         if stage == "rated":
             actions.rate_request(req, by=filer, rating=rng.choice((4, 5, 5)), comment="处理及时")
+
+
+def _shift(vote, *, opened_days_ago: float, closes_in_days: float) -> None:
+    """Demo history: place an announced vote's window around today (the notice period already served)."""
+    from django.utils import timezone
+
+    from gongzhi.assembly.models import Vote
+
+    now = timezone.now()
+    Vote.objects.filter(pk=vote.pk).update(
+        announced_at=now - datetime.timedelta(days=opened_days_ago + vote.notice_days),
+        opens_at=now - datetime.timedelta(days=opened_days_ago),
+        closes_at=now + datetime.timedelta(days=closes_in_days))
+    vote.refresh_from_db()
+
+
+def seed_votes(rng: random.Random, compounds: list[Place]) -> None:
+    """尚书苑: an open vote on renewing the property company (the demo resident can vote);
+    青年路小区: a finished 业委会 re-election of 7 (seed 004)."""
+    from django.utils import timezone
+
+    from gongzhi.assembly import actions as votes
+    from gongzhi.assembly.rules import Matter
+
+    User = get_user_model()
+    community = User.objects.get(username="community")
+    now = timezone.now()
+    renew = votes.create_vote(compound=compounds[0], kind="question", matter=Matter.HIRE_MANAGER,
+                              title="关于续聘西安万科物业服务有限公司的表决",
+                              question="尚书苑物业服务合同将于年底到期。是否同意续聘西安万科物业服务有限公司，服务标准和收费标准不变，合同期三年？",
+                              opens_at=now + datetime.timedelta(days=16), closes_at=now + datetime.timedelta(days=30),
+                              by=community)
+    votes.announce_vote(renew, by=community)
+    _shift(renew, opened_days_ago=3, closes_in_days=11)
+    election = votes.create_vote(compound=compounds[1], kind="election", matter=Matter.ELECT_COMMITTEE, seats=7,
+                                 title="青年路小区第二届业主委员会换届选举",
+                                 question="选举第二届业主委员会委员7名，任期五年。每张选票最多选择7人。",
+                                 opens_at=now + datetime.timedelta(days=16),
+                                 closes_at=now + datetime.timedelta(days=30), by=community)
+    owners = list(HouseholdMember.objects.current().filter(place__path__startswith=compounds[1].path,
+                                                           relation=Relation.OWNER, is_representative=True)
+                  .select_related("person").order_by("pk"))
+    party = [m.person for m in owners if m.person.is_party_member][:5]
+    others = [m.person for m in owners if not m.person.is_party_member][:4]
+    for person in party + others:
+        c = votes.nominate_candidate(election, person=person, by=community,
+                                     nominated_by="party_branch" if person.is_party_member else "owners")
+        votes.vet_candidate(c, approved=True, reason="", by=community)
+    votes.announce_vote(election, by=community)
+    _shift(election, opened_days_ago=10, closes_in_days=1)
+    candidates = list(election.candidates.order_by("pk").values_list("pk", flat=True))
+    from gongzhi.assembly.models import Ballot
+
+    ballots = []
+    for entry in election.roll.exclude(developer_unsold=True).values_list("owner_key", flat=True).distinct():
+        if rng.random() < 0.82:
+            ballots.append(Ballot(vote=election, owner_key=entry, channel="paper",
+                                  candidates=sorted(rng.sample(candidates[:7], 6) + rng.sample(candidates[7:], 1))))
+    Ballot.objects.bulk_create(ballots)  # demo history: paper ballots already counted in by two clerks
+    from gongzhi.assembly.models import Vote
+
+    Vote.objects.filter(pk=election.pk).update(closes_at=now - datetime.timedelta(hours=1))
+    election.refresh_from_db()
+    votes.tally_vote(election, by=community)
