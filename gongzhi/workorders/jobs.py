@@ -27,36 +27,31 @@ def _claim(qs, limit):
     return list(qs.select_for_update(skip_locked=True).order_by("pk")[:limit])
 
 
-def mark_response_overdue(now=None, limit: int = 200) -> int:
-    """响应超时: dispatched but not accepted in time → flag, tell the community (escalate to it)."""
+def _mark_overdue(*, statuses, due_field: str, flag: str, why: str, now, limit: int) -> int:
+    """Flag requests past ``due_field`` (once: the flag is the claim) and escalate them to the community."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = _claim(Request.objects.filter(status__in=AWAITING_RESPONSE, response_due_at__lt=now,
-                                            response_overdue=False), limit)
+        due = _claim(Request.objects.filter(status__in=statuses, **{f"{due_field}__lt": now, flag: False}), limit)
         changed = 0
         for req in due:
-            if Request.objects.filter(pk=req.pk, response_overdue=False).update(response_overdue=True):
+            if Request.objects.filter(pk=req.pk, **{flag: False}).update(**{flag: True}):
                 changed += 1
-                Event.record(None, Verb.MARK_OVERDUE, req, place=req.place, public=True,
-                             summary=_("超过响应时限未接单"), after={"response_overdue": True})
-                _safe_escalate(req, Escalation.COMMUNITY, _("超过响应时限未接单"))
+                Event.record(None, Verb.MARK_OVERDUE, req, place=req.place, public=True, summary=why,
+                             after={flag: True})
+                _safe_escalate(req, Escalation.COMMUNITY, why)
     return changed
+
+
+def mark_response_overdue(now=None, limit: int = 200) -> int:
+    """响应超时: dispatched but not accepted in time → flag, tell the community (escalate to it)."""
+    return _mark_overdue(statuses=AWAITING_RESPONSE, due_field="response_due_at", flag="response_overdue",
+                         why=_("超过响应时限未接单"), now=now, limit=limit)
 
 
 def mark_resolution_overdue(now=None, limit: int = 200) -> int:
     """办结超时: not resolved in time → flag, escalate to the community."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        due = _claim(Request.objects.filter(status__in=UNRESOLVED, resolution_due_at__lt=now,
-                                            resolution_overdue=False), limit)
-        changed = 0
-        for req in due:
-            if Request.objects.filter(pk=req.pk, resolution_overdue=False).update(resolution_overdue=True):
-                changed += 1
-                Event.record(None, Verb.MARK_OVERDUE, req, place=req.place, public=True,
-                             summary=_("超过办结时限"), after={"resolution_overdue": True})
-                _safe_escalate(req, Escalation.COMMUNITY, _("超过办结时限"))
-    return changed
+    return _mark_overdue(statuses=UNRESOLVED, due_field="resolution_due_at", flag="resolution_overdue",
+                         why=_("超过办结时限"), now=now, limit=limit)
 
 
 def escalate_to_street(now=None, limit: int = 200) -> int:
