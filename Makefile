@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_bench
 export DJANGO_SETTINGS_MODULE := gongzhi.settings
 
-.PHONY: run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
+.PHONY: tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ test-sqlite: assets
 test-postgres: assets
 	@bash scripts/ensure_postgres.sh
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+tick: migrate
+	$(PY) manage.py tick
 
 lint: venv
 	$(VENV)/bin/ruff check gongzhi tests bench scripts

@@ -197,3 +197,34 @@ def _prefix_q(paths) -> Q:
     for p in paths:
         q |= Q(path__startswith=p)
     return q
+
+
+@dataclass
+class WhistleCounts:
+    """吹哨报到 per department in a period: whistles, report-ins (on time / late), still waiting, reported."""
+
+    department: str
+    whistles: int
+    acknowledged: int
+    acknowledged_on_time: int
+    waiting: int
+    overdue: int
+    reported: int
+
+
+def whistle_counts(user, *, month: datetime.date) -> list[WhistleCounts]:
+    from .models import Whistle
+
+    start, end = month_bounds(month)
+    visible = Request.objects.visible_to(user).values("pk")
+    rows = (Whistle.objects.filter(request__in=visible, created_at__gte=start, created_at__lt=end)
+            .values("department__name")
+            .annotate(whistles=Count("pk"),
+                      acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+                      acknowledged_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False,
+                                                                acknowledged_at__lte=F("ack_due_at"))),
+                      waiting=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+                      overdue=Count("pk", filter=Q(overdue=True)),
+                      reported=Count("pk", filter=Q(reported_at__isnull=False)))
+            .order_by("-whistles", "department__name"))
+    return [WhistleCounts(department=r.pop("department__name"), **r) for r in rows]

@@ -37,7 +37,7 @@ from .forms import (
     WhistleForm,
 )
 from .models import Category, Request, ServiceLevel, Status, Whistle
-from .queries import GROUPINGS, queue, rates
+from .queries import GROUPINGS, queue, rates, whistle_counts
 
 
 def _is_staff(user) -> bool:
@@ -326,7 +326,8 @@ def rankings(request):
     if key not in ("response_rate", "resolution_rate", "satisfaction_rate", "per_thousand_households", "total"):
         key = "satisfaction_rate"
     rows.sort(key=lambda r: (getattr(r, key) is None, -(getattr(r, key) or 0)))
-    return render(request, "workorders/rankings.html", {"rows": rows, "by": by, "month": month, "sort": key})
+    return render(request, "workorders/rankings.html", {"rows": rows, "by": by, "month": month, "sort": key,
+                                                        "whistles": whistle_counts(request.user, month=month)})
 
 
 @login_required

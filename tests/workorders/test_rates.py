@@ -81,3 +81,16 @@ def test_grouping_by_community_and_grid_and_scope(tree, month_of_requests, stree
     assert rates(outsider, month=timezone.localdate(), by="community") == []
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
     assert rates(street_staff, month=last_month, by="community") == []
+
+
+def test_whistles_are_counted_per_department(dispatched, community_staff, orgs, police_liaison, street_staff,
+                                             outsider):
+    from gongzhi.workorders.queries import whistle_counts
+
+    first = actions.whistle_request(dispatched, department=orgs["police"], by=community_staff, note="协助一")
+    actions.whistle_request(dispatched, department=orgs["police"], by=community_staff, note="协助二")
+    actions.acknowledge_whistle(first, by=police_liaison)
+    row, = whistle_counts(street_staff, month=timezone.localdate())
+    assert (row.department, row.whistles, row.acknowledged, row.acknowledged_on_time, row.waiting) == (
+        "青年路派出所", 2, 1, 1, 1)
+    assert whistle_counts(outsider, month=timezone.localdate()) == []
