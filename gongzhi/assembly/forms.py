@@ -73,3 +73,14 @@ class VetForm(forms.Form):
     approved = forms.TypedChoiceField(label=_("审查结论"), coerce=lambda v: v == "1",
                                       choices=[("1", _("通过")), ("0", _("不通过"))])
     reason = forms.CharField(label=_("审查意见"), max_length=300, required=False)
+
+
+class ProxyForm(PaperForm):
+    proxy = forms.ChoiceField(label=_("受托人"), choices=[], error_messages={"required": _("请选择受托人")})
+    authorisation = forms.FileField(label=_("委托书（照片或扫描件）"), error_messages={"required": _("请上传委托书")})
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["serial"]
+        self.fields["proxy"].choices = [(str(p.pk), p.name) for p in people]
+        self.fields["authorisation"].widget.attrs["accept"] = "image/*,application/pdf"

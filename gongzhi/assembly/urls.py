@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.vote_detail, name="detail"),
     path("<int:pk>/cast/", views.cast, name="cast"),
     path("<int:pk>/paper/", views.paper, name="paper"),
+    path("<int:pk>/proxy/", views.proxy, name="proxy"),
     path("<int:pk>/<str:verb>/", views.organise, name="organise"),
 ]
 

@@ -20,7 +20,7 @@ from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import Kind, Place
 
 from . import actions
-from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, VetForm, VoteForm
+from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, ProxyForm, VetForm, VoteForm
 from .models import Ballot, Candidate, PaperEntry, Vetting, Vote, VoteKind, VoteStatus
 from .permissions import STAFF
 
@@ -216,6 +216,33 @@ def paper(request, pk):
             return redirect("assembly:paper", pk=vote.pk)
     entries = vote.paper_entries.select_related("entered_by").order_by("-created_at")[:100]
     return render(request, "assembly/paper.html", {"vote": vote, "form": form, "entries": entries},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def proxy(request, pk):
+    """委托投票 — staff record a proxy's ballot with the written authorisation."""
+    vote = _vote(request, pk)
+    if not _organiser(request.user, vote):
+        raise PermissionDenied
+    units = list(vote.roll.select_related("unit").order_by("unit__path"))
+    candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person")) \
+        if vote.kind == VoteKind.ELECTION else []
+    people = Person.objects.filter(place__path__startswith=vote.compound.path).order_by("name")[:1000]
+    form = ProxyForm(request.POST or None, request.FILES or None, units=units, candidates=candidates,
+                     people=people)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.cast_proxy_ballot(vote, unit=Place.objects.get(pk=d["unit"]), proxy=people.get(pk=d["proxy"]),
+                                      authorisation=d["authorisation"], choice=d["choice"],
+                                      candidates=d.get("candidates"), by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("委托投票已记录"))
+            return redirect("assembly:detail", pk=vote.pk)
+    return render(request, "assembly/form.html", {"form": form, "title": _("委托投票")},
                   status=400 if form.errors else 200)
 
 

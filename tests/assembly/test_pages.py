@@ -115,3 +115,18 @@ def test_owners_see_their_compounds_votes(client, vote, estate, resident):
     assert client.get(f"/votes/{vote.pk}/paper/").status_code == 403
     client.force_login(resident)  # lives in another compound
     assert client.get(f"/votes/{vote.pk}/").status_code == 404
+
+
+def test_proxy_ballot_needs_an_authorisation(client, vote, estate, compound_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(compound_staff)
+    unit, proxy = estate["units"]["401"], estate["owners"]["F"].person
+    r = client.post(f"/votes/{vote.pk}/proxy/", {"unit": unit.pk, "proxy": proxy.pk, "choice": "yes"})
+    assert r.status_code == 400 and "请上传委托书" in r.content.decode()
+    assert Ballot.objects.count() == 0
+    r = client.post(f"/votes/{vote.pk}/proxy/", {"unit": unit.pk, "proxy": proxy.pk, "choice": "yes",
+                                                 "authorisation": SimpleUploadedFile("weituo.pdf", b"%PDF-1.4")})
+    assert r.status_code == 302
+    ballot = Ballot.objects.get()
+    assert (ballot.channel, ballot.proxy, ballot.choice) == ("proxy", proxy, "yes")
