@@ -234,7 +234,8 @@ def proxy(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            actions.cast_proxy_ballot(vote, unit=Place.objects.get(pk=d["unit"]), proxy=people.get(pk=d["proxy"]),
+            actions.cast_proxy_ballot(vote, unit=Place.objects.get(pk=d["unit"]),
+                                      proxy=Person.objects.get(pk=d["proxy"]),
                                       authorisation=d["authorisation"], choice=d["choice"],
                                       candidates=d.get("candidates"), by=request.user)
         except ValidationError as exc:
