@@ -69,4 +69,5 @@ from gongzhi.people.api import router as people_router  # noqa: E402
 from gongzhi.places.api import router as places_router  # noqa: E402
 
 api.add_router("/places", places_router)
+api.add_router("/requests", "gongzhi.workorders.api.router")
 api.add_router("/", people_router)

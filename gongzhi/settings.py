@@ -114,7 +114,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("TEST_DB_NAME", "test_gongzhi")
+        # a test database per database name, so two suites on one server do not collide
+        DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+            "TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}")
 else:
     DATABASES = {
         "default": {

@@ -60,12 +60,19 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-class InvalidTransition(ValidationError):
+class StateConflict(ValidationError):
+    """The request's current state does not allow this now (the API answers 409, naming ``status``)."""
+
+    def __init__(self, message: str, *, code: str = "conflict"):
+        super().__init__({"status": message}, code=code)
+
+
+class InvalidTransition(StateConflict):
     """A move the transition table does not allow from the request's current status."""
 
     def __init__(self, verb: str, status: str):
-        super().__init__({"status": _("当前状态“%(status)s”下不能%(verb)s") % {
-            "status": Status(status).label, "verb": VERB_LABELS[verb]}}, code="invalid_transition")
+        super().__init__(_("当前状态“%(status)s”下不能%(verb)s") % {
+            "status": Status(status).label, "verb": VERB_LABELS[verb]}, code="invalid_transition")
 
 
 VERB_LABELS = {"dispatch": _("派单"), "grab": _("抢单"), "accept": _("接单"), "start": _("开始处理"),
@@ -336,15 +343,15 @@ def grab_request(req: Request, *, by) -> Request:
         _require(by, "workorders.grab_request", req)
         check_transition("grab", req.status)
         if req.pool_until is None or req.assignee_id is not None:
-            raise ValidationError({"status": _("该诉求不在抢单池中")})
+            raise StateConflict(_("该诉求不在抢单池中"))
         if req.pool_until < timezone.now():
-            raise ValidationError({"status": _("抢单时间已过")})
+            raise StateConflict(_("抢单时间已过"))
         if person is None:
             raise PermissionDenied
         claimed = Request.objects.filter(pk=req.pk, assignee__isnull=True, status=S.DISPATCHED).update(
             assignee=person, pool_until=None)
         if not claimed:
-            raise ValidationError({"status": _("已被他人抢单")})
+            raise StateConflict(_("已被他人抢单"))
         req.refresh_from_db()
         _record(by, Verb.GRAB_REQUEST, req, summary=_("%(p)s 抢单") % {"p": person.name},
                 after={"assignee": person.pk})
@@ -361,7 +368,7 @@ def accept_request(req: Request, *, by) -> Request:
         _require(by, "workorders.accept_request", req)
         check_transition("accept", req.status)
         if req.pool_until is not None and req.assignee_id is None:
-            raise ValidationError({"status": _("抢单池中的诉求请先抢单")})
+            raise StateConflict(_("抢单池中的诉求请先抢单"))
         now = timezone.now()
         before = {"status": req.status}
         req.status = S.ACCEPTED
@@ -541,8 +548,7 @@ def reopen_request(req: Request, *, by, reason: str) -> Request:
         _require(by, "workorders.reopen_request", req)
         check_transition("reopen", req.status)
         if not req.can_reopen():
-            raise ValidationError({"status": _("已超过可重办期限（办结后%(d)s天）") % {
-                "d": ServiceSettings.current().reopen_days}})
+            raise StateConflict(_("已超过可重办期限（办结后%(d)s天）") % {"d": ServiceSettings.current().reopen_days})
         now = timezone.now()
         level = service_level(req.category, req.urgency)
         before = {"status": req.status, "rating": req.rating}
@@ -570,7 +576,7 @@ def follow_up_request(req: Request, *, by, note: str) -> Request:
         req = _lock(req)
         _require(by, "workorders.follow_up_request", req)
         if req.status not in (S.RESOLVED, S.RATED, S.CLOSED):
-            raise ValidationError({"status": _("办结后才能回访")})
+            raise StateConflict(_("办结后才能回访"))
         req.followed_up_at, req.follow_up_note = timezone.now(), note
         req.save(update_fields=["followed_up_at", "follow_up_note", "updated_at"])
         _record(by, Verb.FOLLOW_UP_REQUEST, req, summary=_("回访：%(n)s") % {"n": note})
@@ -603,7 +609,7 @@ def whistle_request(req: Request, *, department: Organisation, by, note: str) ->
         req = _lock(req)
         _require(by, "workorders.whistle_request", req)
         if not req.is_open:
-            raise ValidationError({"status": _("已办结或关闭的诉求不能吹哨")})
+            raise StateConflict(_("已办结或关闭的诉求不能吹哨"))
         now = timezone.now()
         hours = ServiceSettings.current().whistle_ack_hours
         whistle = Whistle.objects.create(request=req, department=department, whistled_by=by, note=note,

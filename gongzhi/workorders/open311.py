@@ -1,1 +1,364 @@
-urlpatterns = []
+"""Open311 GeoReport v2 at /open311/v2/ (https://wiki.open311.org/GeoReport_v2): the service list, service
+definitions, public request status, and filing by 12345 gateways and other Open311 clients.
+
+- ``services.{json,xml}``, ``services/<code>.{json,xml}`` — the active categories (服务目录).
+- ``requests.{json,xml}`` GET — public: no reporter, no contact, no household number, phones in the text
+  masked; at most 90 days and 1,000 requests per call. POST — ``api_key`` (an ``people.ApiToken``) required;
+  files through ``actions.file_request`` with channel ``open311`` as the token's account, which must be allowed
+  to file at the place (staff within scope, e.g. street staff for a 12345 gateway).
+- ``requests/<number>.{json,xml}`` — one request.
+Errors are a list of ``{"code", "description"}`` (XML ``<errors><error>…``) naming the parameter: 400 bad
+or missing parameter, 403 missing or invalid api_key or no right to file there, 404 unknown service/request.
+See docs/open311.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.urls import re_path
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from gongzhi.people.models import ApiToken
+from gongzhi.places.models import STEP, Kind, Place
+
+from . import actions
+from .models import OPEN_STATUSES, Category, Channel, HandlerKind, Request, Status
+
+MAX_REQUESTS = 1000
+MAX_DAYS = 90
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# What the resident or staff wrote may contain a phone or ID number: masked in the public feed.
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# The action's field names → the Open311 parameters they came from.
+PARAMS = {"category": "service_code", "place": "address_id", "description": "description",
+          "urgency": "service_code", "contact_name": "first_name", "contact_phone": "phone"}
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str):
+        super().__init__(description)
+        self.code, self.description = code, description
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _xml_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _xml(root: str, item: str | None, rows) -> str:
+    """``<root><item><field>…</field></item>…</root>``; a dict for ``rows`` renders one element's fields."""
+    top = ET.Element(root)
+
+    def fill(parent, row: dict) -> None:
+        for key, value in row.items():
+            child = ET.SubElement(parent, key)
+            if isinstance(value, list):  # attributes of a service definition
+                for entry in value:
+                    fill(ET.SubElement(child, "attribute"), entry)
+            else:
+                child.text = _xml_value(value)
+
+    if item is None:
+        fill(top, rows)
+    else:
+        for row in rows:
+            fill(ET.SubElement(top, item), row)
+    return ET.tostring(top, encoding="unicode", xml_declaration=False)
+
+
+def _respond(fmt: str, data, *, root: str, item: str | None, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        body = '<?xml version="1.0" encoding="UTF-8"?>' + _xml(root, item, data)
+    else:
+        body = json.dumps(data, ensure_ascii=False)
+    return HttpResponse(body.encode("utf-8"), status=status, content_type=FORMATS[fmt])
+
+
+def _error(fmt: str, code: int, description: str) -> HttpResponse:
+    return _respond(fmt, [{"code": code, "description": description}], root="errors", item="error", status=code)
+
+
+def _w3c(value: datetime.datetime | None) -> str | None:
+    return None if value is None else timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def _mask(text: str) -> str:
+    return _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 11 + m.group(2),
+                          _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text or ""))
+
+
+def open311_view(methods: tuple[str, ...]):
+    """Only ``methods``; no NUL characters in parameters (PostgreSQL refuses them); an Open311Error becomes the
+    spec's error list."""
+
+    def wrap(view):
+        @csrf_exempt
+        def handler(request, fmt: str, **kwargs):
+            if request.method not in methods:
+                response = _error(fmt, 405, f"不支持 {request.method} 方法")
+                response["Allow"] = ", ".join(methods)
+                return response
+            for params in (request.GET, request.POST) if request.method == "POST" else (request.GET,):
+                for key, values in params.lists():
+                    if "\x00" in key or any("\x00" in v for v in values):
+                        return _error(fmt, 400, f"{key.replace(chr(0), '')} 不能包含空字符")
+            try:
+                return view(request, fmt, **kwargs)
+            except Open311Error as exc:
+                return _error(fmt, exc.code, exc.description)
+
+        handler.__name__ = view.__name__
+        handler.__doc__ = view.__doc__
+        return handler
+
+    return wrap
+
+
+# ---------------------------------------------------------------- services
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": category.name,
+        "group": str(HandlerKind(category.handler_kind).label),
+    }
+
+
+@open311_view(("GET", "HEAD"))
+def services(request, fmt: str):
+    """GET Service List: the active categories."""
+    rows = [_service(c) for c in Category.objects.filter(active=True).order_by("sort", "pk")]
+    return _respond(fmt, rows, root="services", item="service")
+
+
+@open311_view(("GET", "HEAD"))
+def service_definition(request, fmt: str, code: str):
+    """GET Service Definition: no extra attributes (metadata is false for every service)."""
+    category = Category.objects.filter(active=True, code=code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code {code} 不存在")
+    return _respond(fmt, {"service_code": category.code, "attributes": []}, root="service_definition", item=None)
+
+
+# ---------------------------------------------------------------- requests (read)
+
+
+def _public_places(places) -> dict[int, tuple[int, str]]:
+    """place id → (id, full name) published for it: a household is published as its unit/building, never the
+    room. One query for every ancestor name."""
+    shown: dict[int, str] = {}
+    for p in places:
+        shown[p.pk] = p.path[:-STEP] if p.kind == Kind.HOUSEHOLD and len(p.path) > STEP else p.path
+    prefixes = {path[:i] for path in shown.values() for i in range(STEP, len(path) + 1, STEP)}
+    nodes = {path: (pk, name) for pk, path, name in Place.objects.filter(path__in=prefixes)
+             .values_list("pk", "path", "name")}
+    result = {}
+    for place_id, path in shown.items():
+        names = [nodes[path[:i]][1] for i in range(STEP, len(path) + 1, STEP) if path[:i] in nodes]
+        result[place_id] = (nodes[path][0] if path in nodes else place_id, " / ".join(names))
+    return result
+
+
+def _status_notes(req: Request) -> str:
+    if req.status == Status.REJECTED:
+        return req.reason
+    if req.status == Status.MERGED and req.merged_into_id:
+        return f"与 {req.merged_into.number} 合并办理"
+    if req.status in (Status.RESOLVED, Status.RATED, Status.CLOSED) and req.result_note:
+        return _mask(req.result_note)
+    return str(Status(req.status).label)
+
+
+def _rows(requests: list[Request]) -> list[dict]:
+    addresses = _public_places([r.place for r in requests])
+    rows = []
+    for r in requests:
+        address_id, address = addresses[r.place_id]
+        rows.append({
+            "service_request_id": r.number,
+            "status": "open" if r.status in OPEN_STATUSES else "closed",
+            "status_notes": _status_notes(r),
+            "service_name": r.category.name,
+            "service_code": r.category.code,
+            "description": _mask(r.description),
+            "agency_responsible": r.handler.name if r.handler_id else None,
+            "service_notice": None,
+            "requested_datetime": _w3c(r.created_at),
+            "updated_datetime": _w3c(r.updated_at),
+            "expected_datetime": _w3c(r.resolution_due_at),
+            "address": address,
+            "address_id": address_id,
+            "zipcode": None,
+            "lat": None,
+            "long": None,
+            "media_url": None,
+        })
+    return rows
+
+
+def _public_requests():
+    return Request.objects.select_related("category", "handler", "place", "merged_into")
+
+
+def _when(name: str, value: str, *, end: bool = False) -> datetime.datetime:
+    value = value.strip().replace(" ", "+")  # an unescaped "+" in a query string arrives as a space
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            if day is None:
+                raise ValueError(value)
+            parsed = datetime.datetime.combine(day + datetime.timedelta(days=1) if end else day, datetime.time())
+    except ValueError:
+        raise Open311Error(400, f"{name} 应为 W3C 日期时间，如 2026-01-05T08:00:00+08:00") from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _list_requests(request, fmt: str) -> HttpResponse:
+    """GET Service Requests: newest first, by default the last 90 days."""
+    params = request.GET
+    qs = _public_requests()
+    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:  # "overrides all other arguments" (GeoReport v2)
+        qs = qs.filter(number__in=ids[:MAX_REQUESTS])
+    else:
+        codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        statuses = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status 只能是 open 或 closed")
+        if statuses == {"open"}:
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif statuses == {"closed"}:
+            qs = qs.exclude(status__in=OPEN_STATUSES)
+        start = _when("start_date", params["start_date"]) if params.get("start_date") else None
+        end = _when("end_date", params["end_date"], end=True) if params.get("end_date") else None
+        if start is None and end is None:
+            end = timezone.now()
+        if start is None:
+            start = end - datetime.timedelta(days=MAX_DAYS)
+        if end is None:
+            end = start + datetime.timedelta(days=MAX_DAYS)
+        if end < start:
+            raise Open311Error(400, "end_date 不能早于 start_date")
+        if end - start > datetime.timedelta(days=MAX_DAYS):
+            raise Open311Error(400, f"start_date 与 end_date 相距不能超过 {MAX_DAYS} 天")
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    found = list(qs.order_by("-created_at", "-pk")[:MAX_REQUESTS])
+    return _respond(fmt, _rows(found), root="service_requests", item="request")
+
+
+@open311_view(("GET", "HEAD"))
+def request_detail(request, fmt: str, number: str):
+    """GET Service Request: a list holding the one request."""
+    req = _public_requests().filter(number=number).first()
+    if req is None:
+        raise Open311Error(404, f"service_request_id {number} 不存在")
+    return _respond(fmt, _rows([req]), root="service_requests", item="request")
+
+
+# ---------------------------------------------------------------- requests (file)
+
+
+def _token_user(key: str):
+    if not key:
+        raise Open311Error(403, "缺少 api_key")
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.user.is_active:
+        raise Open311Error(403, "api_key 无效")
+    return token
+
+
+def _place(data) -> Place:
+    address_id = data.get("address_id", "").strip()
+    address_string = data.get("address_string", "").strip()
+    if address_id:
+        place = None
+        if address_id.isdigit() and len(address_id) < 19:
+            place = Place.objects.filter(pk=int(address_id)).first()
+        place = place or Place.objects.filter(code=address_id).first()
+        if place is None:
+            raise Open311Error(400, f"address_id {address_id} 不存在")
+        return place
+    if address_string:
+        place = Place.objects.filter(code=address_string).first()
+        if place is None:
+            raise Open311Error(400, "address_string 应为平台的区域编码（如小区、楼栋编码）")
+        return place
+    if data.get("lat") or data.get("long"):
+        raise Open311Error(400, "不支持按 lat/long 定位，请提供 address_id 或 address_string")
+    raise Open311Error(400, "缺少 address_id 或 address_string")
+
+
+def _file(request, fmt: str) -> HttpResponse:
+    """POST Service Request (form-encoded): files as the api_key's account, channel open311."""
+    data = request.POST
+    token = _token_user(data.get("api_key", ""))
+    code = data.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "缺少 service_code")
+    category = Category.objects.filter(active=True, code=code).first()
+    if category is None:
+        raise Open311Error(400, f"service_code {code} 不存在")
+    place = _place(data)
+    description = data.get("description", "").strip()
+    if not description:
+        raise Open311Error(400, "缺少 description")
+    name = (data.get("last_name", "").strip() + data.get("first_name", "").strip())  # 姓 + 名
+    if len(name) > 50:
+        raise Open311Error(400, "first_name 与 last_name 合计不能超过50个字")
+    phone = data.get("phone", "").strip()
+    if len(phone) > 20:
+        raise Open311Error(400, "phone 不能超过20个字符")
+    try:
+        req = actions.file_request(by=token.user, category=category, description=description, place=place,
+                                   channel=Channel.OPEN311, contact_name=name, contact_phone=phone)
+    except PermissionDenied:
+        raise Open311Error(403, "该 api_key 的账号无权在此位置提交诉求") from None
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        field, messages = next(iter(errors.items()))
+        raise Open311Error(400, f"{PARAMS.get(field, field)}: {messages[0]}".lstrip(": ")) from None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    notice = f"已受理，编号 {req.number}，将在 {_w3c(req.resolution_due_at)} 前办结"
+    return _respond(fmt, [{"service_request_id": req.number, "service_notice": notice, "account_id": None}],
+                    root="service_requests", item="request", status=201)
+
+
+@open311_view(("GET", "HEAD", "POST"))
+def requests_collection(request, fmt: str):
+    if request.method == "POST":
+        return _file(request, fmt)
+    return _list_requests(request, fmt)
+
+
+FMT = r"\.(?P<fmt>json|xml)$"
+urlpatterns = [
+    re_path(r"^services" + FMT, services, name="open311_services"),
+    re_path(r"^services/(?P<code>[-\w]+)" + FMT, service_definition, name="open311_service"),
+    re_path(r"^requests" + FMT, requests_collection, name="open311_requests"),
+    re_path(r"^requests/(?P<number>[-\w]+)" + FMT, request_detail, name="open311_request"),
+]

@@ -51,6 +51,32 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
         "-overdue", F("resolution_due_at").asc(nulls_last=True), "pk")
 
 
+def dispatch_targets(req: Request):
+    """Who may be given this request: organisations anchored on the way up to it or below its community,
+    and the companies managing its compound."""
+    from gongzhi.people.models import OrgKind
+
+    path = req.place.path
+    ancestors = [path[:i] for i in range(STEP, len(path) + 1, STEP)]
+    companies = ManagementAssignment.objects.filter(place__path__in=ancestors, end_date__isnull=True).values(
+        "company_id")
+    return (Organisation.objects.filter(Q(place__path__in=ancestors) | Q(place__path__startswith=path[: 3 * STEP])
+                                        | Q(pk__in=companies))
+            .filter(kind__in=[OrgKind.PROPERTY_COMPANY, OrgKind.OFFICE, OrgKind.DEPARTMENT,
+                              OrgKind.SOCIAL_ORGANISATION, OrgKind.VOLUNTEER_TEAM])
+            .order_by("kind", "name"))
+
+
+def timeline_of(req: Request):
+    """The resident-visible steps of a request, oldest first."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gongzhi.core.models import Event
+
+    return (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
+                                 public=True).order_by("at", "pk").select_related("actor"))
+
+
 def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     start = timezone.make_aware(datetime.datetime(month.year, month.month, 1))
     nxt = datetime.date(month.year + (month.month == 12), month.month % 12 + 1, 1)

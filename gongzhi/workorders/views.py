@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.forms import apply_errors
-from gongzhi.core.models import Event, Holiday
+from gongzhi.core.models import Holiday
 from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scope import user_roles, user_scopes
-from gongzhi.people.models import Organisation, OrgKind, Person, Position
+from gongzhi.people.models import OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
 
 from . import actions
@@ -37,7 +37,7 @@ from .forms import (
     WhistleForm,
 )
 from .models import Category, Request, ServiceLevel, Status, Whistle
-from .queries import GROUPINGS, queue, rates, whistle_counts
+from .queries import GROUPINGS, dispatch_targets, queue, rates, timeline_of, whistle_counts
 
 
 def _is_staff(user) -> bool:
@@ -123,7 +123,7 @@ def _action_forms(request, req: Request, bound: dict | None = None) -> dict:
     forms: dict = {}
     can = user.has_perm
     if can("workorders.dispatch_request", req) and req.status in actions.TRANSITIONS["dispatch"][0]:
-        organisations = _dispatch_targets(user, req)
+        organisations = dispatch_targets(req)
         people = [(p.person, p.organisation.name) for p in Position.objects.active()
                   .filter(organisation__in=organisations).select_related("person", "organisation")
                   .order_by("organisation_id", "person__name")]
@@ -157,33 +157,14 @@ def _action_forms(request, req: Request, bound: dict | None = None) -> dict:
     return forms
 
 
-def _dispatch_targets(user, req):
-    """Who may be given this request: organisations anchored on the way up to it or below its community,
-    and the companies managing its compound."""
-    from django.db.models import Q
-
-    from gongzhi.people.models import ManagementAssignment
-
-    path = req.place.path
-    ancestors = [path[:i] for i in range(4, len(path) + 1, 4)]
-    companies = ManagementAssignment.objects.filter(place__path__in=ancestors, end_date__isnull=True).values(
-        "company_id")
-    return (Organisation.objects.filter(Q(place__path__in=ancestors) | Q(place__path__startswith=path[:12])
-                                        | Q(pk__in=companies))
-            .filter(kind__in=[OrgKind.PROPERTY_COMPANY, OrgKind.OFFICE, OrgKind.DEPARTMENT,
-                              OrgKind.SOCIAL_ORGANISATION, OrgKind.VOLUNTEER_TEAM])
-            .order_by("kind", "name"))
-
-
 def _departments(req):
-    return _dispatch_targets(None, req).filter(kind=OrgKind.DEPARTMENT)
+    return dispatch_targets(req).filter(kind=OrgKind.DEPARTMENT)
 
 
 @login_required
 def request_detail(request, pk, bound: dict | None = None, status: int = 200):
     req = _visible(request, pk)
-    timeline = Event.objects.filter(target_id=str(req.pk), public=True, verb__startswith="workorders.").order_by(
-        "at", "pk").select_related("actor")
+    timeline = timeline_of(req)
     whistles = list(req.whistles.select_related("department").order_by("created_at"))
     for w in whistles:
         w.can_act = request.user.has_perm("workorders.acknowledge_whistle", w)
@@ -204,7 +185,7 @@ def act(request, pk, verb):
     form = None
     try:
         if verb == "dispatch":
-            organisations = _dispatch_targets(user, req)
+            organisations = dispatch_targets(req)
             people = [(p.person, p.organisation.name) for p in Position.objects.active()
                       .filter(organisation__in=organisations).select_related("person", "organisation")]
             form = DispatchForm(request.POST, organisations=organisations, people=people)
