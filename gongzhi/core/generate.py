@@ -7,9 +7,10 @@ here, not by ``places.actions.create_place``: on PostgreSQL the rows are streame
 other databases they go through ``bulk_create`` in large batches. Primary keys are assigned here too
 (parents before children) and the id sequence is reset afterwards.
 
-Besides the tree: an office Organisation for each street and community, and one grid-worker account
-(User + Person + Position ``grid_worker`` on one grid, organisation = that community's office) so
-scoped queries can be timed as a real staff user.
+Besides the tree: an office Organisation for each street and community, one grid-worker account
+(User + Person + Position ``grid_worker`` on one grid in the middle of the city, organisation = that
+community's office) and one street officer on the last street, so scoped queries can be timed as real
+staff users with a small and a large scope.
 
 Idempotent: a data set is recognised by its district code (``BENCH-CITY``/``BENCH-TINY``) and never
 built twice. City and tiny can live side by side (separate roots, codes and usernames).
@@ -86,12 +87,21 @@ class Shape:
         return self.streets // 2, self.communities // 2, self.grids // 2
 
     @property
+    def staff_street(self) -> int:
+        """Index of the street-staff account's street: the last one (worst case for path-ordered pages)."""
+        return self.streets - 1
+
+    @property
     def code(self) -> str:
         return f"BENCH-{self.name.upper()}"
 
     @property
     def username(self) -> str:
         return f"bench_{self.name}_grid"
+
+    @property
+    def street_username(self) -> str:
+        return f"bench_{self.name}_street"
 
 
 SCALES: dict[str, Shape] = {
@@ -112,6 +122,8 @@ class Generated:
     username: str
     households: int
     places: int
+    street_path: str = ""
+    street_username: str = ""
     seconds: float = 0.0
 
 
@@ -209,7 +221,8 @@ def existing(shape: Shape) -> Generated | None:
     under = Place.objects.filter(path__startswith=root.path)
     return Generated(created=False, shape=shape, root_path=root.path, grid_id=grid.pk, grid_path=grid.path,
                      username=shape.username, households=under.filter(kind=Kind.HOUSEHOLD).count(),
-                     places=under.count())
+                     places=under.count(), street_path=root.path + encode_step(shape.staff_street),
+                     street_username=shape.street_username)
 
 
 def generate(scale: str = "tiny", progress: Callable[[str], None] | None = None) -> Generated:
@@ -260,8 +273,19 @@ def generate(scale: str = "tiny", progress: Callable[[str], None] | None = None)
                                        user=user)
         Position.objects.create(person=person, organisation=office, title=Title.GRID_WORKER, place=grid,
                                 start_date=START)
+
+        # a street officer on the last street (a large scope: one street's households)
+        street = Place.objects.get(path=root_path + encode_step(shape.staff_street))
+        user = get_user_model().objects.create_user(username=shape.street_username, password=PASSWORD)
+        person = Person.objects.create(name=f"基准街道干部（{shape.name}）", place=street, phone="13900000001",
+                                       user=user)
+        street_office = Organisation.objects.get(place=street, kind=OrgKind.OFFICE)
+        Position.objects.create(person=person, organisation=street_office, title=Title.STREET_OFFICER,
+                                place=street, start_date=START)
     seconds = time.monotonic() - t0
     say(f"Done in {seconds:.1f} s: grid worker '{shape.username}' (password {PASSWORD}) on {grid.name} "
-        f"of {community.name}, {shape.households_per_grid:,} households in scope.")
+        f"of {community.name}, {shape.households_per_grid:,} households in scope; street officer "
+        f"'{shape.street_username}' on {street.name}, {shape.households // shape.streets:,} households.")
     return Generated(created=True, shape=shape, root_path=root_path, grid_id=grid.pk, grid_path=grid.path,
-                     username=shape.username, households=shape.households, places=total, seconds=seconds)
+                     username=shape.username, households=shape.households, places=total,
+                     street_path=street.path, street_username=shape.street_username, seconds=seconds)

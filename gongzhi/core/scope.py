@@ -3,20 +3,38 @@
 An account's scopes are its active Positions (role × place subtree) plus, for residents, the
 households they belong to. Every scoped model filters with :func:`in_scopes`; views and the API
 start from ``Model.objects.visible_to(user)`` and never from ``.objects.all()``.
+
+Caching. :func:`user_scopes` loads the scopes with one query and keeps them on the user object for the
+rest of the request (or job). Inside a request handled by :class:`ScopeSessionMiddleware` they are also
+kept in the signed-in user's session, as plain JSON, under the key (local date, person id,
+``Person.scope_version``). Every change that can alter someone's scopes — a post appointed or ended,
+a household membership written, a place moved — bumps ``scope_version`` in the same transaction
+(:func:`bump_scope_versions`), so the next request sees a different key and reloads; the date in the key
+makes posts that start or end by the calendar take effect at midnight. The version is read from the
+database on every request (with the user, ``UsernameOrPhoneBackend.get_user`` selects the person), so a
+stale or replayed session can never outlive a change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.contrib.auth import SESSION_KEY
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 
 from .roles import DATA_ROLES, Role
 
 _CACHE_ATTR = "_gongzhi_scopes"
+SESSION_SCOPES_KEY = "_gz_scopes"
+_BUMP_BATCH = 5000
+
+# the current request's session (set by ScopeSessionMiddleware); None outside requests
+_session: ContextVar = ContextVar("gongzhi_scope_session", default=None)
 
 
 @dataclass(frozen=True)
@@ -27,24 +45,69 @@ class Scope:
     organisation_id: int | None = None
 
 
+# ---------------------------------------------------------------- loading
+
+
+def _load_rows(**who) -> list[tuple[str, int, str, int | None]]:
+    """(title, place_id, path, organisation_id) of active posts and current homes; title "" for a home.
+
+    One query: the two sets as UNION ALL (default orderings cleared: the order is fixed in Python).
+    """
+    from gongzhi.people.models import HouseholdMember, Position
+
+    today = timezone.localdate()
+    posts = (Position.objects.active(today).filter(**who).order_by()
+             .values_list("title", "place_id", "place__path", "organisation_id"))
+    homes = (HouseholdMember.objects.current(today).filter(**who).order_by()
+             .annotate(gz_title=Value(""), gz_org=Value(None, output_field=IntegerField()))
+             .values_list("gz_title", "place_id", "place__path", "gz_org"))
+    rows = list(posts.union(homes, all=True))
+    rows.sort(key=lambda r: (r[0] == "", r[2], r[0], r[3] or 0))  # posts first, then along the tree
+    return rows
+
+
+def _to_scopes(rows: Iterable) -> tuple[Scope, ...]:
+    from gongzhi.people.roles import role_of_title
+
+    return tuple(Scope(role_of_title(title) if title else Role.RESIDENT, place_id, path, org_id)
+                 for title, place_id, path, org_id in rows)
+
+
+def _session_for(user):
+    """The current request's session when it belongs to ``user``, else None."""
+    session = _session.get()
+    if session is None:
+        return None
+    return session if session.get(SESSION_KEY) == user._meta.pk.value_to_string(user) else None
+
+
+def _from_session(user, session) -> tuple[Scope, ...]:
+    from gongzhi.people.models import Person
+
+    try:
+        person = user.person  # selected with the user by UsernameOrPhoneBackend.get_user
+    except Person.DoesNotExist:
+        return ()  # scopes come only from a Person's posts and homes
+    key = [timezone.localdate().isoformat(), person.pk, person.scope_version]
+    entry = session.get(SESSION_SCOPES_KEY)
+    if isinstance(entry, dict) and entry.get("key") == key:
+        return _to_scopes(entry["rows"])
+    rows = _load_rows(person_id=person.pk)
+    session[SESSION_SCOPES_KEY] = {"key": key, "rows": [list(r) for r in rows]}
+    return _to_scopes(rows)
+
+
 def user_scopes(user) -> tuple[Scope, ...]:
     if user is None or not user.is_authenticated:
         return ()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from gongzhi.people.models import HouseholdMember, Position
-    from gongzhi.people.roles import role_of_title
-
-    today = timezone.localdate()
-    scopes: list[Scope] = []
-    positions = Position.objects.active(today).filter(person__user=user)
-    for title, place_id, path, org_id in positions.values_list("title", "place_id", "place__path", "organisation_id"):
-        scopes.append(Scope(role_of_title(title), place_id, path, org_id))
-    homes = HouseholdMember.objects.current(today).filter(person__user=user)
-    for place_id, path in homes.values_list("place_id", "place__path"):
-        scopes.append(Scope(Role.RESIDENT, place_id, path))
-    result = tuple(scopes)
+    session = _session_for(user)
+    if session is not None:
+        result = _from_session(user, session)
+    else:
+        result = _to_scopes(_load_rows(person__user=user))
     setattr(user, _CACHE_ATTR, result)
     return result
 
@@ -52,6 +115,58 @@ def user_scopes(user) -> tuple[Scope, ...]:
 def forget_scopes(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    session = _session_for(user)
+    if session is not None:
+        session.pop(SESSION_SCOPES_KEY, None)
+
+
+@contextmanager
+def scope_session(session) -> Iterator[None]:
+    """Let :func:`user_scopes` keep the session owner's scopes in ``session`` while the block runs."""
+    token = _session.set(session)
+    try:
+        yield
+    finally:
+        _session.reset(token)
+
+
+class ScopeSessionMiddleware:
+    """Binds ``request.session`` for :func:`user_scopes` (after SessionMiddleware/AuthenticationMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is None:
+            return self.get_response(request)
+        with scope_session(session):
+            return self.get_response(request)
+
+
+def bump_scope_versions(person_ids: Iterable[int] = (), *, under_path: str | None = None) -> int:
+    """Invalidate session-cached scopes with one UPDATE: the given persons, plus — with ``under_path`` —
+    everyone holding a post or a home in that subtree. Call it inside the transaction that makes the change.
+
+    (Very long id lists, as from a big import, are split into UPDATEs of ``_BUMP_BATCH`` ids: databases
+    cap the number of query parameters.)"""
+    from gongzhi.people.models import HouseholdMember, Person, Position
+
+    ids = sorted({pk for pk in person_ids if pk is not None})
+    batches = [ids[i:i + _BUMP_BATCH] for i in range(0, len(ids), _BUMP_BATCH)] or [[]]
+    bumped = 0
+    for i, batch in enumerate(batches):
+        q = Q(pk__in=batch)
+        if under_path is not None and i == 0:
+            q |= Q(pk__in=Position.objects.filter(place__path__startswith=under_path).values("person_id"))
+            q |= Q(pk__in=HouseholdMember.objects.filter(place__path__startswith=under_path).values("person_id"))
+        elif not batch:
+            continue
+        bumped += Person.objects.filter(q).update(scope_version=F("scope_version") + 1)
+    return bumped
+
+
+# ---------------------------------------------------------------- using scopes
 
 
 def user_roles(user) -> set[str]:
@@ -72,10 +187,10 @@ def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
 def in_scopes(user, field: str = "place", roles: Iterable[str] | None = None) -> Q:
     """A Q matching rows whose ``field`` (a Place FK; "" for Place itself) lies in the user's subtrees."""
     lookup = f"{field}__path__startswith" if field else "path__startswith"
-    q = Q(pk__in=[])  # matches nothing
-    for path in scope_paths(user, roles):
-        q |= Q(**{lookup: path})
-    return q
+    paths = scope_paths(user, roles)
+    if not paths:
+        return Q(pk__in=[])  # matches nothing
+    return Q(*[(lookup, path) for path in paths], _connector=Q.OR)
 
 
 def covers(user, path: str, roles: Iterable[str] | None = None) -> bool:

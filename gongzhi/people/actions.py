@@ -14,6 +14,7 @@ from gongzhi.core import crypto
 from gongzhi.core.events import Verb as CoreVerb
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import Event
+from gongzhi.core.scope import bump_scope_versions
 from gongzhi.core.utils import plain
 from gongzhi.core.validators import clean_id_number, clean_phone, clean_uscc
 from gongzhi.places.models import Kind, Place
@@ -208,6 +209,7 @@ def appoint_position(
         _check(by, "people.update_person", person)
         position = Position.objects.create(person=person, organisation=organisation, title=title, place=place,
                                            start_date=start_date, end_date=end_date)
+        bump_scope_versions([person.pk])
         Event.record(by, Verb.APPOINT_POSITION, position, place=place, summary=str(position),
                      after={"person": person.pk, "organisation": organisation.pk, "title": title,
                             "place": place.pk})
@@ -227,6 +229,7 @@ def end_position(position: Position, *, by, end_date: datetime.date | None = Non
         before = {"end_date": plain(position.end_date)}
         position.end_date = end_date
         position.save(update_fields=["end_date", "updated_at"])
+        bump_scope_versions([position.person_id])
         Event.record(by, Verb.END_POSITION, position, summary=str(position), before=before,
                      after={"end_date": end_date.isoformat()})
     return position
@@ -250,6 +253,7 @@ def add_household_member(
             defaults={"share": share, "is_representative": is_representative},
         )
         if created:
+            bump_scope_versions([person.pk])
             Event.record(by, Verb.ADD_HOUSEHOLD_MEMBER, member, place=household, summary=str(member),
                          after={"person": person.pk, "relation": relation, "share": str(share)})
     return member

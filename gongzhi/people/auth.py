@@ -18,3 +18,13 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user with their Person in the same query: ``Person.scope_version`` is what
+        ``core.scope.user_scopes`` checks its session-cached scopes against, on every request."""
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("person").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

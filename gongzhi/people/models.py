@@ -150,6 +150,8 @@ class Person(TimeStamped):
         settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="person",
     )
+    # bumped (F()+1) by every change to this person's posts or homes: invalidates session-cached scopes
+    scope_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PersonQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
+from gongzhi.core.scope import bump_scope_versions
 from gongzhi.core.utils import plain
 
 from .events import Verb
@@ -148,6 +149,7 @@ def move_place(place: Place, *, new_parent: Place, by) -> Place:
             depth=F("depth") + delta,
         )
         Place.objects.filter(pk=place.pk).update(parent=new_parent)
+        bump_scope_versions(under_path=new_path)  # posts and homes in the subtree now have new paths
         place.refresh_from_db()
         Event.record(by, Verb.MOVE_PLACE, place, summary=place.name,
                      before={"parent": old_parent_id}, after={"parent": new_parent.pk})

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gongzhi.core import crypto
 from gongzhi.core.models import Event
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import covers
+from gongzhi.core.scope import bump_scope_versions, covers
 from gongzhi.core.validators import clean_id_number, clean_phone
 from gongzhi.people.models import HouseholdMember, Person, Relation
 
@@ -407,6 +407,7 @@ def write_households(rows: list[dict]) -> int:
             members.append(HouseholdMember(place=r["household"], person=people[r["_idx"]], relation=r["relation"],
                                            share=r["share"]))
     HouseholdMember.objects.bulk_create(members, batch_size=1000)
+    bump_scope_versions(m.person_id for m in members)  # new homes: cached scopes must reload
     areas = {r["household"].pk: r["area"] for r in rows if r["area"] is not None}
     for pk, area in areas.items():
         Place.objects.filter(pk=pk).update(registered_area=area)

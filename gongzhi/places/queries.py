@@ -11,7 +11,7 @@ from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scope import scope_paths
 from gongzhi.people.models import HouseholdMember
 
-from .models import STEP, Kind, Place
+from .models import ALPHABET, STEP, Kind, Place
 
 
 @dataclass
@@ -75,9 +75,39 @@ def scope_roots(user) -> list[Place]:
     return list(Place.objects.filter(path__in=scope_paths(user, STAFF_ROLES)))
 
 
+def _path_after(path: str) -> str | None:
+    """The smallest path-alphabet string above every path that starts with ``path`` (None: no bound)."""
+    keep = path.rstrip(ALPHABET[-1])
+    if not keep:
+        return None
+    return keep[:-1] + ALPHABET[ALPHABET.index(keep[-1]) + 1]
+
+
+def subtree_ranges(paths: list[str]) -> Q:
+    """``path >= root AND path < after(root)`` for each root: the same rows as ``path LIKE 'root%'`` (paths
+    use only ``ALPHABET``: digits, then capital letters, the same order in C and the usual locale
+    collations), in a form the plain btree index on ``path`` serves in ``ORDER BY path`` order.
+
+    Without it PostgreSQL may read a ``LIKE``-filtered, path-ordered, limited list along that index from
+    the first row of the table; whether it does depends on ANALYZE's random sample (on the city data set a
+    grid worker's first page took 90 ms instead of 0.1 ms after about one ANALYZE in four)."""
+    if not paths:
+        return Q(pk__in=[])
+    ranges = []
+    for root in paths:
+        after = _path_after(root)
+        ranges.append(Q(path__gte=root, path__lt=after) if after is not None else Q(path__gte=root))
+    return Q(*ranges, _connector=Q.OR)
+
+
 def households_in(user, place: Place | None = None):
-    """The scoped household list (a grid worker's daily list); ordered along the tree."""
+    """The scoped household list (a grid worker's daily list); ordered along the tree.
+
+    ``visible_to`` decides what is visible; the ranges of all the user's scope roots (a superset, so they
+    never hide a visible row) let the page be read along the path index (see :func:`subtree_ranges`)."""
     qs = Place.objects.visible_to(user).households()
     if place is not None:
-        qs = qs.filter(path__startswith=place.path)
+        qs = qs.filter(path__startswith=place.path).filter(subtree_ranges([place.path]))
+    if user.is_authenticated and not user.is_superuser:
+        qs = qs.filter(subtree_ranges(scope_paths(user)))
     return qs.order_by("path")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.forms import apply_errors
+from gongzhi.core.pagination import OneQueryPaginator
 from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
 from gongzhi.core.scope import covers, user_roles
 from gongzhi.people.models import HouseholdMember
@@ -138,8 +139,10 @@ def households(request):
     qs = households_in(request.user)
     q = request.GET.get("q", "").strip()
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(members__person__name=q)).distinct()
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+        # members by subquery, not a join: no duplicate rows, so no DISTINCT and the page keeps its one query
+        by_member = HouseholdMember.objects.filter(person__name=q).values("place_id")
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(pk__in=by_member))
+    page = OneQueryPaginator(qs, 20).get_page(request.GET.get("page"))  # the page and the total in one query
     return render(request, "places/households.html", {"page": page, "q": q})
 
 

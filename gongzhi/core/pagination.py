@@ -1,0 +1,102 @@
+"""Pages of a queryset with the total in the same query.
+
+Django's ``Paginator`` runs two queries per page: ``COUNT(*)`` for the total, then the slice. On a list
+page both are cheap in the database, so the second query's fixed cost (building and compiling it, a round
+trip) is a large part of the time. :class:`OneQueryPaginator` asks for both at once: the page's rows
+carry the total as an uncorrelated scalar subquery, ``(SELECT COUNT(id) FROM … same WHERE …)``, which
+the database evaluates once (PostgreSQL: an InitPlan, served by an index-only scan; SQLite caches it).
+
+Why not ``COUNT(*) OVER ()``: a window over the whole filtered set must read every matching row (heap,
+not index-only) and feed it through the window before ``LIMIT`` applies. On the city data set that made
+the page 2× slower in the database for a grid worker (0.94 ms against 0.44 ms for 1,500 households)
+and 3× for a street officer (69 ms against 24 ms for 60,000).
+
+It is a drop-in ``Paginator`` (same ``Page`` objects, so ``templates/includes/pagination.html`` and
+``page.paginator.count``/``num_pages`` work unchanged). Only an empty page costs more: its rows cannot
+carry the total, so page 1 of an empty set is known to be empty, and a page past the end falls back to
+``.count()`` (then ``get_page`` serves the last page, as ``Paginator.get_page`` does).
+
+Querysets the subquery cannot count correctly fall back to the plain two-query ``Paginator``:
+``distinct()`` (the count would include the duplicates DISTINCT removes), grouped (aggregating), combined
+(``union``), already sliced, and ``values_list`` querysets.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models.query import ModelIterable, ValuesIterable
+
+TOTAL = "gz_page_total"
+
+
+class OneQueryPaginator(Paginator):
+    def _one_query(self) -> bool:
+        qs = self.object_list
+        if not isinstance(qs, QuerySet) or "count" in self.__dict__:
+            return False
+        query = qs.query
+        return (
+            qs._iterable_class in (ModelIterable, ValuesIterable)
+            and not query.distinct
+            and not query.combinator
+            and not query.is_sliced
+            and query.group_by is None
+        )
+
+    def _number(self, number) -> int:
+        """Paginator.validate_number without the upper bound (the total is not known yet)."""
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        if not self._one_query():
+            return super().page(number)
+        number = self._number(number)
+        bottom = (number - 1) * self.per_page
+        # orphans: the last page may hold up to per_page + orphans rows; fetch them and trim below
+        qs = self.object_list
+        # COUNT as a plain Func (not an aggregate: no GROUP BY); uncorrelated, so the database runs it once
+        total = qs.order_by().values(**{TOTAL: Func(F("pk"), function="COUNT", output_field=IntegerField())})
+        rows = list(qs.annotate(**{TOTAL: Subquery(total)})[bottom:bottom + self.per_page + self.orphans])
+        if not rows:
+            if bottom == 0:
+                self.__dict__["count"] = 0  # fills the cached_property: page 1 of an empty set
+                if self.num_pages == 0:  # allow_empty_first_page=False
+                    raise EmptyPage(self.error_messages["no_results"])
+                return self._get_page([], number, self)
+            return super().page(number)  # past the end: .count(), then EmptyPage
+        if isinstance(rows[0], dict):
+            self.__dict__["count"] = rows[0][TOTAL]
+            for row in rows:
+                del row[TOTAL]
+        else:
+            self.__dict__["count"] = getattr(rows[0], TOTAL)
+            for row in rows:
+                del row.__dict__[TOTAL]
+        if number > self.num_pages:  # only with orphans: this page's rows belong to the one before
+            raise EmptyPage(self.error_messages["no_results"])
+        if bottom + self.per_page + self.orphans < self.count:
+            rows = rows[:self.per_page]
+        return self._get_page(rows, number, self)
+
+    def get_page(self, number):
+        """A valid page even for a bad or out-of-range number (as ``Paginator.get_page``)."""
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+
+def get_page(queryset, number, per_page: int = 20, **kwargs):
+    """The page ``number`` of ``queryset`` with ``page.paginator.count``, in one query when it can."""
+    return OneQueryPaginator(queryset, per_page, **kwargs).get_page(number)
