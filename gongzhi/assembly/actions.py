@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
+from gongzhi.core.scope import bump_scope_versions
 from gongzhi.people.models import HouseholdMember, Organisation, OrgKind, Person, Position, Relation
 from gongzhi.people.roles import Title
 from gongzhi.places.models import STEP, Kind, Place
@@ -542,10 +543,12 @@ def _seat_committee(vote: Vote, candidate_ids: list[int]) -> None:
         defaults={"name": f"{vote.compound.name}业主委员会"})
     start = timezone.localdate()
     end = start.replace(year=start.year + vote.term_years) - datetime.timedelta(days=1)
-    Position.objects.filter(organisation=committee, end_date__isnull=True, start_date__lt=start).update(
-        end_date=start - datetime.timedelta(days=1))
+    outgoing = Position.objects.filter(organisation=committee, end_date__isnull=True, start_date__lt=start)
+    changed = set(outgoing.values_list("person_id", flat=True))
+    outgoing.update(end_date=start - datetime.timedelta(days=1))
     people = {c.pk: c.person for c in Candidate.objects.filter(pk__in=candidate_ids).select_related("person")}
     for i, cid in enumerate(candidate_ids):
         Position.objects.create(person=people[cid], organisation=committee, place=vote.compound,
                                 title=Title.COMMITTEE_DIRECTOR if i == 0 else Title.COMMITTEE_MEMBER,
                                 start_date=start, end_date=end)
+    bump_scope_versions(changed | {p.pk for p in people.values()})  # their rights change on the next request

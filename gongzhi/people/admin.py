@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from gongzhi.core.scope import bump_scope_versions
+
 from .models import HouseholdMember, ManagementAssignment, Organisation, Person, Position
 
 
@@ -18,12 +20,27 @@ class OrganisationAdmin(admin.ModelAdmin):
     raw_id_fields = ("place", "parent", "alliance")
 
 
+class BumpScopesOnSave(admin.ModelAdmin):
+    """Edits in the admin change rights too: refresh the session-cached scopes of the person concerned."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_scope_versions([obj.person_id])
+
+    def delete_model(self, request, obj):
+        person_id = obj.person_id
+        super().delete_model(request, obj)
+        bump_scope_versions([person_id])
+
+
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(BumpScopesOnSave):
     list_display = ("person", "organisation", "title", "place", "start_date", "end_date")
     list_filter = ("title",)
     raw_id_fields = ("person", "organisation", "place")
 
 
-admin.site.register(HouseholdMember, raw_id_fields=("place", "person"))
+@admin.register(HouseholdMember)
+class HouseholdMemberAdmin(BumpScopesOnSave):
+    raw_id_fields = ("place", "person")
 admin.site.register(ManagementAssignment, raw_id_fields=("place", "company"))
