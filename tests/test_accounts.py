@@ -101,3 +101,18 @@ def test_large_text_mode_toggles(client, resident):
     assert 'class="large-text"' in client.get("/").content.decode()
     client.post("/large-text/", {"next": "https://evil.example/"})
     assert 'class="large-text"' not in client.get("/").content.decode()
+
+
+def test_login_by_phone_written_with_country_code_and_spaces(client, resident):
+    phone = resident.person.phone
+    response = client.post("/accounts/login/", {"username": f"+86 {phone[:3]} {phone[3:7]} {phone[7:]}",
+                                                "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_shared_phone_signs_nobody_in(client, resident, grid_worker):
+    from gongzhi.people.models import Person
+
+    Person.objects.filter(pk=grid_worker.person.pk).update(phone=resident.person.phone)
+    response = client.post("/accounts/login/", {"username": resident.person.phone, "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session

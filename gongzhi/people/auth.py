@@ -9,15 +9,28 @@ class UsernameOrPhoneBackend(ModelBackend):
         if not username or password is None:
             return None
         User = get_user_model()
-        user = User.objects.filter(username=username).first()
-        if user is None and username.isdigit():
-            user = User.objects.filter(person__phone=username).first()
+        user = User.objects.filter(username=username).first() or self._by_phone(username)
         if user is None:
             User().set_password(password)  # same work either way: no timing oracle
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    @staticmethod
+    def _by_phone(value: str):
+        """The one account whose person has this phone number (typed with +86, spaces or dashes is fine).
+        A number shared by several accounts signs nobody in: they must use their usernames."""
+        from django.core.exceptions import ValidationError
+
+        from gongzhi.core.validators import clean_phone
+
+        try:
+            phone = clean_phone(value)
+        except ValidationError:
+            return None
+        users = list(get_user_model().objects.filter(person__phone=phone)[:2])
+        return users[0] if len(users) == 1 else None
 
     def get_user(self, user_id):
         """The session's user with their Person in the same query: ``Person.scope_version`` is what
