@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -50,9 +50,12 @@ PROGRESS_EVERY = 250
 PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址"]
 HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员"]
 COLUMNS: dict[str, list[str]] = {ImportKind.PLACES: PLACE_COLUMNS, ImportKind.HOUSEHOLDS: HOUSEHOLD_COLUMNS}
-KIND_BY_LABEL = {str(label): value for value, label in Kind.choices}
-MODE_BY_LABEL = {str(label).split("（")[0]: value for value, label in ManagementMode.choices}
-RELATION_BY_LABEL = {str(label): value for value, label in Relation.choices}
+# The files are filled in Chinese whatever language the uploader's pages are in: the labels are read in
+# zh-hans even if this module is first imported during a request in English.
+with translation.override("zh-hans"):
+    KIND_BY_LABEL = {str(label): value for value, label in Kind.choices}
+    MODE_BY_LABEL = {str(label).split("（")[0]: value for value, label in ManagementMode.choices}
+    RELATION_BY_LABEL = {str(label): value for value, label in Relation.choices}
 YES = {"是", "党员", "Y", "YES", "1", "TRUE"}
 NO = {"", "否", "N", "NO", "0", "FALSE", "群众"}
 
