@@ -22,3 +22,21 @@ def apply_errors(form: forms.Form, exc) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+def run_form(request, form: forms.Form, action, success):
+    """The write half of a form view: for a valid POST, run ``action(cleaned_data)``; its ValidationError
+    lands on the form's fields. Returns the action's result (the view redirects) or None (show the form).
+    ``success`` is the message, or a function of the result that makes it."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(dict(form.cleaned_data))
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result if result is not None else True

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import crypto
-from gongzhi.core.forms import apply_errors
+from gongzhi.core.forms import run_form
 from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scope import user_roles
 from gongzhi.places.models import Kind, Place
@@ -77,14 +77,10 @@ def person_create(request, place_pk):
     if not request.user.has_perm("people.create_person", place):
         raise PermissionDenied
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = actions.create_person(by=request.user, place=place, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已登记：%(name)s") % {"name": person.name})
-            return redirect("people:detail", pk=person.pk)
+    person = run_form(request, form, lambda d: actions.create_person(by=request.user, place=place, **d),
+                      lambda p: _("已登记：%(name)s") % {"name": p.name})
+    if person:
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "place": place, "title": _("登记人员")})
 
 
@@ -97,14 +93,8 @@ def person_edit(request, pk):
                "party_relation": person.party_relation, "skills": person.skills}
     form = PersonForm(request.POST or None, initial=initial)
     form.fields["id_number"].help_text = _("留空则不修改（当前 %(m)s）") % {"m": person.id_number_masked or "—"}
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_person(person, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("people:detail", pk=person.pk)
+    if run_form(request, form, lambda d: actions.update_person(person, by=request.user, **d), _("已保存")):
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("修改人员")})
 
 
@@ -141,14 +131,10 @@ def organisation_create(request, place_pk):
     if not request.user.has_perm("people.create_organisation", place):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = actions.create_organisation(by=request.user, place=place, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新建：%(name)s") % {"name": org.name})
-            return redirect("people:organisation", pk=org.pk)
+    org = run_form(request, form, lambda d: actions.create_organisation(by=request.user, place=place, **d),
+                   lambda o: _("已新建：%(name)s") % {"name": o.name})
+    if org:
+        return redirect("people:organisation", pk=org.pk)
     return render(request, "people/person_form.html", {"form": form, "place": place, "title": _("新建组织")})
 
 
@@ -161,17 +147,10 @@ def position_create(request, pk):
     places = Place.objects.visible_to(request.user).exclude(kind__in=[Kind.UNIT, Kind.HOUSEHOLD])
     form = PositionForm(request.POST or None, organisations=Organisation.objects.visible_to(request.user),
                         places=places)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.appoint_position(person, organisation=data["organisation"], title=data["title"],
-                                     place=data["place"], by=request.user, start_date=data["start_date"],
-                                     end_date=data["end_date"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已任职"))
-            return redirect("people:detail", pk=person.pk)
+    if run_form(request, form, lambda d: actions.appoint_position(
+            person, organisation=d["organisation"], title=d["title"], place=d["place"], by=request.user,
+            start_date=d["start_date"], end_date=d["end_date"]), _("已任职")):
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": person, "title": _("任职")})
 
 

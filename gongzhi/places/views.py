@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.forms import apply_errors
+from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.pagination import OneQueryPaginator
 from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
 from gongzhi.core.scope import covers, user_roles
@@ -74,16 +74,9 @@ def create(request, pk):
     if not kinds:
         raise Http404
     form = PlaceForm(request.POST or None, kinds=kinds, initial={"kind": request.GET.get("kind")})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        kind = data.pop("kind")
-        try:
-            place = actions.create_place(parent=parent, kind=kind, by=request.user, **data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已新建：%(name)s") % {"name": place.name})
-            return redirect("places:detail", pk=parent.pk)
+    if run_form(request, form, lambda d: actions.create_place(parent=parent, kind=d.pop("kind"), by=request.user, **d),
+                lambda place: _("已新建：%(name)s") % {"name": place.name}):
+        return redirect("places:detail", pk=parent.pk)
     return render(request, "places/form.html", {"form": form, "parent": parent, "title": _("新建下级区域")})
 
 
@@ -94,14 +87,8 @@ def edit(request, pk):
         raise PermissionDenied
     initial = {k: getattr(place, k) for k in ("name", "code", "management_mode", "registered_area", "address")}
     form = PlaceEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_place(place, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("places:detail", pk=place.pk)
+    if run_form(request, form, lambda d: actions.update_place(place, by=request.user, **d), _("已保存")):
+        return redirect("places:detail", pk=place.pk)
     return render(request, "places/form.html", {"form": form, "place": place, "title": _("修改区域")})
 
 
@@ -121,14 +108,9 @@ def move(request, pk):
             q |= Q(path__startswith=path)
         candidates = candidates.filter(q)
     form = MoveForm(request.POST or None, queryset=candidates[:500] if request.method == "GET" else candidates)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.move_place(place, new_parent=form.cleaned_data["new_parent"], by=request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已移动"))
-            return redirect("places:detail", pk=place.pk)
+    if run_form(request, form, lambda d: actions.move_place(place, new_parent=d["new_parent"], by=request.user),
+                _("已移动")):
+        return redirect("places:detail", pk=place.pk)
     return render(request, "places/form.html", {"form": form, "place": place, "title": _("移动区域")})
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.forms import apply_errors
+from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
 from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scope import user_roles, user_scopes
@@ -326,14 +326,8 @@ def level_edit(request, pk):
     level = get_object_or_404(ServiceLevel.objects.select_related("category"), pk=pk)
     form = LevelForm(request.POST or None, initial={k: getattr(level, k) for k in (
         "response_value", "response_unit", "resolution_value", "resolution_unit")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_service_level(level, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("workorders:catalogue")
+    if run_form(request, form, lambda d: actions.update_service_level(level, by=request.user, **d), _("已保存")):
+        return redirect("workorders:catalogue")
     return render(request, "workorders/form.html", {"form": form, "title": str(level)})
 
 
