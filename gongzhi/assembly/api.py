@@ -1,0 +1,57 @@
+"""Votes over the API: list and read what one may see, cast one's own ballot, read the public result."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import actions
+from .models import BallotChoice, Vote, VoteKind
+
+router = Router(tags=["assembly 业主表决"])
+
+
+class VoteOut(Schema):
+    id: int
+    compound_id: int
+    kind: VoteKind
+    matter: str
+    title: str
+    question: str
+    status: str
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    seats: int | None
+    result: dict | None
+
+
+class BallotIn(Schema):
+    owner_key: str | None = Field(None, description="代表的业主（多个时必填）")
+    choice: BallotChoice | None = None
+    candidates: list[int] = []
+
+
+class ReceiptOut(Schema):
+    vote_id: int
+    receipt: str
+    channel: str
+
+
+@router.get("", response=list[VoteOut], summary="表决列表")
+@paginate(LimitOffsetPagination)
+def list_votes(request):
+    return Vote.objects.visible_to(request.user).order_by("-opens_at", "pk")
+
+
+@router.get("/{int:pk}", response=VoteOut, summary="表决详情与结果")
+def get_vote(request, pk: int):
+    return get_object_or_404(Vote.objects.visible_to(request.user), pk=pk)
+
+
+@router.post("/{int:pk}/ballot", response={200: ReceiptOut}, summary="投票（截止前可修改，以最后一次为准）")
+def cast(request, pk: int, payload: BallotIn):
+    vote = get_object_or_404(Vote.objects.visible_to(request.user), pk=pk)
+    ballot = actions.cast_ballot(vote, by=request.user, owner_key=payload.owner_key,
+                                 choice=payload.choice or "", candidates=payload.candidates)
+    return {"vote_id": vote.pk, "receipt": ballot.receipt, "channel": ballot.channel}
