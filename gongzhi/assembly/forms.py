@@ -20,6 +20,7 @@ class VoteForm(forms.Form):
     notice_days = forms.IntegerField(label=_("公告期（天）"), initial=15, min_value=15,
                                      error_messages={"min_value": _("公告期不得少于15天")})
     seats = forms.IntegerField(label=_("应选人数（选举时填写）"), required=False)
+    attachment = forms.FileField(label=_("附件（方案、合同等，可选）"), required=False)
     count_non_voters_with_majority = forms.BooleanField(label=_("未参与表决者计入多数（从多，须议事规则明确规定）"),
                                                         required=False)
 

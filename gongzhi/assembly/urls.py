@@ -16,4 +16,6 @@ urlpatterns = [
 public_urlpatterns = [
     path("<int:pk>/", views.public_vote, name="public"),
     path("<int:pk>/result.xlsx", views.public_result_xlsx, name="public_xlsx"),
+    path("<int:pk>/attachment/", views.public_attachment, name="public_attachment"),
+    path("compound/<int:pk>/", views.public_compound, name="public_compound"),
 ]

@@ -60,7 +60,8 @@ def vote_new(request):
                 compound=next(c for c in compounds if str(c.pk) == d["compound"]), kind=d["kind"],
                 matter=d["matter"], title=d["title"], question=d["question"], opens_at=d["opens_at"],
                 closes_at=d["closes_at"], notice_days=d["notice_days"], seats=d["seats"],
-                count_non_voters_with_majority=d["count_non_voters_with_majority"], by=request.user)
+                count_non_voters_with_majority=d["count_non_voters_with_majority"], attachment=d["attachment"],
+                by=request.user)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -264,6 +265,22 @@ def public_vote(request, pk):
     if vote.result and vote.kind == VoteKind.ELECTION:
         ctx["rows"] = sorted(vote.result["candidates"], key=lambda r: (-r["yes_heads"], r["name"]))
     return render(request, "assembly/public.html", ctx)
+
+
+def public_compound(request, pk):
+    """A compound's 公示 page: its announced and counted votes."""
+    compound = get_object_or_404(Place, pk=pk, kind=Kind.COMPOUND)
+    votes = Vote.objects.filter(compound=compound, status__in=[VoteStatus.ANNOUNCED, VoteStatus.CLOSED])
+    return render(request, "assembly/public_compound.html", {"compound": compound, "votes": votes})
+
+
+def public_attachment(request, pk):
+    from django.http import FileResponse
+
+    vote = get_object_or_404(Vote.objects.exclude(status=VoteStatus.DRAFT), pk=pk)
+    if not vote.attachment:
+        raise Http404
+    return FileResponse(vote.attachment.open("rb"), as_attachment=True)
 
 
 def public_result_xlsx(request, pk):

@@ -130,3 +130,10 @@ def test_proxy_ballot_needs_an_authorisation(client, vote, estate, compound_staf
     assert r.status_code == 302
     ballot = Ballot.objects.get()
     assert (ballot.channel, ballot.proxy, ballot.choice) == ("proxy", proxy, "yes")
+
+
+def test_compound_public_page_lists_announced_votes_only(client, vote, estate, compound_staff):
+    draft = open_vote(estate, compound_staff)
+    html = client.get(f"/public/votes/compound/{estate['compound'].pk}/").content.decode()
+    assert f"/public/votes/{vote.pk}/" in html and f"/public/votes/{draft.pk}/" not in html
+    assert client.get(f"/public/votes/{vote.pk}/attachment/").status_code == 404
