@@ -11,6 +11,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -542,13 +543,25 @@ def _seat_committee(vote: Vote, candidate_ids: list[int]) -> None:
         kind=OrgKind.OWNERS_COMMITTEE, place=vote.compound,
         defaults={"name": f"{vote.compound.name}业主委员会"})
     start = timezone.localdate()
-    end = start.replace(year=start.year + vote.term_years) - datetime.timedelta(days=1)
-    outgoing = Position.objects.filter(organisation=committee, end_date__isnull=True, start_date__lt=start)
-    changed = set(outgoing.values_list("person_id", flat=True))
-    outgoing.update(end_date=start - datetime.timedelta(days=1))
+    end = _years_later(start, vote.term_years) - datetime.timedelta(days=1)
+    # the sitting committee leaves office; a seating made earlier today (a count this recount corrects)
+    # never took office and is replaced
+    sitting = Position.objects.filter(organisation=committee).filter(Q(end_date__isnull=True)
+                                                                     | Q(end_date__gte=start))
+    changed = set(sitting.values_list("person_id", flat=True))
+    sitting.filter(start_date__gte=start).delete()
+    sitting.filter(start_date__lt=start).update(end_date=start - datetime.timedelta(days=1))
     people = {c.pk: c.person for c in Candidate.objects.filter(pk__in=candidate_ids).select_related("person")}
     for i, cid in enumerate(candidate_ids):
         Position.objects.create(person=people[cid], organisation=committee, place=vote.compound,
                                 title=Title.COMMITTEE_DIRECTOR if i == 0 else Title.COMMITTEE_MEMBER,
                                 start_date=start, end_date=end)
     bump_scope_versions(changed | {p.pk for p in people.values()})  # their rights change on the next request
+
+
+def _years_later(day: datetime.date, years: int) -> datetime.date:
+    """The same date ``years`` on; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

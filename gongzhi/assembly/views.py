@@ -102,7 +102,8 @@ def vote_detail(request, pk, bound=None, status=200):
         ctx["roll_units"] = vote.roll.count()
         ctx["roll_heads"] = vote.roll.values("owner_key").distinct().count()
         ctx["ballot_count"] = vote.ballots.count()
-        ctx["held"] = vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
+        ctx["held"] = (vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
+                       .values("serial").distinct().count())
         if vote.kind == VoteKind.ELECTION and vote.status == VoteStatus.DRAFT:
             owners = Person.objects.filter(pk__in=HouseholdMember.objects.current().filter(
                 relation=Relation.OWNER, place__path__startswith=vote.compound.path).values("person_id")).exclude(

@@ -67,3 +67,50 @@ def test_an_election_fills_its_seats_in_order_and_creates_positions(estate, comp
     assert posts.get(title="committee_director").person == o["A"].person
     assert vote.result["party_members_elected"] == sum(1 for k in ("A", "B", "E") if ids[k] in elected
                                                        and o[k].person.is_party_member)
+
+
+def _elect(estate, compound_staff, seats=5):
+    o = estate["owners"]
+    vote = open_vote(estate, compound_staff, matter="elect_committee", kind="election", seats=seats)
+    ids = {}
+    for key in ("A", "B", "C", "E", "F", "G"):
+        c = actions.nominate_candidate(vote, person=o[key].person, nominated_by="self", by=compound_staff)
+        actions.vet_candidate(c, approved=True, reason="", by=compound_staff)
+        ids[key] = c.pk
+    actions.announce_vote(vote, by=compound_staff)
+    make_open(vote)
+    for voter in "ABCEFG":
+        actions.cast_ballot(vote, by=o[voter], candidates=[ids[k] for k in "ABEFG"])
+    make_closed(vote)
+    actions.tally_vote(vote, by=compound_staff)
+    return vote
+
+
+def test_a_recount_replaces_the_seating_instead_of_doubling_it(estate, compound_staff):
+    from decimal import Decimal
+
+    vote = _elect(estate, compound_staff)
+    posts = Position.objects.filter(organisation__kind="owners_committee", place=estate["compound"])
+    assert posts.count() == 5
+    actions.correct_roll(vote, unit=estate["units"]["402"], area=Decimal("100"), reason="测绘更正", by=compound_staff)
+    assert posts.count() == 5 and posts.filter(title="committee_director").count() == 1
+
+
+def test_a_new_election_ends_the_previous_committee(estate, compound_staff):
+    import datetime
+
+    _elect(estate, compound_staff)
+    posts = Position.objects.filter(organisation__kind="owners_committee", place=estate["compound"])
+    posts.update(start_date=datetime.date(2021, 3, 1))  # the first committee took office years ago
+    _elect(estate, compound_staff)
+    assert posts.filter(start_date=datetime.date(2021, 3, 1), end_date__isnull=False).count() == 5
+    assert posts.active().count() == 5
+
+
+def test_terms_from_a_leap_day():
+    import datetime
+
+    from gongzhi.assembly.actions import _years_later
+
+    assert _years_later(datetime.date(2028, 2, 29), 5) == datetime.date(2033, 2, 28)
+    assert _years_later(datetime.date(2028, 3, 1), 5) == datetime.date(2033, 3, 1)
