@@ -25,6 +25,7 @@ gongzhi/static/vendor/.copied: node_modules/.installed scripts/vendor_assets.py
 	touch $@
 
 assets: venv gongzhi/static/vendor/.copied
+	@mkdir -p var/static
 
 browser-deps:
 	@bash scripts/ensure_browser.sh

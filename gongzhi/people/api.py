@@ -2,7 +2,7 @@ import datetime
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gongzhi.places.models import Place
@@ -129,7 +129,7 @@ def create_organisation(request, payload: OrganisationIn):
     data["place"] = _place(request, payload.place)
     data["parent"] = get_object_or_404(visible, pk=payload.parent) if payload.parent else None
     data["alliance"] = get_object_or_404(visible, pk=payload.alliance) if payload.alliance else None
-    return 201, actions.create_organisation(by=request.user, **data)
+    return Status(201, actions.create_organisation(by=request.user, **data))
 
 
 @router.get("persons", response=list[PersonOut], summary="人员列表（脱敏）")
@@ -147,7 +147,7 @@ def get_person(request, pk: int):
 def create_person(request, payload: PersonIn):
     data = payload.dict()
     data["place"] = _place(request, payload.place)
-    return 201, actions.create_person(by=request.user, **data)
+    return Status(201, actions.create_person(by=request.user, **data))
 
 
 @router.get("positions", response=list[PositionOut], summary="任职列表")
@@ -163,9 +163,9 @@ def list_positions(request, filters: Query[PositionFilter], active: bool = False
 def appoint_position(request, payload: PositionIn):
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=payload.person)
     org = get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.organisation)
-    return 201, actions.appoint_position(person, organisation=org, title=payload.title,
+    return Status(201, actions.appoint_position(person, organisation=org, title=payload.title,
                                          place=_place(request, payload.place), by=request.user,
-                                         start_date=payload.start_date, end_date=payload.end_date)
+                                         start_date=payload.start_date, end_date=payload.end_date))
 
 
 @router.post("positions/{int:pk}/end", response=PositionOut, summary="离任")

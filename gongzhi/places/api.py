@@ -2,7 +2,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import actions
@@ -88,7 +88,7 @@ def create_place(request, payload: PlaceIn):
     parent = get_object_or_404(Place.objects.visible_to(request.user), pk=payload.parent)
     data = payload.dict(exclude={"parent", "kind"})
     data["management_mode"] = data["management_mode"] or ""
-    return 201, actions.create_place(parent=parent, kind=payload.kind, by=request.user, **data)
+    return Status(201, actions.create_place(parent=parent, kind=payload.kind, by=request.user, **data))
 
 
 @router.patch("/{int:pk}", response=PlaceOut, summary="修改区域")

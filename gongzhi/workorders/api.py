@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Status as Reply
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
@@ -300,9 +301,10 @@ def conflict_on_invalid_transition(view):
         try:
             return view(request, *args, **kwargs)
         except StateConflict as exc:
-            return 409, {"detail": [{"loc": ["body", field], "msg": str(e.message % e.params if e.params else e.message),
-                                     "type": e.code or "invalid_transition"}
-                                    for field, errors in exc.error_dict.items() for e in errors]}
+            detail = [{"loc": ["body", field], "msg": str(e.message % e.params if e.params else e.message),
+                       "type": e.code or "invalid_transition"}
+                      for field, errors in exc.error_dict.items() for e in errors]
+            return Reply(409, {"detail": detail})
 
     return wrapper
 
@@ -429,13 +431,13 @@ def get_request(request, pk: int):
 @router.post("", response={201: RequestDetail, 403: MessageOut, 404: MessageOut, 422: ErrorOut},
              summary="下单（JSON）")
 def file_request(request, payload: FileIn):
-    return 201, _detail(request, _file(request, payload))
+    return Reply(201, _detail(request, _file(request, payload)))
 
 
 @router.post("/file", response={201: RequestDetail, 403: MessageOut, 404: MessageOut, 422: ErrorOut},
              summary="下单（multipart 表单，可附现场照片，最多5张）")
 def file_request_with_photos(request, payload: Form[FileIn], photos: File[list[UploadedFile]] = None):
-    return 201, _detail(request, _file(request, payload, photos or ()))
+    return Reply(201, _detail(request, _file(request, payload, photos or ())))
 
 
 # ---------------------------------------------------------------- moves
@@ -543,7 +545,7 @@ def whistle_request(request, pk: int, payload: WhistleIn):
     if department is None:
         raise ValidationError({"department": _("只能向该诉求所在区域的职能部门吹哨")})
     whistle = actions.whistle_request(req, department=department, by=request.user, note=payload.note)
-    return 201, _get_whistle(request, whistle.pk)
+    return Reply(201, _get_whistle(request, whistle.pk))
 
 
 @router.post("/whistles/{int:pk}/acknowledge", response=WHISTLE_MOVE, summary="报到")
