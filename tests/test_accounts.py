@@ -116,3 +116,11 @@ def test_a_shared_phone_signs_nobody_in(client, resident, grid_worker):
     Person.objects.filter(pk=grid_worker.person.pk).update(phone=resident.person.phone)
     response = client.post("/accounts/login/", {"username": resident.person.phone, "password": PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(client, resident):
+    client.force_login(resident)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的家" in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "我的家" not in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()

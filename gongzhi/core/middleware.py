@@ -21,3 +21,23 @@ class ClientIPMiddleware:
             return self.get_response(request)
         finally:
             client_ip.reset(token)
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise: the language switch's cookie decides, the browser's
+    Accept-Language does not (a street office's pages are Chinese on any borrowed or English-set device)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
