@@ -53,11 +53,21 @@ def home(request):
             housemates = HouseholdMember.objects.current().filter(place=m.place).select_related("person")
             homes.append({"household": m.place, "relation": m.get_relation_display(), "members": housemates,
                           "full_name": m.place.full_name()})
+    my_requests, open_votes = [], []
+    if homes:
+        from gongzhi.assembly.models import Vote
+        from gongzhi.workorders.models import Request
+
+        my_requests = list(Request.objects.visible_to(user).filter(reporter__user=user)
+                           .select_related("category").order_by("-created_at")[:3])
+        open_votes = [v for v in Vote.objects.visible_to(user).filter(status="announced").select_related("compound")
+                      if v.is_open()]
     positions = []
     person = getattr(user, "person", None)
     if person is not None:
         positions = person.positions.active().select_related("organisation", "place")
-    return render(request, "core/home.html", {"cards": cards, "homes": homes, "positions": positions})
+    return render(request, "core/home.html", {"cards": cards, "homes": homes, "positions": positions,
+                                              "my_requests": my_requests, "open_votes": open_votes})
 
 
 @login_required
