@@ -116,6 +116,12 @@ class Vote(TimeStamped):
         now = now or timezone.now()
         return self.status == VoteStatus.ANNOUNCED and self.opens_at <= now < self.closes_at
 
+    @property
+    def state_label(self) -> str:
+        """What an owner needs to know now: in the notice period, voting, closed awaiting the count…"""
+        labels = {"notice": _("公告期（尚未开始投票）"), "open": _("投票中"), "ended": _("已截止，待计票")}
+        return str(labels.get(self.window_state(), self.get_status_display()))
+
     def window_state(self, now=None) -> str:
         now = now or timezone.now()
         if self.status != VoteStatus.ANNOUNCED:
