@@ -199,7 +199,7 @@ def test_paper_ballots_are_entered_twice_by_two_workers(desktop, browse, estate,
     second.page.wait_for_url(second.url(f"/votes/{vote.pk}/"))
     check(second)
     assert "已收到选票 1 张" in second.text()
-    assert "纸质选票录入待复核或不一致" in second.page.locator("p.text-danger").inner_text()
+    assert second.page.locator("p.text-danger").inner_text() == "1 张纸质选票待复核录入或两次录入不一致。"
 
 
 # ---------------------------------------------------------------- a committee election, counted on the page
