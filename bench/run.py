@@ -120,8 +120,10 @@ def main() -> int:
     print(f"VACUUM ANALYZE in {time.monotonic() - t0:.1f} s")
 
     User = get_user_model()
-    fields = [f.attname for f in Place._meta.concrete_fields]
-    columns = ", ".join(f'"{f.column}"' for f in Place._meta.concrete_fields)
+    from gongzhi.places.queries import HOUSEHOLD_LIST_FIELDS
+
+    fields = list(HOUSEHOLD_LIST_FIELDS)  # what the list page reads, on both sides
+    columns = ", ".join(f'"{f}"' for f in HOUSEHOLD_LIST_FIELDS)
     pg = psycopg.connect(url, autocommit=True)
 
     def load_user(uid: int):

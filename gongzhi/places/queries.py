@@ -100,6 +100,10 @@ def subtree_ranges(paths: list[str]) -> Q:
     return Q(*ranges, _connector=Q.OR)
 
 
+# What the household list shows (and links by): reading only these keeps the page light.
+HOUSEHOLD_LIST_FIELDS = ("id", "name", "code", "path")
+
+
 def households_in(user, place: Place | None = None):
     """The scoped household list (a grid worker's daily list); ordered along the tree.
 
@@ -110,4 +114,4 @@ def households_in(user, place: Place | None = None):
         qs = qs.filter(path__startswith=place.path).filter(subtree_ranges([place.path]))
     if user.is_authenticated and not user.is_superuser:
         qs = qs.filter(subtree_ranges(scope_paths(user)))
-    return qs.order_by("path")
+    return qs.order_by("path").only(*HOUSEHOLD_LIST_FIELDS)
