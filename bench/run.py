@@ -124,7 +124,9 @@ def main() -> int:
 
     fields = list(HOUSEHOLD_LIST_FIELDS)  # what the list page reads, on both sides
     columns = ", ".join(f'"{f}"' for f in HOUSEHOLD_LIST_FIELDS)
-    pg = psycopg.connect(url, autocommit=True)
+    # the same connection settings as the app's: Django binds parameters on the client (ClientCursor) and
+    # turns psycopg's automatic prepared statements off (connection poolers): ORM against SQL, nothing else
+    pg = psycopg.connect(url, autocommit=True, prepare_threshold=None, cursor_factory=psycopg.ClientCursor)
 
     def load_user(uid: int):
         """As the auth middleware does before any view runs (UsernameOrPhoneBackend.get_user)."""
