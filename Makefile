@@ -58,9 +58,13 @@ lint: venv
 	$(VENV)/bin/ruff check gongzhi tests bench scripts
 	$(VENV)/bin/mypy gongzhi
 
+# every benchmark runs, each prints its goals; make fails if any goal was missed
+BENCHES ?= run assembly_bench
+
 bench: assets
 	@bash scripts/ensure_postgres.sh
-	DATABASE_URL=$(BENCH_URL) $(PY) bench/run.py
+	@status=0; for b in $(BENCHES); do echo "== bench/$$b.py"; \
+	  DATABASE_URL=$(BENCH_URL) $(PY) bench/$$b.py || status=1; done; exit $$status
 
 clean:
 	rm -rf var gongzhi/static/vendor

@@ -431,20 +431,28 @@ def tally_vote(vote: Vote, *, by) -> Vote:
 
 
 def _units_and_ballots(vote: Vote):
-    """Plain rows, not model instances: a tally reads every unit of the roll and every ballot."""
+    """Plain rows, not model instances: a tally reads every unit of the roll and every ballot. A question's
+    ballots are (owner_key, choice): ``candidates`` is a JSON column, one json.loads per row."""
     roll = list(vote.roll.order_by("unit__path").values_list("unit_id", "unit__path", "owner_key", "area",
                                                               "developer_unsold"))
     units = [rules.Unit(unit_id=uid, owner_id=key, area=area, developer_unsold=dev)
              for uid, _path, key, area, dev in roll]
-    ballots = list(vote.ballots.order_by("updated_at", "pk").values_list("owner_key", "choice", "candidates"))
+    fields = ("owner_key", "choice", "candidates") if vote.kind == VoteKind.ELECTION else ("owner_key", "choice")
+    ballots = list(vote.ballots.order_by("updated_at", "pk").values_list(*fields))
     return roll, units, ballots
+
+
+def _head(owner_key: str):
+    """The owner head a ballot's key stands for in rules.tally: the developer's units are one head,
+    rules.DEVELOPER, and the developer's (proxy or paper) ballot is stored under DEVELOPER_KEY."""
+    return rules.DEVELOPER if owner_key == DEVELOPER_KEY else owner_key
 
 
 def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
     roll, units, ballots = _units_and_ballots(vote)
     matter = vote.rule_matter
     if vote.kind == VoteKind.QUESTION:
-        result = rules.tally(matter, units, [rules.Ballot(key, choice) for key, choice, _c in ballots],
+        result = rules.tally(matter, units, [rules.Ballot(_head(key), choice) for key, choice in ballots],
                              count_non_voters_with_majority=vote.count_non_voters_with_majority)
         payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
     else:
@@ -488,12 +496,14 @@ def _result_json(result: rules.TallyResult) -> dict:
 
 def _by_building(vote: Vote, roll: list[tuple], ballots: list[tuple]) -> list[dict]:
     """Per building: units, area, and how its units voted (by unit)."""
-    choice_of = {key: choice for key, choice, _c in ballots}
+    choice_of = dict(ballots)
     width = 6 * STEP
     rows: dict[str, dict] = {}
     for _uid, path, key, area, _dev in roll:
-        row = rows.setdefault(path[:width], {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0,
-                                             "none": 0})
+        building = path[:width]
+        row = rows.get(building)
+        if row is None:  # not setdefault: its default would be a new dict for every unit
+            row = rows[building] = {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0, "none": 0}
         row["units"] += 1
         row["area"] += area
         row[choice_of.get(key) or "none"] += 1
@@ -508,11 +518,11 @@ def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple]) -> dict
     in order of votes (ties: heads then area, or area then heads)."""
     candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
     participation = rules.tally(rules.Matter.ELECT_COMMITTEE, units,
-                                [rules.Ballot(key, rules.Choice.ABSTAIN) for key, _ch, _c in ballots])
+                                [rules.Ballot(_head(key), rules.Choice.ABSTAIN) for key, _ch, _c in ballots])
     rows = []
     for c in candidates:
         result = rules.tally(rules.Matter.ELECT_COMMITTEE, units, [
-            rules.Ballot(key, rules.Choice.YES if c.pk in chosen else rules.Choice.NO)
+            rules.Ballot(_head(key), rules.Choice.YES if c.pk in chosen else rules.Choice.NO)
             for key, _ch, chosen in ballots])
         rows.append({"candidate": c.pk, "name": c.person.name, "party_member": c.person.is_party_member,
                      "yes_heads": result.yes_heads, "yes_area": str(result.yes_area), "qualified": result.passed,

@@ -71,6 +71,9 @@ class Choice(StrEnum):
     ABSTAIN = "abstain"  # 弃权: participates, never approves
 
 
+_CHOICE_OF = {c.value: c for c in Choice}  # a StrEnum member hashes and compares as its value
+
+
 class _Developer(Enum):
     DEVELOPER = "建设单位"
 
@@ -107,7 +110,11 @@ class Ballot:
     choice: Choice
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "choice", Choice(self.choice))
+        try:
+            choice = _CHOICE_OF[self.choice]  # a dict look-up: Choice(...) costs ~1 µs per ballot
+        except (KeyError, TypeError):
+            choice = Choice(self.choice)  # raises the usual ValueError
+        object.__setattr__(self, "choice", choice)
 
 
 @dataclass(frozen=True)
@@ -254,13 +261,16 @@ def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
     for unit in units:
         if not isinstance(unit, Unit):
             raise TypeError(f"units 只能包含 Unit，得到 {type(unit).__name__}")
-        area = _validated_area(unit)
+        area = unit.area
+        if type(area) is not Decimal or not area.is_finite() or area <= 0:  # else already a valid area
+            area = _validated_area(unit)
         if unit.unit_id in seen:
             if unit.unit_id not in duplicates:
                 duplicates.append(unit.unit_id)
             continue
         seen.add(unit.unit_id)
-        area_of[unit.head] = _EXACT.add(area_of.get(unit.head, _ZERO), area)
+        head = DEVELOPER if unit.developer_unsold else unit.owner_id  # unit.head, without the property call
+        area_of[head] = _EXACT.add(area_of.get(head, _ZERO), area)
     if duplicates:
         raise ValueError(f"专有部分编号重复：{'、'.join(repr(u) for u in duplicates)}")
 
