@@ -59,7 +59,7 @@ lint: venv
 	$(VENV)/bin/mypy gongzhi
 
 # every benchmark runs, each prints its goals; make fails if any goal was missed
-BENCHES ?= run assembly_bench
+BENCHES ?= run requests_bench assembly_bench
 
 bench: assets
 	@bash scripts/ensure_postgres.sh
