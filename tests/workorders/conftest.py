@@ -46,7 +46,12 @@ def other_company_staff(tree, orgs):
 
 
 @pytest.fixture
-def utilities():
+def utilities(db):
+    # transactional tests (and live-server tests before them) flush the tables the migration seeded
+    from gongzhi.workorders.catalogue import seed_catalogue
+    from gongzhi.workorders.models import ServiceLevel
+
+    seed_catalogue(Category, ServiceLevel)
     return Category.objects.get(code="utilities")
 
 
