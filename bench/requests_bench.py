@@ -53,10 +53,13 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_database, pct  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
 os.environ.setdefault("DEBUG", "0")
@@ -78,22 +81,8 @@ RESIDENT_PREFIX = "bench_city_resident_"
 Timed = Callable[[], tuple[float, int, list]]
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit(f"bench needs PostgreSQL, DATABASE_URL is {url!r}")
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            print(f"Creating database {name}")
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(scenarios: dict[str, Timed], repeat: int, warmup: int) -> dict[str, list[float]]:

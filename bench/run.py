@@ -33,10 +33,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_database, pct  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
 os.environ.setdefault("DEBUG", "0")
@@ -51,23 +53,8 @@ PAGE_SIZE = 20
 Timed = Callable[[], tuple[float, int, list]]
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit(f"bench needs PostgreSQL, DATABASE_URL is {url!r}")
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            print(f"Creating database {name}")
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def fold(paths) -> list[str]:
