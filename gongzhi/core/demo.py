@@ -345,12 +345,11 @@ def seed_demo() -> Seeded:
 
 def _uscc(i: int) -> str:
     """A valid 统一社会信用代码 for demo company i (GB 32100 MOD 31 check)."""
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    from gongzhi.core.validators import uscc_check_character
+
     body = f"91{AREA_CODE}MA6U{i:02d}X{i:02d}A"[:17]
     body = body.replace("I", "J").replace("O", "0").replace("S", "5").replace("V", "W").replace("Z", "2")
-    total = sum(alphabet.index(c) * w for c, w in zip(body, weights, strict=True))
-    return body + alphabet[(31 - total % 31) % 31]
+    return body + uscc_check_character(body)
 
 
 DEMO_REQUESTS = [  # category, description, stage

@@ -50,11 +50,14 @@ def _uscc_structure_ok(value: str) -> bool:
     return len(value) == 18 and all(c in _USCC_ALPHABET for c in value) and value[2:8].isdigit()
 
 
+def uscc_check_character(body: str) -> str:
+    """The GB 32100 MOD 31 check character for the first 17 characters of a code."""
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
 def _uscc_checksum_ok(value: str) -> bool:
-    if not _uscc_structure_ok(value):
-        return False
-    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
-    return _USCC_ALPHABET[(31 - total % 31) % 31] == value[17]
+    return _uscc_structure_ok(value) and uscc_check_character(value[:17]) == value[17]
 
 
 _PHONE_RE = re.compile(r"^[0-9+\- ]{5,20}$")

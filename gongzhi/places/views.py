@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.pagination import OneQueryPaginator
 from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
-from gongzhi.core.scope import covers, user_roles
+from gongzhi.core.scope import covers, in_scopes, user_roles
 from gongzhi.people.models import HouseholdMember
 
 from . import actions, imports
@@ -101,12 +101,7 @@ def move(request, pk):
     candidates = (Place.objects.visible_to(request.user).filter(kind__in=allowed_parent_kinds)
                   .exclude(path__startswith=place.path).exclude(pk=place.parent_id))
     if not request.user.is_superuser:
-        q = Q(pk__in=[])
-        from gongzhi.core.scope import scope_paths
-
-        for path in scope_paths(request.user, MANAGING_ROLES):
-            q |= Q(path__startswith=path)
-        candidates = candidates.filter(q)
+        candidates = candidates.filter(in_scopes(request.user, "", MANAGING_ROLES))
     form = MoveForm(request.POST or None, queryset=candidates[:500] if request.method == "GET" else candidates)
     if run_form(request, form, lambda d: actions.move_place(place, new_parent=d["new_parent"], by=request.user),
                 _("已移动")):
