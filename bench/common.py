@@ -20,6 +20,18 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def app_connection(url: str):
+    """A psycopg connection set up as the app's (after ``django.setup()``): parameters bound on the client
+    (Django's ``ClientCursor``), no automatic ``PREPARE`` (connection poolers), autocommit, and the
+    server options of ``DATABASES["default"]["OPTIONS"]`` (``jit=off``): ORM against SQL, nothing else."""
+    import psycopg
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options")
+    return psycopg.connect(url, autocommit=True, prepare_threshold=None, cursor_factory=psycopg.ClientCursor,
+                           **({"options": options} if options else {}))
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

@@ -7,13 +7,15 @@ Runs against the bench database (``DATABASE_URL``, default ``gongzhi_bench``; cr
    generated unless present; VACUUM ANALYZE.
 1. **queue** — the dispatcher's page, as ``workorders.views.request_list`` shows it to community staff:
    ``queries.queue(user)`` (visible open requests, overdue first, then the nearest resolution deadline)
-   page 1 of 20 through the app's ``OneQueryPaginator`` (rows + total in one query), model instances built,
-   scopes from the session as on every request but the first of the day (the user is loaded outside the
-   timed region, as the auth middleware does). Against one hand-written psycopg query returning the same
-   20 rows (request, category, place, handler columns) and the total: the visible open requests as a UNION
-   of the ways of seeing one (each arm on its own index), read once, counted, the top 20 sorted and joined.
-   Goal: ORM/SQL median ≤ 2.0. For information: Django's two-query ``Paginator`` (as ``request_list`` uses
-   now) and the ORM's own query written out by hand (what the ORM layer itself costs).
+   ``queries.queue_page(user, 1)``: query 1 takes the page's pks and the total (``COUNT(*) OVER ()``) from the
+   visible open requests (``visible_ids``: a UNION with one arm per way of seeing), query 2 loads those 20
+   rows with their category, place and handler; model instances built, scopes from the session as on every
+   request but the first of the day (the user is loaded outside the timed region, as the auth middleware
+   does). Against one hand-written psycopg query returning the same 20 rows (request, category, place,
+   handler columns) and the total: the same UNION of the ways of seeing (each arm on its own index), read
+   once, counted, the top 20 sorted and joined. Goal: ORM/SQL median ≤ 2.0. For information: Django's
+   two-query ``Paginator`` over ``queue()``, and the single-OR shape of ``visible_to`` written out by hand
+   (what the UNION saves).
 2. **rates** — 三率 for a whole street for last month: ``queries.rates(street officer, month=…,
    by="community")`` (settings row, the aggregate, labels and households: 4 queries) against one raw SQL
    statement computing the same numbers (counts, households, average hours, the rates). Goal ≤ 1.5.
@@ -58,7 +60,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ensure_database, pct  # noqa: E402
+from bench.common import app_connection, ensure_database, pct  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
@@ -216,12 +218,11 @@ def bench_queue(data, pg, report: Report) -> None:
     from django.core.paginator import Paginator
     from django.utils import timezone
 
-    from gongzhi.core.pagination import OneQueryPaginator
     from gongzhi.core.scope import scope_session
     from gongzhi.people.models import Organisation
     from gongzhi.places.models import Place
     from gongzhi.workorders.models import AWAITING_RESPONSE, PLACE_ROLES, UNRESOLVED, Category, Request
-    from gongzhi.workorders.queries import queue
+    from gongzhi.workorders.queries import queue, queue_page
 
     load_user, stored_session = session_helpers()
     uid = get_user_model().objects.get(username=data.community_username).pk
@@ -244,12 +245,15 @@ def bench_queue(data, pg, report: Report) -> None:
         return out
 
     # ------------------------------------------------------------ ORM, as the view runs it
-    def orm(paginator=OneQueryPaginator) -> Timed:
+    def orm(paginator=None) -> Timed:
         def run():
             user = load_user(uid)  # a fresh user each request: no per-object scope cache
             t = time.perf_counter()
             with scope_session(json.loads(blob)):
-                page = paginator(queue(user, now=now), PAGE_SIZE).get_page(1)
+                if paginator is None:  # as request_list runs it
+                    page = queue_page(user, 1, per_page=PAGE_SIZE, now=now)
+                else:
+                    page = paginator(queue(user, now=now), PAGE_SIZE).get_page(1)
                 objs = list(page.object_list)  # the template iterates the page
                 count = page.paginator.count
             return time.perf_counter() - t, count, objs
@@ -329,10 +333,10 @@ def bench_queue(data, pg, report: Report) -> None:
 
     times = measure(scenarios, QUEUE_REPEAT, 20)
     labels = {
-        "orm": "ORM: scopes from session + queue() + OneQueryPaginator page 1 (1 query)",
+        "orm": "ORM: scopes from session + queue_page() page 1 (pks + COUNT OVER, then 20 rows: 2 queries)",
         "sql": "SQL psycopg: UNION of the ways of seeing, read once, counted, top 20 (1 query)",
-        "orm_paginator": "ORM with Django's Paginator, as request_list now (COUNT + page: 2 queries)",
-        "sql_same_shape": "SQL psycopg: the ORM's query written out (OR over the join, count subquery)",
+        "orm_paginator": "ORM: Django's Paginator over queue() (COUNT + page: 2 queries)",
+        "sql_same_shape": "SQL psycopg: visible_to's shape written out (OR over the join, count subquery)",
     }
     print()
     print(f"{'dispatcher queue':<80}{'median ms':>10}{'p95 ms':>10}")
@@ -746,8 +750,6 @@ def main() -> int:
     ensure_database(url)
     data = setup()
 
-    import psycopg
-
     report = Report()
     print()
     print(f"Requests data set: {data.count:,} requests, {data.companies:,} property companies. Page size "
@@ -756,7 +758,7 @@ def main() -> int:
     # and never prepares. With psycopg's automatic PREPARE (after a query's 5th run) PostgreSQL switches to
     # a generic plan and the two sides are no longer planned alike (measured: the rates SQL dropped from
     # ~530 to ~305 ms mid-run, on an index scan the plan for the literal values does not choose).
-    with psycopg.connect(url, autocommit=True, prepare_threshold=None, cursor_factory=psycopg.ClientCursor) as pg:
+    with app_connection(url) as pg:
         if "queue" not in SKIP:
             bench_queue(data, pg, report)
         if "rates" not in SKIP:

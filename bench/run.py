@@ -10,12 +10,14 @@ touches the development data:
    auth middleware does for every request (``UsernameOrPhoneBackend.get_user``: user + person, one query).
    - ``orm_cached`` (the goal): as the view runs it on every request but the first of the day — the
      session's JSON is decoded, ``user_scopes`` finds the scopes in it (key: date, person, scope_version),
-     then ``households_in(user)`` through ``OneQueryPaginator(qs, 20).get_page(1)``: page + total in one
-     query, model instances built;
+     then ``household_page(user, 1)``: the page + total in one query, from the SQL the ORM compiled for
+     this shape (number of scope roots, page) on the first run (``core.statements.Statement``), the rows
+     as dicts (what the template reads);
    - ``sql_cached``: the same with psycopg — the session's JSON decoded, the scope paths taken from it,
      one hand-written query: the same page with the same ``(SELECT count(*) …)``, tuples;
    - for information: ``orm_fresh``/``sql_fresh``, the first request (scope query paid on both sides);
-     ``orm_paginator``, the list as it was before (``Paginator``: COUNT + page, scopes cached);
+     ``orm_queryset``, ``households_in`` through ``OneQueryPaginator`` (the queryset built and compiled
+     on every request); ``orm_paginator``, Django's ``Paginator`` (COUNT + page, scopes cached);
      ``sql_window``, the page with ``count(*) OVER ()`` instead (slower in the database: not used);
    and, for information, the same list for a street officer (60,000 households in scope);
 3. assert the rows and counts are identical, print median / p95 and the ratios; the goal is
@@ -37,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import ensure_database, pct  # noqa: E402
+from bench.common import app_connection, ensure_database, pct  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
@@ -49,7 +51,7 @@ WARMUP = 30
 STREET_REPEAT = 30
 PAGE_SIZE = 20
 
-# (seconds, count, rows) — rows are model instances (ORM) or tuples (SQL)
+# (seconds, count, rows) — rows are dicts or model instances (ORM) or tuples (SQL)
 Timed = Callable[[], tuple[float, int, list]]
 
 
@@ -81,7 +83,6 @@ def main() -> int:
 
     django.setup()
 
-    import psycopg
     from django.contrib.auth import SESSION_KEY, get_user_model
     from django.core.management import call_command
     from django.core.paginator import Paginator
@@ -94,7 +95,7 @@ def main() -> int:
     from gongzhi.core.scope import SESSION_SCOPES_KEY, scope_session, user_scopes
     from gongzhi.people.roles import TITLE_ROLES
     from gongzhi.places.models import Place
-    from gongzhi.places.queries import households_in
+    from gongzhi.places.queries import household_page, households_in
 
     print(f"Database: {connection.settings_dict['NAME']} on {connection.settings_dict['HOST']}")
     call_command("migrate", verbosity=0, interactive=False)
@@ -113,7 +114,7 @@ def main() -> int:
     columns = ", ".join(f'"{f}"' for f in HOUSEHOLD_LIST_FIELDS)
     # the same connection settings as the app's: Django binds parameters on the client (ClientCursor) and
     # turns psycopg's automatic prepared statements off (connection poolers): ORM against SQL, nothing else
-    pg = psycopg.connect(url, autocommit=True, prepare_threshold=None, cursor_factory=psycopg.ClientCursor)
+    pg = app_connection(url)
 
     def load_user(uid: int):
         """As the auth middleware does before any view runs (UsernameOrPhoneBackend.get_user)."""
@@ -128,12 +129,15 @@ def main() -> int:
         return json.dumps(session)
 
     # ------------------------------------------------------------------ ORM, as the view runs it
-    def orm_page(user, paginator=OneQueryPaginator):
-        page = paginator(households_in(user), PAGE_SIZE).get_page(1)
-        objs = list(page.object_list)  # the template iterates the page: model instances
+    def orm_page(user, paginator=None):
+        if paginator is None:  # as the view runs it
+            page = household_page(user, 1, per_page=PAGE_SIZE)
+        else:
+            page = paginator(households_in(user), PAGE_SIZE).get_page(1)
+        objs = list(page.object_list)  # the template iterates the page
         return page.paginator.count, objs
 
-    def orm_cached(uid: int, paginator=OneQueryPaginator) -> Timed:
+    def orm_cached(uid: int, paginator=None) -> Timed:
         blob = stored_session(uid)
 
         def run():
@@ -166,12 +170,11 @@ def main() -> int:
     """
 
     def sql_page(paths: list[str], window: bool = False):
-        # the subtree as a prefix and as an index range (the range keeps the plan on the path index:
-        # see gongzhi.places.queries.subtree_ranges); the total in the same query, as the app asks for it
-        like = " OR ".join(["path LIKE %s"] * len(paths)) or "false"
+        # each subtree as an index range (the same rows as a prefix; the range keeps the plan on the path
+        # index: see gongzhi.places.queries.subtree_ranges); the total in the same query, as the app asks
         ranges = " OR ".join(["(path >= %s AND path < %s)"] * len(paths)) or "false"
-        params = [p + "%" for p in paths] + [x for p in paths for x in (p, path_after(p))]
-        where = f"kind = 'household' AND ({like}) AND ({ranges})"
+        params = [x for p in paths for x in (p, path_after(p))]
+        where = f"kind = 'household' AND ({ranges})"
         if window:  # information: the total as a window over the filtered set
             sql = f"SELECT {columns}, count(*) OVER () FROM places_place WHERE {where} ORDER BY path LIMIT {PAGE_SIZE}"
         else:
@@ -207,10 +210,10 @@ def main() -> int:
     # ------------------------------------------------------------------ same answers, then timing
     def check(label: str, scenarios: dict[str, Timed], expected: int) -> None:
         _t, n_orm, objs = scenarios[next(iter(scenarios))]()
-        orm_rows = [tuple(getattr(o, f) for f in fields) for o in objs]
+        orm_rows = [tuple(o[f] for f in fields) for o in objs]
         for name, fn in scenarios.items():
             _t, n, got = fn()
-            rows = [tuple(getattr(o, f) for f in fields) for o in got] if name.startswith("orm") else got
+            rows = [tuple(o[f] for f in fields) for o in got] if name.startswith("orm") else got
             assert n == n_orm == expected, (label, name, n, n_orm, expected)
             assert rows == orm_rows, f"{label} {name}: rows differ from the ORM's"
             assert len(rows) == PAGE_SIZE
@@ -231,6 +234,7 @@ def main() -> int:
     street_uid = User.objects.get(username=data.street_username).pk
     grid = {"orm_cached": orm_cached(grid_uid), "sql_cached": sql_cached(grid_uid),
             "orm_fresh": orm_fresh(grid_uid), "sql_fresh": sql_fresh(grid_uid),
+            "orm_queryset": orm_cached(grid_uid, OneQueryPaginator),
             "orm_paginator": orm_cached(grid_uid, Paginator), "sql_window": sql_cached(grid_uid, window=True)}
     street = {"orm_cached": orm_cached(street_uid), "sql_cached": sql_cached(street_uid),
               "orm_fresh": orm_fresh(street_uid), "sql_fresh": sql_fresh(street_uid)}
@@ -244,7 +248,8 @@ def main() -> int:
 
     # ------------------------------------------------------------------ report
     labels = {
-        "orm_cached": "ORM: scopes from session + households_in + OneQueryPaginator (1 query)",
+        "orm_cached": "ORM: scopes from session + household_page (compiled statement, 1 query)",
+        "orm_queryset": "ORM: the same, the queryset built and compiled per request (1 query)",
         "sql_cached": "SQL psycopg: paths from session + page with (SELECT count(*) …) (1 query)",
         "orm_fresh": "ORM, first request: scope query + page (2 queries)",
         "sql_fresh": "SQL psycopg, first request: scope query + page (2 queries)",
@@ -279,6 +284,7 @@ def main() -> int:
     print(f"grid worker ratio orm_cached/sql_cached     median {r:5.2f} (p95 {r95:5.2f})  goal ≤ {GOAL:.1f}  "
           f"{'PASS' if ok else 'FAIL'}")
     for (orm_name, sql_name, who, times) in (("orm_fresh", "sql_fresh", "grid worker", t_grid),
+                                             ("orm_queryset", "sql_cached", "grid worker", t_grid),
                                              ("orm_paginator", "sql_cached", "grid worker", t_grid),
                                              ("orm_cached", "sql_window", "grid worker", t_grid),
                                              ("orm_cached", "sql_cached", "street officer", t_street),

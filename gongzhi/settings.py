@@ -118,6 +118,9 @@ if DATABASE_URL:
         # a test database per database name, so two suites on one server do not collide
         DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
             "TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}")
+        # JIT compiling pays off for long analytic queries, not for an app's: on the requests' queue and
+        # 三率 it added 100–300 ms to plans whose cost passed jit_above_cost (docs/bench.md)
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES = {
         "default": {

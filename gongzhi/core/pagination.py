@@ -24,25 +24,15 @@ Querysets the subquery cannot count correctly fall back to the plain two-query `
 from __future__ import annotations
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.db.models.query import ModelIterable, ValuesIterable
 
 TOTAL = "gz_page_total"
 
 
-class OneQueryPaginator(Paginator):
-    def _one_query(self) -> bool:
-        qs = self.object_list
-        if not isinstance(qs, QuerySet) or "count" in self.__dict__:
-            return False
-        query = qs.query
-        return (
-            qs._iterable_class in (ModelIterable, ValuesIterable)
-            and not query.distinct
-            and not query.combinator
-            and not query.is_sliced
-            and query.group_by is None
-        )
+class _TotalLaterPaginator(Paginator):
+    """A paginator that learns the total from the page's own query, so a page number is checked against
+    the total only after the page is read."""
 
     def _number(self, number) -> int:
         """Paginator.validate_number without the upper bound (the total is not known yet)."""
@@ -56,16 +46,55 @@ class OneQueryPaginator(Paginator):
             raise EmptyPage(self.error_messages["min_page"])
         return number
 
+    def get_page(self, number):
+        """A valid page even for a bad or out-of-range number (as ``Paginator.get_page``)."""
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+
+def with_total(qs: QuerySet) -> QuerySet:
+    """``qs`` with the total of its rows on every row (``TOTAL``), as an uncorrelated scalar subquery."""
+    # COUNT as a plain Func (not an aggregate: no GROUP BY); uncorrelated, so the database runs it once
+    total = qs.order_by().values(**{TOTAL: Func(F("pk"), function="COUNT", output_field=IntegerField())})
+    return qs.annotate(**{TOTAL: Subquery(total)})
+
+
+class OneQueryPaginator(_TotalLaterPaginator):
+    """``fetch(bottom, top)``, when given, returns rows ``bottom:top`` of ``with_total(object_list)`` by
+    another way (a compiled :class:`~gongzhi.core.statements.Statement`); ``object_list`` then only needs
+    a ``count()`` for a page past the end."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, fetch=None):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.fetch = fetch
+
+    def _one_query(self) -> bool:
+        if self.fetch is not None:
+            return True
+        qs = self.object_list
+        if not isinstance(qs, QuerySet) or "count" in self.__dict__:
+            return False
+        query = qs.query
+        return (
+            qs._iterable_class in (ModelIterable, ValuesIterable)
+            and not query.distinct
+            and not query.combinator
+            and not query.is_sliced
+            and query.group_by is None
+        )
+
     def page(self, number):
         if not self._one_query():
             return super().page(number)
         number = self._number(number)
         bottom = (number - 1) * self.per_page
         # orphans: the last page may hold up to per_page + orphans rows; fetch them and trim below
-        qs = self.object_list
-        # COUNT as a plain Func (not an aggregate: no GROUP BY); uncorrelated, so the database runs it once
-        total = qs.order_by().values(**{TOTAL: Func(F("pk"), function="COUNT", output_field=IntegerField())})
-        rows = list(qs.annotate(**{TOTAL: Subquery(total)})[bottom:bottom + self.per_page + self.orphans])
+        top = bottom + self.per_page + self.orphans
+        rows = self.fetch(bottom, top) if self.fetch is not None else list(with_total(self.object_list)[bottom:top])
         if not rows:
             if bottom == 0:
                 self.__dict__["count"] = 0  # fills the cached_property: page 1 of an empty set
@@ -87,16 +116,45 @@ class OneQueryPaginator(Paginator):
             rows = rows[:self.per_page]
         return self._get_page(rows, number, self)
 
-    def get_page(self, number):
-        """A valid page even for a bad or out-of-range number (as ``Paginator.get_page``)."""
-        try:
-            return self.page(number)
-        except PageNotAnInteger:
-            return self.page(1)
-        except EmptyPage:
-            return self.page(self.num_pages)
-
 
 def get_page(queryset, number, per_page: int = 20, **kwargs):
     """The page ``number`` of ``queryset`` with ``page.paginator.count``, in one query when it can."""
     return OneQueryPaginator(queryset, per_page, **kwargs).get_page(number)
+
+
+class DeferredPaginator(_TotalLaterPaginator):
+    """Pages that read their keys first: query 1 returns the page's pks with ``COUNT(*) OVER ()``, query 2
+    loads those rows with ``load(pks)`` (its joins and annotations), in query 1's order.
+
+    For querysets whose ordering has to look at every matching row anyway (the queue's "overdue first" is
+    computed) and whose filter is costly to run twice (a ``UNION`` of ways of seeing): the filtered set is
+    evaluated once, and the joins run for the page's rows only, not for every row before the sort. Where
+    an index serves the ordering, :class:`OneQueryPaginator` is the better choice (see its docstring).
+    Same ``Page`` objects and the same handling of empty and out-of-range pages as ``Paginator``."""
+
+    def __init__(self, object_list, per_page, *, load, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.load = load
+
+    def page(self, number):
+        number = self._number(number)
+        bottom = (number - 1) * self.per_page
+        keyed = (self.object_list.annotate(**{TOTAL: Window(Count("*"))})
+                 .values_list("pk", TOTAL)[bottom:bottom + self.per_page + self.orphans])
+        keys = list(keyed)
+        if not keys:
+            if bottom == 0:
+                self.__dict__["count"] = 0
+                if self.num_pages == 0:
+                    raise EmptyPage(self.error_messages["no_results"])
+                return self._get_page([], number, self)
+            return super().page(number)  # past the end: .count(), then EmptyPage
+        self.__dict__["count"] = keys[0][1]
+        if number > self.num_pages:
+            raise EmptyPage(self.error_messages["no_results"])
+        if bottom + self.per_page + self.orphans < self.count:
+            keys = keys[:self.per_page]
+        pks = [k for k, _total in keys]
+        by_pk = {obj.pk: obj for obj in self.load(pks)}
+        return self._get_page([by_pk[pk] for pk in pks if pk in by_pk], number, self)
+

@@ -82,6 +82,11 @@ class Cluster(TimeStamped):
         return self.name
 
 
+# Whose scopes show places: staff their subtrees, residents their homes (a volunteer's scope says where
+# they serve, not what they may read).
+VISIBLE_ROLES = STAFF_ROLES | {Role.RESIDENT}
+
+
 class PlaceQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see their scope subtrees; residents see their own households."""
@@ -89,7 +94,7 @@ class PlaceQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(in_scopes(user, "", STAFF_ROLES) | in_scopes(user, "", {Role.RESIDENT}))
+        return self.filter(in_scopes(user, "", VISIBLE_ROLES))
 
     def under(self, place: Place, *, include_self: bool = True):
         qs = self.filter(path__startswith=place.path)

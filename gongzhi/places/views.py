@@ -2,14 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.forms import apply_errors, run_form
-from gongzhi.core.pagination import OneQueryPaginator
 from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
 from gongzhi.core.scope import covers, in_scopes, user_roles
 from gongzhi.people.models import HouseholdMember
@@ -17,7 +15,7 @@ from gongzhi.people.models import HouseholdMember
 from . import actions, imports
 from .forms import ImportForm, MoveForm, PlaceEditForm, PlaceForm
 from .models import PARENT_KINDS, ImportJob, ImportKind, Kind, Place
-from .queries import counts_by_child, counts_of, households_in, scope_roots
+from .queries import counts_by_child, counts_of, household_page, scope_roots
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -113,13 +111,8 @@ def move(request, pk):
 def households(request):
     """Scoped household list with search and pagination (a grid worker's list)."""
     _staff_required(request.user)
-    qs = households_in(request.user)
     q = request.GET.get("q", "").strip()
-    if q:
-        # members by subquery, not a join: no duplicate rows, so no DISTINCT and the page keeps its one query
-        by_member = HouseholdMember.objects.filter(person__name=q).values("place_id")
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(pk__in=by_member))
-    page = OneQueryPaginator(qs, 20).get_page(request.GET.get("page"))  # the page and the total in one query
+    page = household_page(request.user, request.GET.get("page"), q=q)  # the page and the total in one query
     return render(request, "places/households.html", {"page": page, "q": q})
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import Role
-from gongzhi.core.scope import covers, in_scopes, user_scopes
+from gongzhi.core.scope import covers, in_scopes, scope_paths, user_scopes
 
 
 class HandlerKind(models.TextChoices):
@@ -162,6 +162,28 @@ class RequestQuerySet(models.QuerySet):
             | Q(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))
         )
 
+    def visible_ids(self, user):
+        """The pks of this queryset's rows ``user`` may see: the rows of :meth:`visible_to`, as a ``UNION``
+        with one arm per way of seeing (each scope subtree, reported, filed, handled by one's organisation,
+        whistled to one's department).
+
+        Every arm carries the filters already on ``self`` (status, month, category …), so the database
+        starts each arm from its own index instead of reading every row that passes the filters and then
+        testing one OR over joined tables. Use it as ``Request.objects.filter(pk__in=qs.visible_ids(user))``
+        (the queue, the 三率); ``visible_to`` stays the definition and a test keeps the two equal."""
+        base = self.order_by().values("pk")
+        if not user.is_authenticated:
+            return base.none()
+        if user.is_superuser:
+            return base
+        orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+        arms = [base.filter(place__path__startswith=path) for path in scope_paths(user, PLACE_ROLES)]
+        arms += [base.filter(reporter__user=user), base.filter(filed_by=user)]
+        if orgs:
+            arms += [base.filter(handler_id__in=orgs),
+                     base.filter(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))]
+        return arms[0].union(*arms[1:])
+
     def overdue(self, now=None):
         now = now or timezone.now()
         return self.filter(
@@ -230,8 +252,11 @@ class Request(TimeStamped):
             # the dispatcher's queue and the tick's overdue scan
             models.Index(fields=["status", "response_due_at"], name="wo_status_response_due"),
             models.Index(fields=["status", "resolution_due_at"], name="wo_status_resolution_due"),
-            # monthly 三率: requests of a month, grouped by handler or place prefix
-            models.Index(fields=["created_at", "handler"], name="wo_created_handler"),
+            # the queue's ways of seeing an open request (``visible_ids``): small, index-only
+            models.Index(fields=["place", "id"], condition=Q(status__in=sorted(UNRESOLVED)), name="wo_open_place"),
+            models.Index(fields=["handler"], condition=Q(status__in=sorted(UNRESOLVED)), name="wo_open_handler"),
+            # monthly 三率: the month's requests (one column, so the planner costs the range by its order)
+            models.Index(fields=["created_at"], name="wo_created"),
         ]
 
     def __str__(self) -> str:

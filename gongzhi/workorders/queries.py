@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from gongzhi.core.pagination import DeferredPaginator
 from gongzhi.people.models import ManagementAssignment, Organisation
 from gongzhi.places.models import STEP, Kind, Place
 
@@ -35,10 +36,16 @@ def overdue_expression(now):
     )
 
 
+QUEUE_RELATED = ("category", "place", "handler")
+
+
 def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, now=None):
-    """The dispatcher's queue: visible requests, overdue first, then the nearest deadline."""
+    """The dispatcher's queue: visible requests, overdue first, then the nearest deadline.
+
+    The filters go on the inner query, so each way of seeing (``visible_ids``) runs on them; show a page of
+    it with :func:`queue_page`, which reads the rows it shows and nothing more."""
     now = now or timezone.now()
-    qs = Request.objects.visible_to(user).select_related("category", "place", "handler")
+    qs = Request.objects.all()
     if status:
         qs = qs.filter(status=status)
     elif only_open:
@@ -47,8 +54,20 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
         qs = qs.filter(category__code=category)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(contact_name=q))
-    return qs.annotate(overdue=overdue_expression(now)).order_by(
-        "-overdue", F("resolution_due_at").asc(nulls_last=True), "pk")
+    return (Request.objects.filter(pk__in=qs.visible_ids(user)).select_related(*QUEUE_RELATED)
+            .annotate(overdue=overdue_expression(now))
+            .order_by("-overdue", F("resolution_due_at").asc(nulls_last=True), "pk"))
+
+
+def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
+    """One page of :func:`queue`: the page's pks and the total in one query, then those rows."""
+    now = now or timezone.now()
+
+    def load(pks):
+        return Request.objects.filter(pk__in=pks).select_related(*QUEUE_RELATED).annotate(
+            overdue=overdue_expression(now))
+
+    return DeferredPaginator(queue(user, now=now, **filters), per_page, load=load).get_page(number)
 
 
 def dispatch_targets(req: Request):
@@ -149,9 +168,12 @@ def rates(user_or_qs, *, month: datetime.date, by: str = "community", now=None) 
         raise ValueError(by)
     now = now or timezone.now()
     cfg = ServiceSettings.current()
-    qs = user_or_qs if hasattr(user_or_qs, "model") else Request.objects.visible_to(user_or_qs)
     start, end = month_bounds(month)
-    qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if hasattr(user_or_qs, "model"):
+        qs = user_or_qs.filter(created_at__gte=start, created_at__lt=end)
+    else:
+        in_month = Request.objects.filter(created_at__gte=start, created_at__lt=end)
+        qs = in_month.filter(pk__in=in_month.visible_ids(user_or_qs))
     if by == "company":
         qs = qs.filter(handler__kind="property_company")
     if by in ("handler", "company"):
@@ -196,14 +218,14 @@ def _labels_and_households(keys, by: str):
     """Names of the groups and the households they serve (so big and small compare fairly)."""
     if by in ("community", "grid"):
         places = dict(Place.objects.filter(path__in=keys).values_list("path", "name"))
-        width = len(keys[0]) if keys else 0
         counts: dict = {}
         if keys:
-            counts = dict(
-                Place.objects.filter(kind=Kind.HOUSEHOLD)
-                .filter(_prefix_q(keys))
-                .annotate(prefix=Substr("path", 1, width)).values("prefix").annotate(n=Count("pk"))
-                .values_list("prefix", "n"))
+            # one count per group, each an index-only range of (kind, path), glued with UNION ALL
+            per_key = [Place.objects.filter(kind=Kind.HOUSEHOLD, path__startswith=key).order_by()
+                       .values(key=Value(key)).annotate(n=Count("*")).values_list("key", "n") for key in keys]
+            for chunk in range(0, len(per_key), 200):  # SQLite allows 500 terms in one compound SELECT
+                part = per_key[chunk:chunk + 200]
+                counts.update(part[0].union(*part[1:], all=True))
         return places, counts
     orgs = {o.pk: o for o in Organisation.objects.filter(pk__in=keys).select_related("place")}
     households: dict = {}

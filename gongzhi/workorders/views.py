@@ -37,7 +37,7 @@ from .forms import (
     WhistleForm,
 )
 from .models import Category, Request, ServiceLevel, Status, Whistle
-from .queries import GROUPINGS, dispatch_targets, queue, rates, timeline_of, whistle_counts
+from .queries import GROUPINGS, dispatch_targets, queue_page, rates, timeline_of, whistle_counts
 
 
 def _is_staff(user) -> bool:
@@ -62,8 +62,8 @@ def request_list(request):
     category = request.GET.get("category", "")
     q = request.GET.get("q", "").strip()
     only_open = request.GET.get("all") != "1"
-    qs = queue(request.user, status=status, category=category, q=q, only_open=only_open)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    page = queue_page(request.user, request.GET.get("page"), status=status, category=category, q=q,
+                      only_open=only_open)
     return render(request, "workorders/queue.html", {
         "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),
         "filters": request.GET, "now": timezone.now(),

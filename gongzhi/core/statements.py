@@ -1,0 +1,89 @@
+"""Statements: a queryset's SQL compiled once per shape and run again with new values.
+
+Building and compiling a Django queryset costs a fixed amount of Python — for the household list (a filter
+per scope root, the ordering, the total as a subquery) about 0.5 ms, as much as PostgreSQL needs to answer
+it. A page that every grid worker opens many times a day pays that on every request, although its SQL
+differs only in the values: the scope roots, not the query's shape.
+
+:class:`Statement` keeps the ORM as the definition. ``build(*values, **shape)`` returns the queryset; the
+first call for a shape (how many values each argument holds, and the ``shape`` keywords, e.g. the page's
+``LIMIT``) builds it from unique placeholder strings, compiles it and records where each placeholder
+landed in the parameter list. Later calls only put the new values into those places and execute the SQL:
+one cursor round trip, rows as dicts (the keys of the ``values()`` queryset).
+
+A shape whose SQL cannot be reused that way is run through the queryset every time, so the answer never
+depends on the cache:
+
+a placeholder that the compiler transformed (``__startswith`` turns ``v`` into ``v%``, ``__icontains``
+escapes and wraps it) or dropped. The columns' converters (decimals on SQLite, dates and times, JSON, an
+annotation's output field) are kept from the compile and applied to every row, as the ORM does.
+
+``build`` must return a ``values()`` queryset and take its values as sequences of strings. Placeholders
+contain NUL, which no stored text holds (PostgreSQL rejects it), so a constant cannot be mistaken for one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from django.db import connections
+from django.db.models import QuerySet
+
+_UNCACHEABLE = object()
+
+
+class Statement:
+    def __init__(self, build: Callable[..., QuerySet], *, size: int = 256):
+        self.build = build
+        self.size = size
+        self._compiled: dict = {}
+        self._lock = threading.Lock()
+
+    def rows(self, *values: Sequence[str], **shape) -> list[dict]:
+        key = (tuple(len(v) for v in values), tuple(sorted(shape.items())))
+        entry = self._compiled.get(key)
+        if entry is None:
+            entry = self._compile(key, [len(v) for v in values], shape)
+        if entry is _UNCACHEABLE:
+            return list(self.build(*values, **shape))
+        using, sql, constants, slots, names, converters = entry
+        flat = [v for vs in values for v in vs]
+        params = [constants[i] if slot < 0 else flat[slot] for i, slot in enumerate(slots)]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        out = []
+        for row in rows:
+            row = list(row)
+            for pos, (funcs, expression) in converters:
+                value = row[pos]
+                for convert in funcs:
+                    value = convert(value, expression, connection)
+                row[pos] = value
+            out.append(dict(zip(names, row, strict=True)))
+        return out
+
+    def _compile(self, key, lengths: list[int], shape: dict):
+        placeholders = [[f"\x00{i}.{j}\x00" for j in range(n)] for i, n in enumerate(lengths)]
+        slot_of = {p: k for k, p in enumerate(p for ps in placeholders for p in ps)}
+        qs = self.build(*placeholders, **shape)
+        query = qs.query
+        compiler = query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()
+        slots = [slot_of.get(p, -1) if isinstance(p, str) else -1 for p in params]
+        converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
+        entry: object = (qs.db, sql, list(params), slots,
+                         [*query.extra_select, *query.values_select, *query.annotation_select],
+                         sorted(converters.items()))
+        stray = any(isinstance(p, str) and "\x00" in p and p not in slot_of for p in params)
+        if stray or set(slots) - {-1} != set(slot_of.values()) or not query.values_select:
+            entry = _UNCACHEABLE
+        with self._lock:
+            if len(self._compiled) >= self.size:
+                self._compiled.clear()  # shapes are few; a full cache means something varies that should not
+            self._compiled[key] = entry
+        return entry
