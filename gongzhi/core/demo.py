@@ -380,7 +380,9 @@ def seed_requests(rng: random.Random, compounds: list[Place], companies: list[Or
     owners = list(HouseholdMember.objects.filter(place__path__startswith=compounds[0].path, relation=Relation.OWNER,
                                                  person__user__isnull=False).select_related("person__user", "place"))
     resident_user = User.objects.get(username="resident")
-    home = HouseholdMember.objects.filter(person__user=resident_user).select_related("place").first().place
+    member = HouseholdMember.objects.filter(person__user=resident_user).select_related("place").first()
+    assert member is not None, "the demo resident lives in a household"
+    home = member.place
     for i, (code, text, stage) in enumerate(DEMO_REQUESTS):
         filer, place = (resident_user, home) if i % 2 == 0 or not owners else (owners[0].person.user,
                                                                                owners[0].place)

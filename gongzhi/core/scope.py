@@ -184,13 +184,18 @@ def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
     return folded
 
 
-def in_scopes(user, field: str = "place", roles: Iterable[str] | None = None) -> Q:
-    """A Q matching rows whose ``field`` (a Place FK; "" for Place itself) lies in the user's subtrees."""
+def prefix_q(paths: Iterable[str], field: str = "") -> Q:
+    """A Q matching rows whose ``field`` (a Place FK; "" for Place itself) lies under one of ``paths``."""
     lookup = f"{field}__path__startswith" if field else "path__startswith"
-    paths = scope_paths(user, roles)
+    paths = list(paths)
     if not paths:
         return Q(pk__in=[])  # matches nothing
     return Q(*[(lookup, path) for path in paths], _connector=Q.OR)
+
+
+def in_scopes(user, field: str = "place", roles: Iterable[str] | None = None) -> Q:
+    """A Q matching rows whose ``field`` (a Place FK; "" for Place itself) lies in the user's subtrees."""
+    return prefix_q(scope_paths(user, roles), field)
 
 
 def covers(user, path: str, roles: Iterable[str] | None = None) -> bool:

@@ -20,10 +20,8 @@ def notify(users: Iterable, *, verb: str, text: str, link: str = "") -> list[Not
             continue
         seen.add(user.pk)
         rows.append(Notification(user=user, verb=verb, text=text[:300], link=link))
-    Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in rows if n.pk is not None] or list(
-        Notification.objects.filter(user_id__in=seen, verb=verb, text=text[:300]).order_by("-pk")
-        .values_list("pk", flat=True)[: len(rows)])
+    Notification.objects.bulk_create(rows)  # SQLite ≥ 3.35 and PostgreSQL return the new ids
+    ids = [n.pk for n in rows]
     transaction.on_commit(lambda: deliver(ids))
     return rows
 

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import OrgKind, PartyRelation
+from gongzhi.places.models import Place
+
+from .models import Organisation, OrgKind, PartyRelation
 
 
 class PersonForm(forms.Form):
@@ -24,11 +26,11 @@ class OrganisationForm(forms.Form):
 class PositionForm(forms.Form):
     """任职 — a cross-appointment is just another one."""
 
-    organisation = forms.ModelChoiceField(label=_("组织"), queryset=None,
+    organisation = forms.ModelChoiceField(label=_("组织"), queryset=Organisation.objects.none(),
                                           error_messages={"required": _("请选择组织"),
                                                           "invalid_choice": _("所选组织不存在或不在您的范围内")})
     title = forms.ChoiceField(label=_("职务"), choices=[])
-    place = forms.ModelChoiceField(label=_("负责范围"), queryset=None,
+    place = forms.ModelChoiceField(label=_("负责范围"), queryset=Place.objects.none(),
                                    error_messages={"required": _("请选择负责范围"),
                                                    "invalid_choice": _("所选区域不存在或不在您的范围内")})
     start_date = forms.DateField(label=_("任职开始"), required=False,

@@ -372,11 +372,7 @@ def write_places(rows: list[dict]) -> int:
         level = [p for p in created if p.depth == depth]
         for p in level:
             p.parent_id = by_code[p._parent_code].pk  # type: ignore[attr-defined]
-        Place.objects.bulk_create(level, batch_size=1000)
-        if level and level[0].pk is None:  # backends that don't return ids
-            ids = dict(Place.objects.filter(path__in=[p.path for p in level]).values_list("path", "pk"))
-            for p in level:
-                p.pk = ids[p.path]
+        Place.objects.bulk_create(level, batch_size=1000)  # the ids come back: the next level's parents
     return len(created)
 
 
@@ -393,11 +389,6 @@ def write_households(rows: list[dict]) -> int:
             new_people.append(person)
         r["_idx"] = idx
     Person.objects.bulk_create(new_people, batch_size=1000)
-    if new_people and new_people[0].pk is None:
-        ids = dict(Person.objects.filter(id_number_index__in=[p.id_number_index for p in new_people])
-                   .values_list("id_number_index", "pk"))
-        for p in new_people:
-            p.pk = ids[p.id_number_index]
     existing = set(
         HouseholdMember.objects.filter(place__in={r["household"].pk for r in rows})
         .values_list("place_id", "person_id", "relation")

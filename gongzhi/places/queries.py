@@ -146,8 +146,8 @@ def household_page(user, number, *, q: str = "", per_page: int = 20):
     compiled once per number of scope roots and page (:class:`~gongzhi.core.statements.Statement`): the
     list is every grid worker's daily page, and building the queryset cost as much as running it."""
     roots = [] if user.is_superuser or not user.is_authenticated else scope_paths(user, VISIBLE_ROLES)
-    afters = [_path_after(root) for root in roots]
-    if q or not roots or None in afters:
+    afters = [after for after in map(_path_after, roots) if after is not None]
+    if q or not roots or len(afters) != len(roots):  # a root without an upper bound: the plain queryset
         qs = households_in(user)
         if q:
             # members by subquery, not a join: no duplicate rows, so no DISTINCT and the page keeps its one query

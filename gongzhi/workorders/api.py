@@ -336,7 +336,7 @@ def _is_staff(user) -> bool:
 
 
 def _timeline(req: Request, hidden: bool) -> list[dict]:
-    reporter_users = {req.filed_by_id, req.reporter.user_id if req.reporter_id else None} - {None}
+    reporter_users = {req.filed_by_id, req.reporter.user_id if req.reporter is not None else None} - {None}
     events = (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
                                    public=True)
               .select_related("actor").order_by("at", "pk"))
@@ -436,7 +436,7 @@ def file_request(request, payload: FileIn):
 
 @router.post("/file", response={201: RequestDetail, 403: MessageOut, 404: MessageOut, 422: ErrorOut},
              summary="下单（multipart 表单，可附现场照片，最多5张）")
-def file_request_with_photos(request, payload: Form[FileIn], photos: File[list[UploadedFile]] = None):
+def file_request_with_photos(request, payload: Form[FileIn], photos: File[list[UploadedFile]] = None):  # type: ignore[assignment]  # ninja reads the annotation
     return Reply(201, _detail(request, _file(request, payload, photos or ())))
 
 

@@ -182,7 +182,7 @@ def _public_places(places) -> dict[int, tuple[int, str]]:
 def _status_notes(req: Request) -> str:
     if req.status == Status.REJECTED:
         return req.reason
-    if req.status == Status.MERGED and req.merged_into_id:
+    if req.status == Status.MERGED and req.merged_into is not None:
         return f"与 {req.merged_into.number} 合并办理"
     if req.status in (Status.RESOLVED, Status.RATED, Status.CLOSED) and req.result_note:
         return _mask(req.result_note)
@@ -201,7 +201,7 @@ def _rows(requests: list[Request]) -> list[dict]:
             "service_name": r.category.name,
             "service_code": r.category.code,
             "description": _mask(r.description),
-            "agency_responsible": r.handler.name if r.handler_id else None,
+            "agency_responsible": r.handler.name if r.handler is not None else None,
             "service_notice": None,
             "requested_datetime": _w3c(r.created_at),
             "updated_datetime": _w3c(r.updated_at),
@@ -254,14 +254,15 @@ def _list_requests(request, fmt: str) -> HttpResponse:
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.exclude(status__in=OPEN_STATUSES)
-        start = _when("start_date", params["start_date"]) if params.get("start_date") else None
-        end = _when("end_date", params["end_date"], end=True) if params.get("end_date") else None
-        if start is None and end is None:
-            end = timezone.now()
-        if start is None:
-            start = end - datetime.timedelta(days=MAX_DAYS)
-        if end is None:
-            end = start + datetime.timedelta(days=MAX_DAYS)
+        given_start = _when("start_date", params["start_date"]) if params.get("start_date") else None
+        given_end = _when("end_date", params["end_date"], end=True) if params.get("end_date") else None
+        window = datetime.timedelta(days=MAX_DAYS)
+        if given_start is None:
+            end = given_end or timezone.now()
+            start = end - window
+        else:
+            start = given_start
+            end = given_end or start + window
         if end < start:
             raise Open311Error(400, "end_date 不能早于 start_date")
         if end - start > datetime.timedelta(days=MAX_DAYS):

@@ -22,6 +22,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from gongzhi.core.pagination import DeferredPaginator
+from gongzhi.core.scope import prefix_q
 from gongzhi.people.models import ManagementAssignment, Organisation
 from gongzhi.places.models import STEP, Kind, Place
 
@@ -235,16 +236,9 @@ def _labels_and_households(keys, by: str):
                          .values_list("place__path", flat=True))
         else:
             paths = [org.place.path]
-        households[pk] = (Place.objects.filter(kind=Kind.HOUSEHOLD).filter(_prefix_q(paths)).count()
+        households[pk] = (Place.objects.filter(kind=Kind.HOUSEHOLD).filter(prefix_q(paths)).count()
                           if paths else 0)
     return {pk: o.name for pk, o in orgs.items()}, households
-
-
-def _prefix_q(paths) -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return q
 
 
 @dataclass
@@ -266,7 +260,7 @@ def whistle_counts(user, *, month: datetime.date) -> list[WhistleCounts]:
     start, end = month_bounds(month)
     visible = Request.objects.visible_to(user).values("pk")
     rows = (Whistle.objects.filter(request__in=visible, created_at__gte=start, created_at__lt=end)
-            .values("department__name")
+            .values(department_name=F("department__name"))
             .annotate(whistles=Count("pk"),
                       acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
                       acknowledged_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False,
@@ -274,5 +268,7 @@ def whistle_counts(user, *, month: datetime.date) -> list[WhistleCounts]:
                       waiting=Count("pk", filter=Q(acknowledged_at__isnull=True)),
                       overdue=Count("pk", filter=Q(overdue=True)),
                       reported=Count("pk", filter=Q(reported_at__isnull=False)))
-            .order_by("-whistles", "department__name"))
-    return [WhistleCounts(department=r.pop("department__name"), **r) for r in rows]
+            .order_by("-whistles", "department_name"))
+    return [WhistleCounts(department=r["department_name"], whistles=r["whistles"], acknowledged=r["acknowledged"],
+                          acknowledged_on_time=r["acknowledged_on_time"], waiting=r["waiting"], overdue=r["overdue"],
+                          reported=r["reported"]) for r in rows]
