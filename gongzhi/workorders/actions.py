@@ -774,7 +774,7 @@ def _save_rule(rule: RoutingRule) -> None:
             rule.save()
     except IntegrityError as exc:
         raise ValidationError({"category": _("该区域已有“%(c)s”的派单规则，请修改原规则") % {
-            "c": rule.category.name if rule.category_id else _("所有类别")}}, code="duplicate_rule") from exc
+            "c": rule.category.name if rule.category is not None else _("所有类别")}}, code="duplicate_rule") from exc
 
 
 def create_routing_rule(*, category: Category | None, place: Place, organisation: Organisation, by) -> RoutingRule:

@@ -129,14 +129,15 @@ class LevelForm(forms.Form):
 class RoutingRuleForm(forms.Form):
     """派单规则 — the choices are already limited to the viewer's places and organisations."""
 
-    category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False, empty_label=_("所有类别"),
-                                      error_messages={"invalid_choice": _("所选类别不存在")})
-    place = forms.ModelChoiceField(label=_("区域"), queryset=None,
-                                   error_messages={"required": _("请选择区域"),
-                                                   "invalid_choice": _("所选区域不存在或不在您的范围内")})
-    organisation = forms.ModelChoiceField(label=_("承办组织"), queryset=None,
-                                          error_messages={"required": _("请选择承办组织"),
-                                                          "invalid_choice": _("所选组织不存在或不在您的范围内")})
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("类别"), queryset=None, required=False, empty_label=_("所有类别"),
+        error_messages={"invalid_choice": _("所选类别不存在")})
+    place: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("区域"), queryset=None,
+        error_messages={"required": _("请选择区域"), "invalid_choice": _("所选区域不存在或不在您的范围内")})
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("承办组织"), queryset=None,
+        error_messages={"required": _("请选择承办组织"), "invalid_choice": _("所选组织不存在或不在您的范围内")})
 
     def __init__(self, *args, categories, places, organisations, **kwargs):
         super().__init__(*args, **kwargs)

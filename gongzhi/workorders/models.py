@@ -120,7 +120,7 @@ class RoutingRule(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        category = self.category.name if self.category_id else _("所有类别")
+        category = self.category.name if self.category is not None else _("所有类别")
         return f"{category} · {self.place.name} → {self.organisation.name}"
 
 
