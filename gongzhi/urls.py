@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from gongzhi.assembly.urls import public_urlpatterns as public_votes
 from gongzhi.core import views as core_views
+from gongzhi.people import views as people_views
 
 from .api import api
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/tokens/", people_views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", people_views.api_token_revoke, name="api_token_revoke"),
     path("audit/", core_views.audit, name="audit"),
     path("large-text/", core_views.toggle_large_text, name="large_text"),
     path("healthz", core_views.healthz, name="healthz"),

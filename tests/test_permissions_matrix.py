@@ -68,13 +68,19 @@ def _cases(t, o, people):
          set(), resident.name),
         ("api organisation", f"/api/organisations/{o['committee'].pk}",
          IN_SCOPE_STAFF | {"grid_worker", "property_staff", "committee_member"}, set(), "尚书苑业委会"),
+        ("routing rules page", "/requests/routing/", MANAGERS | {"outsider"},
+         set(ROLES) - MANAGERS - {"outsider"}, None),
+        ("duty roster", f"/requests/duty/{o['community_office'].pk}/", MANAGERS,
+         {"grid_worker", "building_head", "department_liaison"}, "第一社区居委会"),
+        ("api tokens page", "/accounts/tokens/", set(ROLES) - {"resident", "volunteer"}, {"resident", "volunteer"},
+         None),
     ]
 
 
 CASE_IDS = ["place page: compound", "place page: household", "place edit form", "place move form",
             "new child form", "export places", "export households", "person page", "person edit",
             "new person form", "organisation page", "audit page", "import page", "api place", "api children",
-            "api person", "api organisation"]
+            "api person", "api organisation", "routing rules page", "duty roster", "api tokens page"]
 
 
 @pytest.mark.parametrize("case", CASE_IDS)
@@ -93,7 +99,7 @@ def test_detail_pages_and_endpoints(request, client, tree, orgs, resident, case,
 
 
 @pytest.mark.parametrize("url", ["/", "/places/", "/places/households/", "/people/", "/people/organisations/",
-                                 "/audit/", "/places/import/"])
+                                 "/audit/", "/places/import/", "/requests/routing/", "/accounts/tokens/"])
 def test_anonymous_pages_redirect_to_login(client, tree, url):
     response = client.get(url)
     assert response.status_code == 302

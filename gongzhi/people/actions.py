@@ -20,7 +20,7 @@ from gongzhi.core.validators import clean_id_number, clean_phone, clean_uscc
 from gongzhi.places.models import Kind, Place
 
 from .events import Verb
-from .models import PARTY_KINDS, HouseholdMember, Organisation, OrgKind, Person, Position, Relation
+from .models import PARTY_KINDS, ApiToken, HouseholdMember, Organisation, OrgKind, Person, Position, Relation
 from .roles import Title
 
 PERSON_FIELDS = ("name", "phone", "place", "is_party_member", "party_organisation", "party_relation", "skills")
@@ -258,3 +258,44 @@ def add_household_member(
                          after={"person": person.pk, "relation": relation, "share": str(share)})
     return member
 
+
+
+# ---------------------------------------------------------------- API tokens (one's own)
+
+MAX_TOKEN_NAME = 60
+
+
+def _home_place_of(user):
+    """The place of the account's person (for the scoped audit page), if it has one."""
+    person = Person.objects.filter(user=user).only("place_id").first()
+    return Place(pk=person.place_id) if person else None
+
+
+def issue_api_token(user, *, name: str, by) -> tuple[ApiToken, str]:
+    """签发 API 令牌 for ``user``: returns the row and the key, which is shown once and never stored or logged
+    (only its hash is kept). ``by=None`` is the operator's ``manage.py issue_api_token``."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("请填写令牌名称，例如用途或对接系统")})
+    if len(name) > MAX_TOKEN_NAME:
+        raise ValidationError({"name": _("名称不能超过%(n)s个字") % {"n": MAX_TOKEN_NAME}})
+    if not user.is_active:
+        raise ValidationError({"user": _("该账号已停用")})
+    with transaction.atomic():
+        _check(by, "people.issue_api_token", user)
+        token, key = ApiToken.issue(user, name)
+        Event.record(by, Verb.ISSUE_API_TOKEN, token, place=_home_place_of(user),
+                     summary=f"{user.get_username()} · {name}",
+                     after={"user": user.pk, "name": name, "prefix": token.prefix})
+    return token, key
+
+
+def revoke_api_token(token: ApiToken, *, by) -> None:
+    """吊销 API 令牌 — the row goes, so the key stops working at once."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update(of=("self",)).select_related("user").get(pk=token.pk)
+        _check(by, "people.revoke_api_token", token)
+        Event.record(by, Verb.REVOKE_API_TOKEN, token, place=_home_place_of(token.user),
+                     summary=f"{token.user.get_username()} · {token.name}",
+                     before={"user": token.user_id, "name": token.name, "prefix": token.prefix})
+        token.delete()

@@ -14,3 +14,4 @@ class Verb(models.TextChoices):
     END_POSITION = "people.end_position", _("离任")
     ADD_HOUSEHOLD_MEMBER = "people.add_household_member", _("登记户成员")
     ISSUE_API_TOKEN = "people.issue_api_token", _("签发 API 令牌")
+    REVOKE_API_TOKEN = "people.revoke_api_token", _("吊销 API 令牌")

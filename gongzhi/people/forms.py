@@ -46,3 +46,9 @@ class PositionForm(forms.Form):
         self.fields["place"].queryset = places
         self.fields["place"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
         self.fields["title"].choices = Title.choices
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("令牌名称"), max_length=60, help_text=_("写明用途，例如“12345 热线对接”"),
+                           error_messages={"required": _("请填写令牌名称，例如用途或对接系统"),
+                                           "max_length": _("名称不能超过60个字")})

@@ -16,8 +16,8 @@ from gongzhi.core.scope import user_roles
 from gongzhi.places.models import Kind, Place
 
 from . import actions
-from .forms import OrganisationForm, PersonForm, PositionForm
-from .models import Organisation, OrgKind, Person, Position
+from .forms import ApiTokenForm, OrganisationForm, PersonForm, PositionForm
+from .models import ApiToken, Organisation, OrgKind, Person, Position
 from .roles import Title
 
 
@@ -122,6 +122,7 @@ def organisation_detail(request, pk):
         "members": org.alliance_members.all() if org.kind == OrgKind.ALLIANCE else [],
         "assignments": org.assignments.select_related("place") if org.kind == OrgKind.PROPERTY_COMPANY else [],
         "party_members": org.party_members.count() if org.is_party else None,
+        "can_manage_duty": request.user.has_perm("workorders.add_duty", org),
     })
 
 
@@ -161,3 +162,42 @@ def position_end(request, pk):
     actions.end_position(position, by=request.user)
     messages.success(request, _("已离任"))
     return redirect("people:detail", pk=position.person_id)
+
+
+# ---------------------------------------------------------------- API 令牌 (one's own)
+
+
+@login_required
+def api_tokens(request):
+    """API 令牌 — staff issue named tokens for their integrations; the key is shown once, in this response only
+    (never put in a message or the session), and the list shows name, prefix and use."""
+    user = request.user
+    can_issue = user.has_perm("people.issue_api_token", user)
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+    if not can_issue and not tokens.exists():  # residents and volunteers: none to manage
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST":
+        if not can_issue:
+            raise PermissionDenied
+        result = run_form(request, form, lambda d: actions.issue_api_token(user, name=d["name"], by=user),
+                          lambda r: _("已签发令牌“%(name)s”") % {"name": r[0].name})
+        if result:
+            issued = {"token": result[0], "key": result[1]}
+            form = ApiTokenForm()
+    response = render(request, "people/api_tokens.html", {
+        "tokens": tokens, "form": form, "issued": issued, "can_issue": can_issue,
+    }, status=400 if form.errors else 200)
+    if issued:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def api_token_revoke(request, pk):
+    token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    actions.revoke_api_token(token, by=request.user)
+    messages.success(request, _("已吊销令牌“%(name)s”") % {"name": token.name})
+    return redirect("api_tokens")

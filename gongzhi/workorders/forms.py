@@ -124,3 +124,34 @@ class LevelForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["response_unit"].choices = TimeUnit.choices
         self.fields["resolution_unit"].choices = TimeUnit.choices
+
+
+class RoutingRuleForm(forms.Form):
+    """派单规则 — the choices are already limited to the viewer's places and organisations."""
+
+    category: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("类别"), queryset=None, required=False, empty_label=_("所有类别"),
+        error_messages={"invalid_choice": _("所选类别不存在")})
+    place: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("区域"), queryset=None,
+        error_messages={"required": _("请选择区域"), "invalid_choice": _("所选区域不存在或不在您的范围内")})
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("承办组织"), queryset=None,
+        error_messages={"required": _("请选择承办组织"), "invalid_choice": _("所选组织不存在或不在您的范围内")})
+
+    def __init__(self, *args, categories, places, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].label_from_instance = lambda o: f"{o.name}（{o.get_kind_display()}）"
+
+
+class DutyForm(forms.Form):
+    person = forms.ChoiceField(label=_("人员"), choices=[], error_messages={
+        "required": _("请选择人员"), "invalid_choice": _("所选人员不是本组织的在岗人员")})
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "—")] + [(str(p.pk), label) for p, label in people]

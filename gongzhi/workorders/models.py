@@ -88,6 +88,16 @@ class ServiceLevel(models.Model):
         return self.handler_kind or self.category.handler_kind
 
 
+class RoutingRuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rules on places in the user's dispatching subtrees (street and community staff)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(in_scopes(user, "place", DISPATCH_ROLES))
+
+
 class RoutingRule(TimeStamped):
     """派单规则 — category (or any) × place subtree → the organisation that handles it. Deepest place wins."""
 
@@ -97,10 +107,21 @@ class RoutingRule(TimeStamped):
     organisation = models.ForeignKey("people.Organisation", verbose_name=_("承办组织"), on_delete=models.CASCADE,
                                      related_name="+")
 
+    objects = RoutingRuleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("派单规则")
         verbose_name_plural = _("派单规则")
-        constraints = [models.UniqueConstraint(fields=["category", "place"], name="workorders_rule_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "place"], name="workorders_rule_unique"),
+            # NULLs are distinct in the constraint above: one "all categories" rule per place needs its own
+            models.UniqueConstraint(fields=["place"], condition=Q(category__isnull=True),
+                                    name="workorders_rule_any_unique"),
+        ]
+
+    def __str__(self) -> str:
+        category = self.category.name if self.category is not None else _("所有类别")
+        return f"{category} · {self.place.name} → {self.organisation.name}"
 
 
 class Status(models.TextChoices):
@@ -345,6 +366,9 @@ class Duty(models.Model):
         verbose_name = _("值班")
         verbose_name_plural = _("值班")
         constraints = [models.UniqueConstraint(fields=["organisation", "person"], name="workorders_duty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.name} · {self.person.name}"
 
 
 class DailyCounter(models.Model):

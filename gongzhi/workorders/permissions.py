@@ -5,6 +5,7 @@ import rules
 
 from gongzhi.core.roles import Role
 from gongzhi.core.scope import covers, user_roles, user_scopes
+from gongzhi.people.roles import Title
 
 from .models import DISPATCH_ROLES, PLACE_ROLES
 
@@ -72,3 +73,46 @@ rules.add_perm("workorders.reopen_request", is_reporter)
 rules.add_perm("workorders.acknowledge_whistle", su | in_whistled_department)
 rules.add_perm("workorders.report_whistle", su | in_whistled_department)
 rules.add_perm("workorders.manage_catalogue", su | is_street_staff)
+
+
+@rules.predicate
+def routes_at(user, obj) -> bool:
+    """派单规则: street and community staff over the rule's place (without one: holding such a post)."""
+    if obj is None:
+        return bool(user_roles(user) & DISPATCH_ROLES)
+    path = getattr(obj, "path", None)
+    if path is None:
+        path = obj.place.path
+    return covers(user, path, DISPATCH_ROLES)
+
+
+# 值班: the posts that lead an organisation's own people (a company's project manager, a community's
+# secretary or director, a department's liaison)
+DUTY_MANAGER_TITLES = frozenset({Title.STREET_SECRETARY, Title.COMMUNITY_SECRETARY, Title.COMMUNITY_DIRECTOR,
+                                 Title.PROJECT_MANAGER, Title.DEPARTMENT_LIAISON})
+
+
+@rules.predicate
+def manages_duty_of(user, org) -> bool:
+    """值班: the organisation's managers, and street/community staff over the place it is anchored at."""
+    from gongzhi.people.models import Position
+
+    from .queries import DISPATCHABLE_KINDS
+
+    if org is None or org.kind not in DISPATCHABLE_KINDS:
+        return False
+    if covers(user, org.place.path, DISPATCH_ROLES):
+        return True
+    if not any(s.organisation_id == org.pk for s in user_scopes(user)):
+        return False
+    return Position.objects.active().filter(person__user=user, organisation=org,
+                                            title__in=DUTY_MANAGER_TITLES).exists()
+
+
+rules.add_perm("workorders.manage_routing", su | routes_at)
+rules.add_perm("workorders.create_routing_rule", su | routes_at)
+rules.add_perm("workorders.update_routing_rule", su | routes_at)
+rules.add_perm("workorders.delete_routing_rule", su | routes_at)
+rules.add_perm("workorders.add_duty", su | manages_duty_of)
+rules.add_perm("workorders.set_duty", su | manages_duty_of)
+rules.add_perm("workorders.remove_duty", su | manages_duty_of)

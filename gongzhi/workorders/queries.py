@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from gongzhi.core.pagination import DeferredPaginator
 from gongzhi.core.scope import prefix_q
-from gongzhi.people.models import ManagementAssignment, Organisation
+from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.models import STEP, Kind, Place
 
 from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status
@@ -71,20 +71,42 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
     return DeferredPaginator(queue(user, now=now, **filters), per_page, load=load).get_page(number)
 
 
-def dispatch_targets(req: Request):
-    """Who may be given this request: organisations anchored on the way up to it or below its community,
-    and the companies managing its compound."""
-    from gongzhi.people.models import OrgKind
+DISPATCHABLE_KINDS = (OrgKind.PROPERTY_COMPANY, OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.SOCIAL_ORGANISATION,
+                      OrgKind.VOLUNTEER_TEAM)
 
-    path = req.place.path
+
+def dispatch_targets(req: Request):
+    """Who may be given this request: see :func:`dispatch_targets_at`."""
+    return dispatch_targets_at(req.place)
+
+
+def dispatch_targets_at(place: Place):
+    """Who may be given requests at ``place``: organisations anchored on the way up to it or below its
+    community, and the companies managing a compound on the way up to it or inside it."""
+    path = place.path
     ancestors = [path[:i] for i in range(STEP, len(path) + 1, STEP)]
-    companies = ManagementAssignment.objects.filter(place__path__in=ancestors, end_date__isnull=True).values(
-        "company_id")
+    companies = ManagementAssignment.objects.filter(
+        Q(place__path__in=ancestors) | Q(place__path__startswith=path), end_date__isnull=True).values("company_id")
     return (Organisation.objects.filter(Q(place__path__in=ancestors) | Q(place__path__startswith=path[: 3 * STEP])
                                         | Q(pk__in=companies))
-            .filter(kind__in=[OrgKind.PROPERTY_COMPANY, OrgKind.OFFICE, OrgKind.DEPARTMENT,
-                              OrgKind.SOCIAL_ORGANISATION, OrgKind.VOLUNTEER_TEAM])
+            .filter(kind__in=DISPATCHABLE_KINDS)
             .order_by("kind", "name"))
+
+
+def routing_targets(user):
+    """The organisations ``user`` may name in a routing rule somewhere in their dispatching subtrees (the
+    union over their scope roots; the action checks the rule's own place)."""
+    from gongzhi.core.scope import scope_paths
+
+    from .models import DISPATCH_ROLES
+
+    if user.is_superuser:
+        return Organisation.objects.filter(kind__in=DISPATCHABLE_KINDS).order_by("kind", "name")
+    roots = Place.objects.filter(path__in=scope_paths(user, DISPATCH_ROLES))
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(pk__in=dispatch_targets_at(root).values("pk"))
+    return Organisation.objects.filter(q).order_by("kind", "name")
 
 
 def timeline_of(req: Request):

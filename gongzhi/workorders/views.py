@@ -1,5 +1,6 @@
 """Request pages: residents on phones (file, follow, rate), staff queues and the request page with the
-moves the viewer may make, department whistles, rankings, catalogue and calendar."""
+moves the viewer may make, department whistles, rankings, catalogue and calendar, routing rules and duty
+rosters."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,13 +20,14 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
 from gongzhi.core.roles import STAFF_ROLES, Role
-from gongzhi.core.scope import user_roles, user_scopes
-from gongzhi.people.models import OrgKind, Person, Position
+from gongzhi.core.scope import in_scopes, user_roles, user_scopes
+from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
 
 from . import actions
 from .forms import (
     DispatchForm,
+    DutyForm,
     FileRequestForm,
     HolidayForm,
     LevelForm,
@@ -34,10 +37,20 @@ from .forms import (
     ReasonForm,
     ReportForm,
     ResolveForm,
+    RoutingRuleForm,
     WhistleForm,
 )
-from .models import Category, Request, ServiceLevel, Status, Whistle
-from .queries import GROUPINGS, dispatch_targets, queue_page, rates, timeline_of, whistle_counts
+from .models import DISPATCH_ROLES, Category, Duty, Request, RoutingRule, ServiceLevel, Status, Whistle
+from .queries import (
+    DISPATCHABLE_KINDS,
+    GROUPINGS,
+    dispatch_targets,
+    queue_page,
+    rates,
+    routing_targets,
+    timeline_of,
+    whistle_counts,
+)
 
 
 def _is_staff(user) -> bool:
@@ -348,3 +361,132 @@ def calendar(request):
     year = int(request.GET.get("year") or timezone.localdate().year)
     days = Holiday.objects.filter(date__year=year)
     return render(request, "workorders/calendar.html", {"form": form, "days": days, "year": year})
+
+
+# ---------------------------------------------------------------- 派单规则 (street and community staff)
+
+
+def _rule_places(user):
+    """Places a routing rule may name: street down to compound, in the user's dispatching subtrees."""
+    qs = Place.objects.filter(kind__in=actions.RULE_PLACE_KINDS).order_by("path")
+    return qs if user.is_superuser else qs.filter(in_scopes(user, "", DISPATCH_ROLES))
+
+
+def _rule_form(request, data=None, initial=None) -> RoutingRuleForm:
+    return RoutingRuleForm(data, initial=initial, categories=Category.objects.filter(active=True),
+                           places=_rule_places(request.user), organisations=routing_targets(request.user))
+
+
+@login_required
+def routing_rules(request):
+    """派单规则 — the rules on places in one's subtrees, filtered by category and place."""
+    if not request.user.has_perm("workorders.manage_routing"):
+        raise PermissionDenied
+    qs = (RoutingRule.objects.visible_to(request.user).select_related("category", "place", "organisation")
+          .order_by("place__path", F("category__sort").asc(nulls_first=True), "pk"))
+    places = _rule_places(request.user)
+    category = request.GET.get("category", "")
+    if category == "any":
+        qs = qs.filter(category__isnull=True)
+    elif category:
+        qs = qs.filter(category__code=category)
+    place_pk = request.GET.get("place", "")
+    if place_pk:
+        place = places.filter(pk=place_pk).first() if place_pk.isdigit() else None
+        qs = qs.filter(place__path__startswith=place.path) if place else qs.none()
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "workorders/routing_rules.html", {
+        "page": page, "categories": Category.objects.all(), "places": places, "filters": request.GET,
+    })
+
+
+@login_required
+def routing_rule_new(request):
+    if not request.user.has_perm("workorders.manage_routing"):
+        raise PermissionDenied
+    form = _rule_form(request, request.POST or None)
+    if run_form(request, form, lambda d: actions.create_routing_rule(by=request.user, **d), _("已新建派单规则")):
+        return redirect("workorders:routing_rules")
+    return render(request, "workorders/routing_rule_form.html", {"form": form, "title": _("新建派单规则")})
+
+
+@login_required
+def routing_rule_edit(request, pk):
+    rule = get_object_or_404(RoutingRule.objects.visible_to(request.user)
+                             .select_related("category", "place", "organisation"), pk=pk)
+    if not request.user.has_perm("workorders.update_routing_rule", rule):
+        raise PermissionDenied
+    form = _rule_form(request, request.POST or None, initial={
+        "category": rule.category_id, "place": rule.place_id, "organisation": rule.organisation_id})
+    if run_form(request, form, lambda d: actions.update_routing_rule(rule, by=request.user, **d), _("已保存")):
+        return redirect("workorders:routing_rules")
+    return render(request, "workorders/routing_rule_form.html", {"form": form, "rule": rule,
+                                                                 "title": _("修改派单规则")})
+
+
+@require_POST
+@login_required
+def routing_rule_delete(request, pk):
+    rule = get_object_or_404(RoutingRule.objects.visible_to(request.user), pk=pk)
+    actions.delete_routing_rule(rule, by=request.user)
+    messages.success(request, _("已删除派单规则"))
+    return redirect("workorders:routing_rules")
+
+
+# ---------------------------------------------------------------- 值班 (an organisation's managers)
+
+
+def _duty_organisation(request, org_pk) -> Organisation:
+    """The organisation, if the viewer can see it (else 404) and manages its roster (else 403)."""
+    org = get_object_or_404(Organisation.objects.visible_to(request.user).filter(kind__in=DISPATCHABLE_KINDS)
+                            .select_related("place"), pk=org_pk)
+    if not request.user.has_perm("workorders.add_duty", org):
+        raise PermissionDenied
+    return org
+
+
+def _duty_candidates(org: Organisation) -> list:
+    """The organisation's people with an active post who are not on its roster yet."""
+    on_roster = Duty.objects.filter(organisation=org).values("person_id")
+    positions = (Position.objects.active().filter(organisation=org).exclude(person_id__in=on_roster)
+                 .select_related("person").order_by("person__name", "person_id"))
+    seen: dict[int, tuple] = {}
+    for p in positions:
+        if p.person_id in seen:
+            seen[p.person_id] = (p.person, f"{seen[p.person_id][1]}、{p.get_title_display()}")
+        else:
+            seen[p.person_id] = (p.person, f"{p.person.name}（{p.get_title_display()}）")
+    return list(seen.values())
+
+
+@login_required
+def duty_roster(request, org_pk):
+    """值班表 — who of the organisation takes round-robin dispatches (在岗人员轮派)."""
+    org = _duty_organisation(request, org_pk)
+    form = DutyForm(request.POST or None, people=_duty_candidates(org))
+    if run_form(request, form, lambda d: actions.add_duty(
+            org, person=Person.objects.get(pk=d["person"]), by=request.user), _("已加入值班")):
+        return redirect("workorders:duty", org_pk=org.pk)
+    active = set(Position.objects.active().filter(organisation=org).values_list("person_id", flat=True))
+    duties = list(Duty.objects.filter(organisation=org).select_related("person")
+                  .order_by("-on_duty", "person__name", "pk"))
+    for d in duties:
+        d.has_post = d.person_id in active
+    return render(request, "workorders/duty.html", {"org": org, "duties": duties, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def duty_act(request, org_pk, pk, verb):
+    org = _duty_organisation(request, org_pk)
+    duty = get_object_or_404(Duty.objects.filter(organisation=org), pk=pk)
+    if verb in ("on", "off"):
+        actions.set_duty(duty, on_duty=verb == "on", by=request.user)
+        messages.success(request, _("已设为在岗") if verb == "on" else _("已设为不在岗"))
+    elif verb == "remove":
+        actions.remove_duty(duty, by=request.user)
+        messages.success(request, _("已移出值班"))
+    else:
+        raise Http404
+    return redirect("workorders:duty", org_pk=org.pk)
