@@ -326,8 +326,10 @@ def dispatch_request(req: Request, *, to: Organisation, by, assignee: Person | N
 
 
 def next_on_duty(org: Organisation) -> Person | None:
-    """Round-robin: the on-duty person assigned longest ago (never first), locked so two dispatches differ."""
-    duty = (Duty.objects.select_for_update().filter(organisation=org, on_duty=True)
+    """Round-robin: the on-duty person assigned longest ago (never first), locked so two dispatches differ.
+    Only people who still hold a post in the organisation take turns: a roster row outlives an ended post."""
+    serving = Position.objects.active().filter(organisation=org).values("person_id")
+    duty = (Duty.objects.select_for_update().filter(organisation=org, on_duty=True, person_id__in=serving)
             .order_by(F("last_assigned_at").asc(nulls_first=True), "pk").first())
     if duty is None:
         return None

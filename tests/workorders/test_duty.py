@@ -147,6 +147,24 @@ def test_round_robin_follows_the_roster_edited_on_the_page(client, tree, orgs, u
     assert "该组织没有在岗值班人员，无法轮派" in response.content.decode()
 
 
+def test_round_robin_skips_a_roster_member_whose_post_ended(tree, orgs, utilities, crew, property_staff, resident,
+                                                            community_staff):
+    import datetime
+
+    from gongzhi.people.models import Position
+
+    a, b = crew
+    for person in crew:
+        actions.add_duty(orgs["company"], person=person, by=property_staff)
+    Position.objects.filter(person=a).update(end_date=datetime.date(2020, 1, 1))  # a left the company
+
+    def dispatch_one():
+        req = actions.file_request(by=resident, category=utilities, description="漏水", place=tree["household"])
+        return actions.dispatch_request(req, to=orgs["company"], by=community_staff, mode="round_robin").assignee
+
+    assert [dispatch_one(), dispatch_one()] == [b, b]
+
+
 def test_organisation_page_links_the_roster_for_its_managers(client, orgs, managed, property_staff, grid_worker):
     client.force_login(property_staff)
     link = f'href="/requests/duty/{orgs["company"].pk}/"'
