@@ -302,7 +302,7 @@ def main() -> int:
         roll, unit_list, ballot_rows = actions._units_and_ballots(v)
         phases.append(("read roll + ballots, build rules.Unit rows", time.perf_counter() - t))
         t = time.perf_counter()
-        ballot_list = list(map(law.Ballot, actions._heads(ballot_rows), [row[1] for row in ballot_rows]))
+        ballot_list = actions._rule_ballots(ballot_rows)
         phases.append(("build rules.Ballot rows", time.perf_counter() - t))
         t = time.perf_counter()
         law.tally(v.rule_matter, unit_list, ballot_list)

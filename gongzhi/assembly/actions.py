@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 import gc
 from collections import defaultdict
+from contextlib import suppress
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -445,24 +447,27 @@ def tally_vote(vote: Vote, *, by) -> Vote:
     return vote
 
 
-def _units_and_ballots(vote: Vote):
+class Roll(NamedTuple):
+    """A vote's roll as columns, one value per unit, in the order the rows were read."""
+
+    unit_ids: tuple
+    buildings: tuple
+    owner_keys: tuple
+    areas: tuple
+    developer_unsold: tuple
+
+
+def _units_and_ballots(vote: Vote) -> tuple[Roll, list[rules.Unit], list[tuple]]:
     """Plain rows, not model instances: a tally reads every unit of the roll and every ballot. The roll
-    alone (no join: the building was stored with it) as (unit_id, building_id, owner_key, area,
-    developer_unsold); a question's ballots as (owner_key, choice), in the order they were cast, without
-    the JSON ``candidates`` column (one json.loads per row), which an election's ballots keep."""
-    roll = list(vote.roll.values_list("unit_id", "building_id", "owner_key", "area", "developer_unsold"))
-    units = _unit_rows(roll)
+    alone (no join: the building was stored with it), as columns; a question's ballots as (owner_key,
+    choice), in the order they were cast, without the JSON ``candidates`` column (one json.loads per row),
+    which an election's ballots keep."""
+    rows = vote.roll.values_list("unit_id", "building_id", "owner_key", "area", "developer_unsold")
+    roll = Roll(*zip(*rows, strict=True)) if rows else Roll((), (), (), (), ())
+    units = list(map(rules.Unit, roll.unit_ids, roll.owner_keys, roll.areas, roll.developer_unsold))
     fields = ("owner_key", "choice", "candidates") if vote.kind == VoteKind.ELECTION else ("owner_key", "choice")
     ballots = list(vote.ballots.order_by("updated_at", "pk").values_list(*fields))
     return roll, units, ballots
-
-
-def _unit_rows(roll: list[tuple]) -> list[rules.Unit]:
-    """rules.Unit(unit_id, owner_key, area, developer_unsold) of each roll row."""
-    if not roll:
-        return []
-    unit_ids, _buildings, keys, areas, developer = zip(*roll, strict=True)
-    return list(map(rules.Unit, unit_ids, keys, areas, developer))
 
 
 def _head(owner_key: str):
@@ -471,25 +476,30 @@ def _head(owner_key: str):
     return rules.DEVELOPER if owner_key == DEVELOPER_KEY else owner_key
 
 
-def _heads(ballots: list[tuple]) -> list:
-    """_head of each ballot's key, in order."""
-    heads = [row[0] for row in ballots]
-    for i, key in enumerate(heads):
-        if key == DEVELOPER_KEY:
-            heads[i] = rules.DEVELOPER
-    return heads
+def _rule_ballots(ballots: list[tuple]) -> list[rules.Ballot]:
+    """rules.Ballot(_head(owner_key), choice) of each (owner_key, choice), in order."""
+    if not ballots:
+        return []
+    keys, choices = zip(*ballots, strict=True)
+    heads = list(keys)
+    position = -1
+    with suppress(ValueError):  # (one ballot per key: the developer's key is there once at most)
+        while True:
+            position = keys.index(DEVELOPER_KEY, position + 1)
+            heads[position] = rules.DEVELOPER
+    return list(map(rules.Ballot, heads, choices))
 
 
 def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
-    # A count allocates a few hundred thousand objects that live until it ends: the collector would walk
-    # them (and everything else) several times over for nothing. Nothing here makes reference cycles.
+    # A count allocates a few hundred thousand objects that all live until it ends: the collector would
+    # walk them (and everything else) several times over for nothing. It runs again afterwards.
     collecting = gc.isenabled()
     gc.disable()
     try:
         roll, units, ballots = _units_and_ballots(vote)
         matter = vote.rule_matter
         if vote.kind == VoteKind.QUESTION:
-            result = rules.tally(matter, units, map(rules.Ballot, _heads(ballots), [row[1] for row in ballots]),
+            result = rules.tally(matter, units, _rule_ballots(ballots),
                                  count_non_voters_with_majority=vote.count_non_voters_with_majority)
             payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
         else:
@@ -535,14 +545,12 @@ def _result_json(result: rules.TallyResult) -> dict:
     }
 
 
-def _by_building(vote: Vote, roll: list[tuple], ballots: list[tuple]) -> list[dict]:
+def _by_building(vote: Vote, roll: Roll, ballots: list[tuple]) -> list[dict]:
     """Per building (as on the roll: where the unit was when the vote was announced): units, area, and
     how its units voted (by unit), in the order of the buildings' paths."""
-    if not roll:
-        return []
     choice_of = dict(ballots)  # a question's ballots: (owner_key, choice)
-    _units, buildings, keys, areas, _developer = zip(*roll, strict=True)
-    choices = list(map(choice_of.get, keys))
+    buildings, areas = roll.buildings, roll.areas
+    choices = list(map(choice_of.get, roll.owner_keys))
     rows: dict[int | None, dict] = {}
     start = 0
     # the roll is read in the order it was written (by path): mostly one run of rows per building
