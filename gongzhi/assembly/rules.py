@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 from fractions import Fraction
 from itertools import compress, repeat
-from operator import attrgetter, eq
+from operator import attrgetter, eq, is_
 
 __all__ = [
     "DEVELOPER", "APPROVAL_MAJORITY", "APPROVAL_SPECIAL", "QUORUM", "SPECIAL_MATTERS",
@@ -308,25 +308,29 @@ def _ignored(position: int, ballot: Ballot) -> BallotNote:
     return BallotNote(position, ballot, f"{ballot.owner_id!r} 不是本区分所有建筑物的业主，选票不计入")
 
 
-def _counted_ballots(ballots: tuple, area_of: dict) -> tuple[dict[Hashable, int], list[Decimal], list[BallotNote],
-                                                              list[BallotNote]]:
-    """Owner head -> position of its counted (last) ballot; the area of each of those heads, in the same
-    order; the ignored and the superseded ballots."""
+def _counted_ballots(ballots: tuple, area_of: dict) -> tuple[list[Choice | None], list[BallotNote], list[BallotNote]]:
+    """The choice of each owner head's counted (last) ballot, in the order of ``area_of`` (None for a head
+    without one); the ignored and the superseded ballots."""
+    n = len(ballots)
     # The common case: only Ballot values, no id twice (then nothing is superseded). A dict built from the
-    # ballots in order keeps each id's last position; one look-up per ballot gives its head's area, or None
-    # for an id that owns nothing.
+    # ballots in order keeps each id's last position.
     if set(map(type, ballots)) <= {Ballot}:
         owners = list(map(_owner_id, ballots))
-        last = dict(zip(owners, range(len(owners)), strict=True))
-        if len(last) == len(owners):
-            areas = list(map(area_of.get, last))
-            if all(areas):  # no None (an area is > 0); cheaper than `None in areas`, which compares Decimals
-                return last, areas, [], []
-            strangers = sorted(position for owner, position in last.items() if owner not in area_of)
-            ignored = [_ignored(position, ballots[position]) for position in strangers]
-            for position in strangers:
-                del last[owners[position]]
-            return last, list(map(area_of.__getitem__, last)), ignored, []
+        last = dict(zip(owners, range(n), strict=True))
+        if len(last) == n:
+            # Each head looks up its ballot's position (n: none), in the order of the roll, so that the
+            # areas are then read in the order they were made. A ballot that no head finds is from an id
+            # that owns nothing: it is ignored.
+            positions = list(map(last.get, area_of, repeat(n)))
+            found = len(positions) - positions.count(n)
+            if found < n:
+                strangers = sorted(map(last.__getitem__, last.keys() - area_of.keys()))
+                ignored = [_ignored(position, ballots[position]) for position in strangers]
+            else:
+                ignored = []
+            choices = list(map(_choice_of, ballots))
+            choices.append(None)
+            return list(map(choices.__getitem__, positions)), ignored, []
 
     last = {}
     ignored = []
@@ -344,7 +348,8 @@ def _counted_ballots(ballots: tuple, area_of: dict) -> tuple[dict[Hashable, int]
                                          f"被同一业主 {owner!r} 的后一张选票（序号 {position}）取代"))
         last[owner] = position
     superseded.sort(key=lambda note: note.position)
-    return last, list(map(area_of.__getitem__, last)), ignored, superseded
+    counted = {owner: ballots[position].choice for owner, position in last.items()}
+    return [counted.get(owner) for owner in area_of], ignored, superseded
 
 
 def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
@@ -365,19 +370,19 @@ def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
     # 司法解释 第8、9条: the area of a head is the sum of its units; one owner of several units is one head;
     # all of the 建设单位's unsold / undelivered units are one head (DEVELOPER).
     area_of = _areas_by_head(units)
-    last, areas, ignored, superseded = _counted_ballots(ballots, area_of)
+    choice_of_head, ignored, superseded = _counted_ballots(ballots, area_of)
 
+    areas = list(area_of.values())
     with decimal.localcontext(_EXACT):  # every sum below is exact (or raises): no rounding
-        choices = list(map(_choice_of, map(ballots.__getitem__, last.values())))
         area_for = {}
         heads_for = {}
         for choice in Choice:
-            area_for[choice] = sum(compress(areas, map(eq, choices, repeat(choice))), _ZERO)
-            heads_for[choice] = choices.count(choice)
-        total_area = sum(area_of.values(), _ZERO)
+            area_for[choice] = sum(compress(areas, map(eq, choice_of_head, repeat(choice))), _ZERO)
+            heads_for[choice] = choice_of_head.count(choice)
+        total_area = sum(areas, _ZERO)
         total_heads = len(area_of)
-        non_voter_heads = total_heads - len(last)
-        non_voter_area = (sum([area for owner, area in area_of.items() if owner not in last], _ZERO)
+        non_voter_heads = total_heads - sum(heads_for.values())
+        non_voter_area = (sum(compress(areas, map(is_, choice_of_head, repeat(None))), _ZERO)
                           if non_voter_heads else _ZERO)
 
     # 从多 (only if the compound's rules say so): non-voters join the side with more participating area.
