@@ -4,9 +4,13 @@ the audit trail (only that a ballot was cast or changed, and through which chann
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import defaultdict
+from contextlib import suppress
 from decimal import Decimal
 from fractions import Fraction
+from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,10 +100,23 @@ def create_vote(*, compound: Place, kind: str, matter: str, title: str, question
     return vote
 
 
+def building_of(path: str, buildings: dict[str, int]) -> int | None:
+    """The id of the nearest ancestor of the place at ``path`` that is a building (``buildings``: path -> id
+    of the buildings of its compound), walking up the path; None if there is none. Not a fixed depth: a
+    compound may sit under a grid or directly under a community."""
+    for end in range(len(path) - STEP, 0, -STEP):
+        building = buildings.get(path[:end])
+        if building is not None:
+            return building
+    return None
+
+
 def roll_for(compound: Place) -> list[RollEntry]:
     """The owners of every exclusive unit of the compound now: one owner head per distinct owner set;
     units without a registered owner are the developer's (one head together)."""
     households = list(Place.objects.filter(path__startswith=compound.path, kind=Kind.HOUSEHOLD).order_by("path"))
+    buildings = dict(Place.objects.filter(path__startswith=compound.path, kind=Kind.BUILDING)
+                     .values_list("path", "pk"))
     owners: dict[int, list[HouseholdMember]] = defaultdict(list)
     for m in (HouseholdMember.objects.current().filter(place__in=households, relation=Relation.OWNER)
               .select_related("person").order_by("pk")):
@@ -112,13 +129,13 @@ def roll_for(compound: Place) -> list[RollEntry]:
             continue
         members = owners.get(h.pk, [])
         if not members:
-            entries.append(RollEntry(unit=h, owner_key=DEVELOPER_KEY, area=area, developer_unsold=True,
-                                     owner_names=_("建设单位（未售出）")))
+            entries.append(RollEntry(unit=h, building_id=building_of(h.path, buildings), owner_key=DEVELOPER_KEY,
+                                     area=area, developer_unsold=True, owner_names=_("建设单位（未售出）")))
             continue
         people = sorted({m.person_id for m in members})
         representative = next((m.person for m in members if m.is_representative), members[0].person)
-        entries.append(RollEntry(unit=h, owner_key="p" + "+".join(map(str, people)), area=area,
-                                 representative=representative,
+        entries.append(RollEntry(unit=h, building_id=building_of(h.path, buildings),
+                                 owner_key="p" + "+".join(map(str, people)), area=area, representative=representative,
                                  owner_names="、".join(sorted({m.person.name for m in members}))[:200]))
     if missing:
         shown = "、".join(missing[:5]) + (_("等%(n)s户") % {"n": len(missing)} if len(missing) > 5 else "")
@@ -430,13 +447,24 @@ def tally_vote(vote: Vote, *, by) -> Vote:
     return vote
 
 
-def _units_and_ballots(vote: Vote):
-    """Plain rows, not model instances: a tally reads every unit of the roll and every ballot. A question's
-    ballots are (owner_key, choice): ``candidates`` is a JSON column, one json.loads per row."""
-    roll = list(vote.roll.order_by("unit__path").values_list("unit_id", "unit__path", "owner_key", "area",
-                                                              "developer_unsold"))
-    units = [rules.Unit(unit_id=uid, owner_id=key, area=area, developer_unsold=dev)
-             for uid, _path, key, area, dev in roll]
+class Roll(NamedTuple):
+    """A vote's roll as columns, one value per unit, in the order the rows were read."""
+
+    unit_ids: tuple
+    buildings: tuple
+    owner_keys: tuple
+    areas: tuple
+    developer_unsold: tuple
+
+
+def _units_and_ballots(vote: Vote) -> tuple[Roll, list[rules.Unit], list[tuple]]:
+    """Plain rows, not model instances: a tally reads every unit of the roll and every ballot. The roll
+    alone (no join: the building was stored with it), as columns; a question's ballots as (owner_key,
+    choice), in the order they were cast, without the JSON ``candidates`` column (one json.loads per row),
+    which an election's ballots keep."""
+    rows = vote.roll.values_list("unit_id", "building_id", "owner_key", "area", "developer_unsold")
+    roll = Roll(*zip(*rows, strict=True)) if rows else Roll((), (), (), (), ())
+    units = list(map(rules.Unit, roll.unit_ids, roll.owner_keys, roll.areas, roll.developer_unsold))
     fields = ("owner_key", "choice", "candidates") if vote.kind == VoteKind.ELECTION else ("owner_key", "choice")
     ballots = list(vote.ballots.order_by("updated_at", "pk").values_list(*fields))
     return roll, units, ballots
@@ -448,15 +476,38 @@ def _head(owner_key: str):
     return rules.DEVELOPER if owner_key == DEVELOPER_KEY else owner_key
 
 
+def _rule_ballots(ballots: list[tuple]) -> list[rules.Ballot]:
+    """rules.Ballot(_head(owner_key), choice) of each (owner_key, choice), in order."""
+    if not ballots:
+        return []
+    keys, choices = zip(*ballots, strict=True)
+    heads = list(keys)
+    position = -1
+    with suppress(ValueError):  # (one ballot per key: the developer's key is there once at most)
+        while True:
+            position = keys.index(DEVELOPER_KEY, position + 1)
+            heads[position] = rules.DEVELOPER
+    return list(map(rules.Ballot, heads, choices))
+
+
 def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
-    roll, units, ballots = _units_and_ballots(vote)
-    matter = vote.rule_matter
-    if vote.kind == VoteKind.QUESTION:
-        result = rules.tally(matter, units, [rules.Ballot(_head(key), choice) for key, choice in ballots],
-                             count_non_voters_with_majority=vote.count_non_voters_with_majority)
-        payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
-    else:
-        payload = _election(vote, units, ballots)
+    # A count allocates a few hundred thousand objects that all live until it ends: the collector would
+    # walk them (and everything else) several times over for nothing. It runs again afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        roll, units, ballots = _units_and_ballots(vote)
+        matter = vote.rule_matter
+        if vote.kind == VoteKind.QUESTION:
+            result = rules.tally(matter, units, _rule_ballots(ballots),
+                                 count_non_voters_with_majority=vote.count_non_voters_with_majority)
+            payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
+        else:
+            payload = _election(vote, units, ballots)
+        del roll, units, ballots
+    finally:
+        if collecting:
+            gc.enable()
     vote.result = payload
     vote.status, vote.tallied_at = VoteStatus.CLOSED, timezone.now()
     vote.save(update_fields=["result", "status", "tallied_at", "updated_at"])
@@ -494,22 +545,32 @@ def _result_json(result: rules.TallyResult) -> dict:
     }
 
 
-def _by_building(vote: Vote, roll: list[tuple], ballots: list[tuple]) -> list[dict]:
-    """Per building: units, area, and how its units voted (by unit)."""
-    choice_of = dict(ballots)
-    width = 6 * STEP
-    rows: dict[str, dict] = {}
-    for _uid, path, key, area, _dev in roll:
-        building = path[:width]
+def _by_building(vote: Vote, roll: Roll, ballots: list[tuple]) -> list[dict]:
+    """Per building (as on the roll: where the unit was when the vote was announced): units, area, and
+    how its units voted (by unit), in the order of the buildings' paths."""
+    choice_of = dict(ballots)  # a question's ballots: (owner_key, choice)
+    buildings, areas = roll.buildings, roll.areas
+    choices = list(map(choice_of.get, roll.owner_keys))
+    rows: dict[int | None, dict] = {}
+    start = 0
+    # the roll is read in the order it was written (by path): mostly one run of rows per building
+    for building, run in groupby(buildings):
+        end = start + len(list(run))
         row = rows.get(building)
-        if row is None:  # not setdefault: its default would be a new dict for every unit
-            row = rows[building] = {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0, "none": 0}
-        row["units"] += 1
-        row["area"] += area
-        row[choice_of.get(key) or "none"] += 1
-    names = dict(Place.objects.filter(path__in=rows.keys()).values_list("path", "name"))
-    return [{"building": names.get(p, p), **{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()}}
-            for p, r in sorted(rows.items())]
+        if row is None:
+            row = rows[building] = {"units": 0, "area": Decimal(0), "yes": 0, "no": 0, "abstain": 0}
+        row["units"] += end - start
+        row["area"] = sum(areas[start:end], row["area"])
+        voted = choices[start:end]
+        for choice in ("yes", "no", "abstain"):
+            row[choice] += voted.count(choice)
+        start = end
+    named = Place.objects.filter(pk__in=[b for b in rows if b is not None]).values_list("pk", "path", "name")
+    places = {pk: (path, name) for pk, path, name in named}
+    return [{"building": places[b][1] if b in places else "—", "units": r["units"], "area": str(r["area"]),
+             "yes": r["yes"], "no": r["no"], "abstain": r["abstain"],
+             "none": r["units"] - r["yes"] - r["no"] - r["abstain"]}
+            for b, r in sorted(rows.items(), key=lambda item: places[item[0]][0] if item[0] in places else "")]
 
 
 def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple]) -> dict:

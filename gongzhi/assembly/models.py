@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import Role
 from gongzhi.core.scope import in_scopes, user_scopes
+from gongzhi.places.models import STEP
 
 from .rules import Matter as RuleMatter
 
@@ -65,10 +66,13 @@ class VoteQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        homes = [s.path for s in user_scopes(user) if s.role == Role.RESIDENT]
+        # a vote's compound is one of the ancestors of a home: the compound need not be at a fixed depth
+        # (it may sit under a grid or directly under a community)
+        ancestors = {s.path[:i] for s in user_scopes(user) if s.role == Role.RESIDENT
+                     for i in range(STEP, len(s.path) + 1, STEP)}
         q = in_scopes(user, "compound", ORGANISER_ROLES | {Role.GRID_WORKER})
-        for path in homes:
-            q |= Q(compound__path=path[: 5 * 4], status__in=[VoteStatus.ANNOUNCED, VoteStatus.CLOSED])
+        if ancestors:
+            q |= Q(compound__path__in=sorted(ancestors), status__in=[VoteStatus.ANNOUNCED, VoteStatus.CLOSED])
         return self.filter(q)
 
 
@@ -138,6 +142,9 @@ class RollEntry(models.Model):
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll")
     unit = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    # the unit's 楼栋 when the roll was taken (the by-building breakdown and the count read the roll alone;
+    # a unit moved later stays in this building for this vote); null if the unit is under no building
+    building = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     owner_key = models.CharField(max_length=200)
     representative = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="+")
@@ -176,6 +183,8 @@ class Ballot(TimeStamped):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vote", "owner_key"], name="assembly_ballot_owner_unique")]
+        # the tally reads a vote's ballots in the order they were cast (the last one of a head counts)
+        indexes = [models.Index(fields=["vote", "updated_at", "id"], name="assembly_ballot_cast_order")]
 
 
 class PaperEntry(models.Model):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, StrEnum
 from fractions import Fraction
+from itertools import compress, repeat
+from operator import attrgetter, eq, is_
 
 __all__ = [
     "DEVELOPER", "APPROVAL_MAJORITY", "APPROVAL_SPECIAL", "QUORUM", "SPECIAL_MATTERS",
@@ -86,7 +88,7 @@ class _Developer(Enum):
 DEVELOPER = _Developer.DEVELOPER
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Unit:
     """One 专有部分. ``owner_id`` is the owner head: for co-owned units, the id of the co-ownership,
     whose representative casts its single ballot. ``area`` is the exclusive area (see ``unit_area``)."""
@@ -96,25 +98,43 @@ class Unit:
     area: Decimal
     developer_unsold: bool = False
 
+    # Written out (not generated) because a roll has 100,000 of them: the generated __init__ of a frozen
+    # dataclass goes through object.__setattr__ once per field. The area is checked by tally().
+    def __init__(self, unit_id: Hashable, owner_id: Hashable, area: Decimal, developer_unsold: bool = False) -> None:
+        _set_unit_id(self, unit_id)
+        _set_unit_owner(self, owner_id)
+        _set_unit_area(self, area)
+        _set_unit_developer(self, developer_unsold)
+
     @property
     def head(self) -> Hashable:
         """The owner head this unit's area and vote belong to."""
         return DEVELOPER if self.developer_unsold else self.owner_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Ballot:
     """One owner head's vote. ``choice`` may be given as "yes" | "no" | "abstain"; it is stored as a Choice."""
 
     owner_id: Hashable
     choice: Choice
 
-    def __post_init__(self) -> None:
+    def __init__(self, owner_id: Hashable, choice: Choice | str) -> None:
         try:
-            choice = _CHOICE_OF[self.choice]  # a dict look-up: Choice(...) costs ~1 µs per ballot
+            value = _CHOICE_OF[choice]  # a dict look-up: Choice(...) costs ~1 µs per ballot
         except (KeyError, TypeError):
-            choice = Choice(self.choice)  # raises the usual ValueError
-        object.__setattr__(self, "choice", choice)
+            value = Choice(choice)  # raises the usual ValueError
+        _set_ballot_owner(self, owner_id)
+        _set_ballot_choice(self, value)
+
+
+# The slots' own setters: they write the field without the frozen dataclass's __setattr__ check.
+_set_unit_id = Unit.__dict__["unit_id"].__set__
+_set_unit_owner = Unit.__dict__["owner_id"].__set__
+_set_unit_area = Unit.__dict__["area"].__set__
+_set_unit_developer = Unit.__dict__["developer_unsold"].__set__
+_set_ballot_owner = Ballot.__dict__["owner_id"].__set__
+_set_ballot_choice = Ballot.__dict__["choice"].__set__
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,9 @@ def unit_area(registered: Decimal | None, surveyed: Decimal | None, contract: De
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
                          traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow])
 _ZERO = Decimal(0)
+_unit_id = attrgetter("unit_id")
+_owner_id = attrgetter("owner_id")
+_choice_of = attrgetter("choice")
 
 
 def _decimal(value: object, *, what: str) -> Decimal:
@@ -238,24 +261,29 @@ def _check(name: str, label: str, numerator: Decimal | int, denominator: Decimal
                           inclusive=inclusive, met=met, explanation=explanation)
 
 
-def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
-          count_non_voters_with_majority: bool = False) -> TallyResult:
-    """Count one vote of the owners (业主共同决定) on ``matter``; see docs/assembly.md for the full semantics.
-
-    ``units`` is the whole roll of 专有部分 of the 建筑物区分所有权 (the denominators come from it).
-    ``ballots`` are taken in order: per owner head, the last one counts and the earlier ones are
-    reported as superseded; ballots from ids that own no unit are reported as ignored.
-    Raises ValueError for an empty roll, a duplicate unit_id or an area ≤ 0, TypeError for a float area.
-    """
-    matter = Matter(matter)
-    units = tuple(units)
-    ballots = tuple(ballots)
-    if not units:
-        raise ValueError("没有任何专有部分（units 为空），无法计票")
-
-    # 司法解释 第8、9条: the area of a head is the sum of its units; one owner of several units is one head;
-    # all of the 建设单位's unsold / undelivered units are one head (DEVELOPER).
+def _areas_by_head(units: tuple) -> dict[Hashable, Decimal]:
+    """Owner head -> the sum of its units' areas. Raises for a unit that is not a Unit, an invalid area or
+    a repeated unit_id, as described in tally()."""
+    # The common case in one tight loop: Unit values with a finite positive Decimal area (as read from a
+    # decimal column) and distinct ids. Anything else is counted again below, which raises the right error.
     area_of: dict[Hashable, Decimal] = {}
+    get = area_of.get
+    add = _EXACT.add
+    developer = DEVELOPER
+    for unit in units:
+        if type(unit) is not Unit:
+            break
+        area = unit.area
+        if type(area) is not Decimal or not area.is_finite() or area <= 0:
+            break
+        head = developer if unit.developer_unsold else unit.owner_id
+        earlier = get(head)
+        area_of[head] = area if earlier is None else add(earlier, area)
+    else:
+        if len(set(map(_unit_id, units))) == len(units):
+            return area_of
+
+    area_of = {}
     seen: set[Hashable] = set()
     duplicates: list[Hashable] = []
     for unit in units:
@@ -273,16 +301,46 @@ def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
         area_of[head] = _EXACT.add(area_of.get(head, _ZERO), area)
     if duplicates:
         raise ValueError(f"专有部分编号重复：{'、'.join(repr(u) for u in duplicates)}")
+    return area_of
 
-    last: dict[Hashable, int] = {}  # owner head -> position of its counted ballot
-    ignored: list[BallotNote] = []
-    superseded: list[BallotNote] = []
+
+def _ignored(position: int, ballot: Ballot) -> BallotNote:
+    return BallotNote(position, ballot, f"{ballot.owner_id!r} 不是本区分所有建筑物的业主，选票不计入")
+
+
+def _counted_ballots(ballots: tuple, area_of: dict) -> tuple[list[Choice | None], list[BallotNote], list[BallotNote]]:
+    """The choice of each owner head's counted (last) ballot, in the order of ``area_of`` (None for a head
+    without one); the ignored and the superseded ballots."""
+    n = len(ballots)
+    # The common case: only Ballot values, no id twice (then nothing is superseded). A dict built from the
+    # ballots in order keeps each id's last position.
+    if set(map(type, ballots)) <= {Ballot}:
+        owners = list(map(_owner_id, ballots))
+        last = dict(zip(owners, range(n), strict=True))
+        if len(last) == n:
+            # Each head looks up its ballot's position (n: none), in the order of the roll, so that the
+            # areas are then read in the order they were made. A ballot that no head finds is from an id
+            # that owns nothing: it is ignored.
+            positions = list(map(last.get, area_of, repeat(n)))
+            found = len(positions) - positions.count(n)
+            if found < n:
+                strangers = sorted(map(last.__getitem__, last.keys() - area_of.keys()))
+                ignored = [_ignored(position, ballots[position]) for position in strangers]
+            else:
+                ignored = []
+            choices = list(map(_choice_of, ballots))
+            choices.append(None)
+            return list(map(choices.__getitem__, positions)), ignored, []
+
+    last = {}
+    ignored = []
+    superseded = []
     for position, ballot in enumerate(ballots):
         if not isinstance(ballot, Ballot):
             raise TypeError(f"ballots 只能包含 Ballot，得到 {type(ballot).__name__}")
         owner = ballot.owner_id
         if owner not in area_of:
-            ignored.append(BallotNote(position, ballot, f"{owner!r} 不是本区分所有建筑物的业主，选票不计入"))
+            ignored.append(_ignored(position, ballot))
             continue
         if owner in last:
             earlier = last[owner]
@@ -290,23 +348,42 @@ def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
                                          f"被同一业主 {owner!r} 的后一张选票（序号 {position}）取代"))
         last[owner] = position
     superseded.sort(key=lambda note: note.position)
+    counted = {owner: ballots[position].choice for owner, position in last.items()}
+    return [counted.get(owner) for owner in area_of], ignored, superseded
 
-    area_for = dict.fromkeys(Choice, _ZERO)
-    heads_for = dict.fromkeys(Choice, 0)
-    for owner, position in last.items():
-        choice = ballots[position].choice
-        area_for[choice] = _EXACT.add(area_for[choice], area_of[owner])
-        heads_for[choice] += 1
 
-    total_area = _ZERO
-    for area in area_of.values():
-        total_area = _EXACT.add(total_area, area)
-    total_heads = len(area_of)
-    non_voter_area = _ZERO
-    for owner, area in area_of.items():
-        if owner not in last:
-            non_voter_area = _EXACT.add(non_voter_area, area)
-    non_voter_heads = total_heads - len(last)
+def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
+          count_non_voters_with_majority: bool = False) -> TallyResult:
+    """Count one vote of the owners (业主共同决定) on ``matter``; see docs/assembly.md for the full semantics.
+
+    ``units`` is the whole roll of 专有部分 of the 建筑物区分所有权 (the denominators come from it).
+    ``ballots`` are taken in order: per owner head, the last one counts and the earlier ones are
+    reported as superseded; ballots from ids that own no unit are reported as ignored.
+    Raises ValueError for an empty roll, a duplicate unit_id or an area ≤ 0, TypeError for a float area.
+    """
+    matter = Matter(matter)
+    units = tuple(units)
+    ballots = tuple(ballots)
+    if not units:
+        raise ValueError("没有任何专有部分（units 为空），无法计票")
+
+    # 司法解释 第8、9条: the area of a head is the sum of its units; one owner of several units is one head;
+    # all of the 建设单位's unsold / undelivered units are one head (DEVELOPER).
+    area_of = _areas_by_head(units)
+    choice_of_head, ignored, superseded = _counted_ballots(ballots, area_of)
+
+    areas = list(area_of.values())
+    with decimal.localcontext(_EXACT):  # every sum below is exact (or raises): no rounding
+        area_for = {}
+        heads_for = {}
+        for choice in Choice:
+            area_for[choice] = sum(compress(areas, map(eq, choice_of_head, repeat(choice))), _ZERO)
+            heads_for[choice] = choice_of_head.count(choice)
+        total_area = sum(areas, _ZERO)
+        total_heads = len(area_of)
+        non_voter_heads = total_heads - sum(heads_for.values())
+        non_voter_area = (sum(compress(areas, map(is_, choice_of_head, repeat(None))), _ZERO)
+                          if non_voter_heads else _ZERO)
 
     # 从多 (only if the compound's rules say so): non-voters join the side with more participating area.
     added_to: Choice | None = None
