@@ -19,7 +19,7 @@ from gongzhi.core.models import Event
 from gongzhi.core.roles import Role
 from gongzhi.notices.actions import notify
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
-from gongzhi.places.models import Place
+from gongzhi.places.models import Kind, Place
 
 from .events import Verb
 from .models import (
@@ -263,16 +263,21 @@ def route(category: Category, place: Place) -> Organisation | None:
     kind = category.handler_kind
     if kind == HandlerKind.DEPARTMENT and category.department_id:
         return category.department
-    if kind == HandlerKind.PROPERTY_COMPANY:
+    # the place and the places above it, by kind (a tree may start at a street; a compound may sit directly
+    # under its community): never a fixed path depth
+    line = {p.kind: p for p in [*place.ancestors(), place]}
+    if kind == HandlerKind.PROPERTY_COMPANY and Kind.COMPOUND in line:
         from gongzhi.people.models import ManagementAssignment
 
-        compound_path = place.path[: 5 * 4]
-        assignment = (ManagementAssignment.objects.filter(place__path=compound_path, end_date__isnull=True)
+        assignment = (ManagementAssignment.objects.filter(place=line[Kind.COMPOUND], end_date__isnull=True)
                       .select_related("company").order_by("-start_date").first())
         if assignment:
             return assignment.company
-    anchor = place.path[: 2 * 4] if kind == HandlerKind.STREET else place.path[: 3 * 4]  # street or community
-    return Organisation.objects.filter(place__path=anchor, kind=OrgKind.OFFICE).order_by("pk").first()
+    anchor = line.get(Kind.STREET) if kind == HandlerKind.STREET else (
+        line.get(Kind.COMMUNITY) or line.get(Kind.STREET))  # the community office, else the street's
+    if anchor is None:
+        return None
+    return Organisation.objects.filter(place=anchor, kind=OrgKind.OFFICE).order_by("pk").first()
 
 
 def dispatch_request(req: Request, *, to: Organisation, by, assignee: Person | None = None,

@@ -6,6 +6,7 @@ import rules
 from gongzhi.core.roles import Role
 from gongzhi.core.scope import covers, user_roles, user_scopes
 from gongzhi.people.roles import Title
+from gongzhi.places.models import Kind
 
 from .models import DISPATCH_ROLES, PLACE_ROLES
 
@@ -33,6 +34,9 @@ def is_reporter(user, req) -> bool:
     return req.filed_by_id == user.pk
 
 
+COMMON_PART_KINDS = frozenset({Kind.UNIT, Kind.BUILDING, Kind.COMPOUND})
+
+
 @rules.predicate
 def may_file_at(user, place) -> bool:
     """Residents file for their own household (or anywhere public in their compound); staff within scope."""
@@ -41,9 +45,10 @@ def may_file_at(user, place) -> bool:
     if covers(user, place.path, PLACE_ROLES):
         return True
     homes = [s.path for s in user_scopes(user) if s.role == Role.RESIDENT]
-    compound_width = 5 * 4  # district/street/community/grid/compound
-    return any(place.path.startswith(h) or (len(place.path) <= len(h) and h.startswith(place.path)
-                                            and len(place.path) >= compound_width) for h in homes)
+    if any(place.path.startswith(h) for h in homes):
+        return True
+    # the common parts above a home: its unit, building or compound (by kind; depths vary between trees)
+    return place.kind in COMMON_PART_KINDS and any(h.startswith(place.path) for h in homes)
 
 
 @rules.predicate

@@ -87,7 +87,9 @@ def dispatch_targets_at(place: Place):
     ancestors = [path[:i] for i in range(STEP, len(path) + 1, STEP)]
     companies = ManagementAssignment.objects.filter(
         Q(place__path__in=ancestors) | Q(place__path__startswith=path), end_date__isnull=True).values("company_id")
-    return (Organisation.objects.filter(Q(place__path__in=ancestors) | Q(place__path__startswith=path[: 3 * STEP])
+    # below its community: found by kind (a tree may start at a street), else below the place itself
+    community = Place.objects.filter(path__in=ancestors, kind=Kind.COMMUNITY).values_list("path", flat=True).first()
+    return (Organisation.objects.filter(Q(place__path__in=ancestors) | Q(place__path__startswith=community or path)
                                         | Q(pk__in=companies))
             .filter(kind__in=DISPATCHABLE_KINDS)
             .order_by("kind", "name"))
@@ -202,8 +204,7 @@ def rates(user_or_qs, *, month: datetime.date, by: str = "community", now=None) 
     if by in ("handler", "company"):
         qs = qs.filter(handler__isnull=False).annotate(key=F("handler_id"))
     else:
-        width = (3 if by == "community" else 4) * STEP
-        qs = qs.annotate(key=Substr("place__path", 1, width))
+        qs = qs.annotate(key=ancestor_path("place", Kind.COMMUNITY if by == "community" else Kind.GRID))
     in_scope = ~Q(status__in=[Status.REJECTED, Status.MERGED])
     rows = qs.values("key").annotate(
         total=Count("pk"),
@@ -235,6 +236,25 @@ def rates(user_or_qs, *, month: datetime.date, by: str = "community", now=None) 
                             weight=cfg.basic_satisfied_weight, unrated_in_denominator=cfg.unrated_in_denominator,
                             **r))
     return result
+
+
+# how far below a root of each kind the grouping levels lie (a tree starts at a district or at a street)
+_LEVEL = {Kind.DISTRICT: 0, Kind.STREET: 1, Kind.COMMUNITY: 2, Kind.GRID: 3}
+
+
+def ancestor_path(field: str, kind: str):
+    """The path of the ``kind`` ancestor (community or grid) of the place in ``field``: a prefix of its path
+    whose length depends on the kind of the tree's root. A compound directly under its community has no
+    grid: grouped by grid, it stands for itself."""
+    widths: dict[int, list[str]] = {}
+    for path, root_kind in Place.objects.filter(parent__isnull=True).values_list("path", "kind"):
+        widths.setdefault((_LEVEL[kind] - _LEVEL.get(root_kind, 0) + 1) * STEP, []).append(path)
+    if len(widths) <= 1:
+        width = next(iter(widths), (_LEVEL[kind] + 1) * STEP)
+        return Substr(f"{field}__path", 1, width)
+    *others, (last, _roots) = sorted(widths.items(), key=lambda item: len(item[1]))
+    return Case(*[When(prefix_q(roots, field), then=Substr(f"{field}__path", 1, width)) for width, roots in others],
+                default=Substr(f"{field}__path", 1, last))
 
 
 def _labels_and_households(keys, by: str):
