@@ -42,7 +42,7 @@ run: assets seed
 	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop)"
 	$(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
 
-test: assets browser-deps test-sqlite test-postgres
+test: assets browser-deps lint test-sqlite test-postgres
 
 test-sqlite: assets
 	$(PY) -m pytest -q

@@ -517,10 +517,11 @@ def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
 
 
 def _result_summary(vote: Vote) -> str:
+    result = vote.result or {}
     if vote.kind == VoteKind.QUESTION:
-        q = vote.result["question"]
+        q = result["question"]
         return _("计票完成：%(r)s") % {"r": _("通过") if q["passed"] else _("未通过")}
-    return _("计票完成：当选 %(n)s 人") % {"n": len(vote.result["elected"])}
+    return _("计票完成：当选 %(n)s 人") % {"n": len(result["elected"])}
 
 
 def _fraction(f: Fraction) -> str:
@@ -580,7 +581,7 @@ def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple]) -> dict
     candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
     participation = rules.tally(rules.Matter.ELECT_COMMITTEE, units,
                                 [rules.Ballot(_head(key), rules.Choice.ABSTAIN) for key, _ch, _c in ballots])
-    rows = []
+    rows: list[dict] = []
     for c in candidates:
         result = rules.tally(rules.Matter.ELECT_COMMITTEE, units, [
             rules.Ballot(_head(key), rules.Choice.YES if c.pk in chosen else rules.Choice.NO)

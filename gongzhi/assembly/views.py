@@ -74,11 +74,12 @@ def _ballot_forms(request, vote: Vote, bound=None):
     if not vote.is_open():
         return []
     heads = actions.heads_of(request.user, vote)
-    out = []
+    out: list[dict] = []
     candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
     for key in heads:
         existing = Ballot.objects.filter(vote=vote, owner_key=key).first()
         units = vote.roll.filter(owner_key=key).select_related("unit")
+        form: BallotForm | ElectionBallotForm
         if vote.kind == VoteKind.ELECTION:
             form = ElectionBallotForm(candidates=candidates, prefix=f"h{len(out)}",
                                       initial={"candidates": [str(c) for c in (existing.candidates if existing

@@ -239,7 +239,7 @@ def rates(user_or_qs, *, month: datetime.date, by: str = "community", now=None) 
 
 
 # how far below a root of each kind the grouping levels lie (a tree starts at a district or at a street)
-_LEVEL = {Kind.DISTRICT: 0, Kind.STREET: 1, Kind.COMMUNITY: 2, Kind.GRID: 3}
+_LEVEL: dict[str, int] = {Kind.DISTRICT: 0, Kind.STREET: 1, Kind.COMMUNITY: 2, Kind.GRID: 3}
 
 
 def ancestor_path(field: str, kind: str):
