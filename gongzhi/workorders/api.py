@@ -403,7 +403,7 @@ def request_stats(request, month: str = "", by: Literal["handler", "company", "c
         start = (datetime.datetime.strptime(month, "%Y-%m").date() if month
                  else timezone.localdate().replace(day=1))
     except ValueError:
-        return 422, {"detail": [{"loc": ["query", "month"], "msg": _("月份格式应为 YYYY-MM"), "type": "invalid"}]}
+        return Reply(422, {"detail": [{"loc": ["query", "month"], "msg": _("月份格式应为 YYYY-MM"), "type": "invalid"}]})
     out = []
     for r in rates(request.user, month=start, by=by):
         out.append({
