@@ -53,6 +53,8 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-
 # attribute[code]=value, attribute[code][]=value (a multivaluelist)
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]*)\](?:\[\])?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+# Control characters XML 1.0 cannot carry (a pasted description may hold one): left out of the XML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The action's field names → the Open311 parameters they came from.
 PARAMS = {"category": "service_code", "place": "address_id", "description": "description",
           "urgency": "attribute[urgency]", "contact_name": "first_name", "contact_phone": "phone",
@@ -74,7 +76,7 @@ def _xml_value(value) -> str:
         return ""
     if isinstance(value, bool):
         return TRUE if value else FALSE
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _xml(root: str, item: str | None, rows) -> str:
@@ -405,7 +407,10 @@ def _place_named(text: str) -> Place | None:
         return None
     found: dict[int, Place] = {}
     for order in (names, names[::-1]):
-        candidates = list(Place.objects.filter(name=order[-1]).order_by("pk")[:50])
+        same_name = Place.objects.filter(name=order[-1])
+        if len(order) > 1:
+            same_name = same_name.filter(parent__name=order[-2])
+        candidates = list(same_name.order_by("pk")[:200])
         prefixes = {c.path[:i] for c in candidates for i in range(STEP, len(c.path), STEP)}
         ancestor_names = dict(Place.objects.filter(path__in=prefixes).values_list("path", "name"))
         for c in candidates:

@@ -575,3 +575,10 @@ def test_rejection_reasons_are_masked(client, tree, resident, community_staff, u
     actions.reject_request(a, by=community_staff, reason="私人纠纷，已电话告知13912345678")
     [item] = client.get(f"{BASE}/requests.json").json()
     assert item["status_notes"] == "私人纠纷，已电话告知139****5678"
+
+
+def test_xml_stays_well_formed_with_control_characters(client, tree, resident, utilities):
+    actions.file_request(by=resident, category=utilities, description="水管\x0b漏水\x1b", place=tree["household"])
+    root = ET.fromstring(client.get(f"{BASE}/requests.xml").content)
+    assert root.find("request").findtext("description") == "水管漏水"
+    assert client.get(f"{BASE}/requests.json").json()[0]["description"] == "水管\x0b漏水\x1b"
