@@ -6,6 +6,7 @@ from django.urls import include, path
 from gongzhi.assembly.urls import public_urlpatterns as public_votes
 from gongzhi.core import views as core_views
 from gongzhi.people import views as people_views
+from gongzhi.workorders.open311 import discovery_urlpatterns as open311_discovery
 
 from .api import api
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("votes/", include("gongzhi.assembly.urls")),
     path("public/votes/", include((public_votes, "public_votes"))),
     path("open311/v2/", include("gongzhi.workorders.open311")),
+    path("open311/", include(open311_discovery)),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,18 @@
-"""Open311 GeoReport v2 at /open311/v2/ (https://wiki.open311.org/GeoReport_v2): the service list, service
-definitions, public request status, and filing by 12345 gateways and other Open311 clients.
+"""Open311 GeoReport v2 at /open311/v2/ (https://wiki.open311.org/GeoReport_v2): service discovery, the
+service list, service definitions, public request status, and filing by 12345 gateways and other Open311 clients.
 
-- ``services.{json,xml}``, ``services/<code>.{json,xml}`` — the active categories (服务目录).
+- ``discovery.{json,xml}`` (also at /open311/discovery.*) — the Service Discovery document.
+- ``services.{json,xml}``, ``services/<code>.{json,xml}`` — the active categories (服务目录); every service takes
+  the optional attributes ``urgency`` and ``anonymous`` (``metadata`` true).
 - ``requests.{json,xml}`` GET — public: no reporter, no contact, no household number, phones in the text
   masked; at most 90 days and 1,000 requests per call. POST — ``api_key`` (an ``people.ApiToken``) required;
   files through ``actions.file_request`` with channel ``open311`` as the token's account, which must be allowed
   to file at the place (staff within scope, e.g. street staff for a 12345 gateway).
 - ``requests/<number>.{json,xml}`` — one request.
-Errors are a list of ``{"code", "description"}`` (XML ``<errors><error>…``) naming the parameter: 400 bad
-or missing parameter, 403 missing or invalid api_key or no right to file there, 404 unknown service/request.
+- ``tokens/<token>.{json,xml}`` — filing is realtime and never answers with a token: always 404.
+``jurisdiction_id`` is accepted and ignored everywhere (one jurisdiction). Errors are a list of
+``{"code", "description"}`` (XML ``<errors><error>…``) naming the parameter: 400 bad or missing parameter, 403
+missing or invalid api_key or no right to file there, 404 unknown service/request/token or resource.
 See docs/open311.md.
 """
 
@@ -16,12 +20,16 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import re
 from xml.etree import ElementTree as ET
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db.models import Max
 from django.http import HttpResponse
-from django.urls import re_path
+from django.urls import re_path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -30,17 +38,28 @@ from gongzhi.people.models import ApiToken
 from gongzhi.places.models import STEP, Kind, Place
 
 from . import actions
-from .models import OPEN_STATUSES, Category, Channel, HandlerKind, Request, Status
+from .models import OPEN_STATUSES, Category, Channel, HandlerKind, Request, Status, Urgency
 
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_REQUESTS = 1000
 MAX_DAYS = 90
+MAX_ADDRESS = 200  # Request.address
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# XML: the element of each entry of a list-valued field (the JSON is the same list, Spark convention).
+ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 # What the resident or staff wrote may contain a phone or ID number: masked in the public feed.
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# attribute[code]=value, attribute[code][]=value (a multivaluelist)
+_ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]*)\](?:\[\])?$")
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+# Control characters XML 1.0 cannot carry (a pasted description may hold one): left out of the XML.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The action's field names → the Open311 parameters they came from.
 PARAMS = {"category": "service_code", "place": "address_id", "description": "description",
-          "urgency": "service_code", "contact_name": "first_name", "contact_phone": "phone"}
+          "urgency": "attribute[urgency]", "contact_name": "first_name", "contact_phone": "phone",
+          "address": "address_string"}
+TRUE, FALSE = "true", "false"
 
 
 class Open311Error(Exception):
@@ -56,20 +75,25 @@ def _xml_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+        return TRUE if value else FALSE
+    return _NOT_XML.sub("", str(value))
 
 
 def _xml(root: str, item: str | None, rows) -> str:
-    """``<root><item><field>…</field></item>…</root>``; a dict for ``rows`` renders one element's fields."""
+    """``<root><item><field>…</field></item>…</root>``; a dict for ``rows`` renders one element's fields. A list
+    field renders one child per entry, named by ``ITEMS`` (``<attributes><attribute>…``)."""
     top = ET.Element(root)
 
     def fill(parent, row: dict) -> None:
         for key, value in row.items():
             child = ET.SubElement(parent, key)
-            if isinstance(value, list):  # attributes of a service definition
+            if isinstance(value, list):
                 for entry in value:
-                    fill(ET.SubElement(child, "attribute"), entry)
+                    element = ET.SubElement(child, ITEMS[key])
+                    if isinstance(entry, dict):
+                        fill(element, entry)
+                    else:
+                        element.text = _xml_value(entry)
             else:
                 child.text = _xml_value(value)
 
@@ -129,7 +153,45 @@ def open311_view(methods: tuple[str, ...]):
     return wrap
 
 
+# ---------------------------------------------------------------- discovery
+
+
+@open311_view(("GET", "HEAD"))
+def discovery(request, fmt: str):
+    """Service Discovery: this one GeoReport v2 endpoint; the changeset moves when the catalogue changes."""
+    changed = Category.objects.aggregate(last=Max("updated_at"))["last"] or timezone.now()
+    changeset = _w3c(changed)
+    url = request.build_absolute_uri(reverse("open311_services", kwargs={"fmt": "xml"})).rsplit("/", 1)[0]
+    return _respond(fmt, {
+        "changeset": changeset,
+        "contact": getattr(settings, "OPEN311_CONTACT", "共治平台运维：请联系所在街道办事处或平台管理员"),
+        "key_service": getattr(settings, "OPEN311_KEY_SERVICE",
+                               "api_key 为平台的 API 令牌：由有岗位的工作人员在“API 令牌”页面（/accounts/tokens/）签发，"
+                               "12345 热线对接账号由平台管理员签发"),
+        "endpoints": [{
+            "specification": SPECIFICATION,
+            "url": url,
+            "changeset": changeset,
+            "type": "test" if settings.DEBUG else "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    }, root="discovery", item=None)
+
+
 # ---------------------------------------------------------------- services
+
+
+def _attributes() -> list[dict]:
+    """The service definition's attributes — the same two, optional, for every service."""
+    return [
+        {"variable": True, "code": "urgency", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "不填为 normal（一般）；调度员受理后可调整", "order": 1,
+         "description": "紧急程度", "values": [{"key": value, "name": str(label)} for value, label in Urgency.choices]},
+        {"variable": True, "code": "anonymous", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "不填为 false", "order": 2,
+         "description": "对物业匿名：物业企业看不到联系人姓名和电话",
+         "values": [{"key": TRUE, "name": "是"}, {"key": FALSE, "name": "否"}]},
+    ]
 
 
 def _service(category: Category) -> dict:
@@ -137,7 +199,7 @@ def _service(category: Category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.description,
-        "metadata": False,
+        "metadata": True,
         "type": "realtime",
         "keywords": category.name,
         "group": str(HandlerKind(category.handler_kind).label),
@@ -153,11 +215,14 @@ def services(request, fmt: str):
 
 @open311_view(("GET", "HEAD"))
 def service_definition(request, fmt: str, code: str):
-    """GET Service Definition: no extra attributes (metadata is false for every service)."""
+    """GET Service Definition: the optional attributes ``urgency`` and ``anonymous``."""
+    if not code:
+        raise Open311Error(400, "缺少 service_code")
     category = Category.objects.filter(active=True, code=code).first()
     if category is None:
         raise Open311Error(404, f"service_code {code} 不存在")
-    return _respond(fmt, {"service_code": category.code, "attributes": []}, root="service_definition", item=None)
+    return _respond(fmt, {"service_code": category.code, "attributes": _attributes()},
+                    root="service_definition", item=None)
 
 
 # ---------------------------------------------------------------- requests (read)
@@ -181,7 +246,7 @@ def _public_places(places) -> dict[int, tuple[int, str]]:
 
 def _status_notes(req: Request) -> str:
     if req.status == Status.REJECTED:
-        return req.reason
+        return _mask(req.reason)
     if req.status == Status.MERGED and req.merged_into is not None:
         return f"与 {req.merged_into.number} 合并办理"
     if req.status in (Status.RESOLVED, Status.RATED, Status.CLOSED) and req.result_note:
@@ -221,14 +286,24 @@ def _public_requests():
 
 
 def _when(name: str, value: str, *, end: bool = False) -> datetime.datetime:
+    """A W3C date-time (NOTE-datetime: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``YYYY-MM-DDThh:mm[:ss[.s]]TZD``).
+    A date alone is a whole day (month, year): as ``end_date`` it includes that day."""
     value = value.strip().replace(" ", "+")  # an unescaped "+" in a query string arrives as a space
     try:
         parsed = parse_datetime(value)
         if parsed is None:
             day = parse_date(value)
-            if day is None:
+            if day is not None:
+                day = day + datetime.timedelta(days=1) if end else day
+            elif match := _YEAR_MONTH.match(value):
+                year, month = int(match[1]), int(match[2] or 0)
+                day = datetime.date(year, month or 1, 1)
+                if end:
+                    day = (datetime.date(year + 1, 1, 1) if month in (0, 12)
+                           else datetime.date(year, month + 1, 1))
+            else:
                 raise ValueError(value)
-            parsed = datetime.datetime.combine(day + datetime.timedelta(days=1) if end else day, datetime.time())
+            parsed = datetime.datetime.combine(day, datetime.time())
     except ValueError:
         raise Open311Error(400, f"{name} 应为 W3C 日期时间，如 2026-01-05T08:00:00+08:00") from None
     if timezone.is_naive(parsed):
@@ -236,18 +311,23 @@ def _when(name: str, value: str, *, end: bool = False) -> datetime.datetime:
     return parsed
 
 
+def _listed(params, name: str) -> list[str]:
+    """A parameter that "can be declared multiple times, comma delimited": ``a,b`` or ``name=a&name=b``."""
+    return [v.strip() for given in params.getlist(name) for v in given.split(",") if v.strip()]
+
+
 def _list_requests(request, fmt: str) -> HttpResponse:
     """GET Service Requests: newest first, by default the last 90 days."""
     params = request.GET
     qs = _public_requests()
-    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    ids = _listed(params, "service_request_id")
     if ids:  # "overrides all other arguments" (GeoReport v2)
         qs = qs.filter(number__in=ids[:MAX_REQUESTS])
     else:
-        codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+        codes = _listed(params, "service_code")
         if codes:
-            qs = qs.filter(category__code__in=codes)
-        statuses = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
+            qs = qs.filter(category__code__in=codes[:MAX_REQUESTS])
+        statuses = {s.lower() for s in _listed(params, "status")}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, "status 只能是 open 或 closed")
         if statuses == {"open"}:
@@ -275,10 +355,20 @@ def _list_requests(request, fmt: str) -> HttpResponse:
 @open311_view(("GET", "HEAD"))
 def request_detail(request, fmt: str, number: str):
     """GET Service Request: a list holding the one request."""
+    if not number:
+        raise Open311Error(400, "缺少 service_request_id")
     req = _public_requests().filter(number=number).first()
     if req is None:
         raise Open311Error(404, f"service_request_id {number} 不存在")
     return _respond(fmt, _rows([req]), root="service_requests", item="request")
+
+
+@open311_view(("GET", "HEAD"))
+def request_id_from_token(request, fmt: str, token_id: str):
+    """GET service_request_id from a token: every service is realtime, so no token is ever issued."""
+    if not token_id:
+        raise Open311Error(400, "缺少 token")
+    raise Open311Error(404, f"token {token_id} 不存在：本平台实时受理，提交时即返回 service_request_id")
 
 
 # ---------------------------------------------------------------- requests (file)
@@ -293,9 +383,52 @@ def _token_user(key: str):
     return token
 
 
-def _place(data) -> Place:
+def _coordinates(data) -> tuple[float, float] | None:
+    """``lat`` and ``long`` (WGS84), both or neither."""
+    lat, long = data.get("lat", "").strip(), data.get("long", "").strip()
+    if not lat and not long:
+        return None
+    if not lat or not long:
+        raise Open311Error(400, "lat 与 long 须同时提供")
+    try:
+        values = float(lat), float(long)
+    except ValueError:
+        values = (math.nan, math.nan)
+    if not (-90 <= values[0] <= 90 and -180 <= values[1] <= 180):  # NaN fails both
+        raise Open311Error(400, "lat/long 应为 WGS84 经纬度（lat -90～90，long -180～180）")
+    return values
+
+
+def _place_named(text: str) -> Place | None:
+    """The one place whose full name ends with ``text``: names separated by "/" or commas, from the most general
+    (as in the published ``address``: 尚书苑 / 1号楼 / 1单元) or from the most specific (1单元, 1号楼, 尚书苑)."""
+    names = [n.strip() for n in re.split(r"[/,，、]", text) if n.strip()]
+    if not names or len(names) > 16:
+        return None
+    found: dict[int, Place] = {}
+    for order in (names, names[::-1]):
+        same_name = Place.objects.filter(name=order[-1])
+        if len(order) > 1:
+            same_name = same_name.filter(parent__name=order[-2])
+        candidates = list(same_name.order_by("pk")[:200])
+        prefixes = {c.path[:i] for c in candidates for i in range(STEP, len(c.path), STEP)}
+        ancestor_names = dict(Place.objects.filter(path__in=prefixes).values_list("path", "name"))
+        for c in candidates:
+            chain = [ancestor_names.get(c.path[:i], "") for i in range(STEP, len(c.path), STEP)] + [c.name]
+            if chain[-len(order):] == order:
+                found[c.pk] = c
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _place(data) -> tuple[Place, str]:
+    """The place and the free-text address to keep with the request. One of ``address_id`` (a place id or code),
+    ``address_string`` (a place code or full name) or ``lat``/``long`` is required; places carry no coordinates,
+    so ``lat``/``long`` alone cannot be placed."""
     address_id = data.get("address_id", "").strip()
     address_string = data.get("address_string", "").strip()
+    coordinates = _coordinates(data)
+    if len(address_string) > MAX_ADDRESS:
+        raise Open311Error(400, f"address_string 不能超过{MAX_ADDRESS}个字")
     if address_id:
         place = None
         if address_id.isdigit() and len(address_id) < 19:
@@ -303,40 +436,65 @@ def _place(data) -> Place:
         place = place or Place.objects.filter(code=address_id).first()
         if place is None:
             raise Open311Error(400, f"address_id {address_id} 不存在")
-        return place
+        return place, address_string  # the caller's own words for where it is, kept as the detailed address
     if address_string:
-        place = Place.objects.filter(code=address_string).first()
+        place = Place.objects.filter(code=address_string).first() or _place_named(address_string)
         if place is None:
-            raise Open311Error(400, "address_string 应为平台的区域编码（如小区、楼栋编码）")
-        return place
-    if data.get("lat") or data.get("long"):
+            raise Open311Error(400, "address_string 应为平台的区域编码或完整区域名称（如 尚书苑 / 1号楼）")
+        return place, ""
+    if coordinates is not None:
         raise Open311Error(400, "不支持按 lat/long 定位，请提供 address_id 或 address_string")
     raise Open311Error(400, "缺少 address_id 或 address_string")
+
+
+def _attribute_values(data) -> tuple[str, bool]:
+    """``attribute[urgency]`` and ``attribute[anonymous]`` (empty is the same as absent; other codes ignored)."""
+    given: dict[str, list[str]] = {}
+    for key, values in data.lists():
+        if match := _ATTRIBUTE.match(key):
+            given.setdefault(match[1], []).extend(v.strip() for v in values if v.strip())
+    for code, values in given.items():
+        if code in ("urgency", "anonymous") and len(values) > 1:
+            raise Open311Error(400, f"attribute[{code}] 只能有一个值")
+    urgency = (given.get("urgency") or [Urgency.NORMAL])[0]
+    if urgency not in Urgency.values:
+        raise Open311Error(400, f"attribute[urgency] 应为 {'、'.join(Urgency.values)} 之一")
+    anonymous = (given.get("anonymous") or [FALSE])[0].lower()
+    if anonymous not in (TRUE, FALSE):
+        raise Open311Error(400, "attribute[anonymous] 应为 true 或 false")
+    return urgency, anonymous == TRUE
 
 
 def _file(request, fmt: str) -> HttpResponse:
     """POST Service Request (form-encoded): files as the api_key's account, channel open311."""
     data = request.POST
-    token = _token_user(data.get("api_key", ""))
+    token = _token_user(data.get("api_key", "").strip() or request.GET.get("api_key", "").strip())
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "缺少 service_code")
     category = Category.objects.filter(active=True, code=code).first()
     if category is None:
-        raise Open311Error(400, f"service_code {code} 不存在")
-    place = _place(data)
-    description = data.get("description", "").strip()
-    if not description:
-        raise Open311Error(400, "缺少 description")
+        raise Open311Error(404, f"service_code {code} 不存在")
+    place, address = _place(data)
+    urgency, anonymous = _attribute_values(data)
+    # description is optional in GeoReport v2; a request needs one, so the service name stands in
+    description = data.get("description", "").strip() or f"{category.name}（提交时未填写描述）"
     name = (data.get("last_name", "").strip() + data.get("first_name", "").strip())  # 姓 + 名
     if len(name) > 50:
         raise Open311Error(400, "first_name 与 last_name 合计不能超过50个字")
     phone = data.get("phone", "").strip()
     if len(phone) > 20:
         raise Open311Error(400, "phone 不能超过20个字符")
+    email = data.get("email", "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Open311Error(400, "email 格式不正确") from None
     try:
         req = actions.file_request(by=token.user, category=category, description=description, place=place,
-                                   channel=Channel.OPEN311, contact_name=name, contact_phone=phone)
+                                   urgency=urgency, channel=Channel.OPEN311, contact_name=name, contact_phone=phone,
+                                   anonymous=anonymous, address=address)
     except PermissionDenied:
         raise Open311Error(403, "该 api_key 的账号无权在此位置提交诉求") from None
     except ValidationError as exc:
@@ -356,10 +514,21 @@ def requests_collection(request, fmt: str):
     return _list_requests(request, fmt)
 
 
+@csrf_exempt
+def not_found(request, rest: str = ""):
+    """Anything else under /open311/v2/: the spec's 404, in the format the path asks for (XML by default)."""
+    fmt = "json" if rest.endswith(".json") else "xml"
+    return _error(fmt, 404, f"没有这个资源：{request.path}；见 services.xml、requests.xml、discovery.xml")
+
+
 FMT = r"\.(?P<fmt>json|xml)$"
+discovery_urlpatterns = [re_path(r"^discovery" + FMT, discovery, name="open311_discovery")]
 urlpatterns = [
+    re_path(r"^discovery" + FMT, discovery, name="open311_v2_discovery"),
     re_path(r"^services" + FMT, services, name="open311_services"),
-    re_path(r"^services/(?P<code>[-\w]+)" + FMT, service_definition, name="open311_service"),
+    re_path(r"^services/(?P<code>[^/]*?)" + FMT, service_definition, name="open311_service"),
     re_path(r"^requests" + FMT, requests_collection, name="open311_requests"),
-    re_path(r"^requests/(?P<number>[-\w]+)" + FMT, request_detail, name="open311_request"),
+    re_path(r"^requests/(?P<number>[^/]*?)" + FMT, request_detail, name="open311_request"),
+    re_path(r"^tokens/(?P<token_id>[^/]*?)" + FMT, request_id_from_token, name="open311_token"),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]
