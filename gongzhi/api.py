@@ -6,8 +6,10 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
+from gongzhi.core.api_errors import explain
 from gongzhi.people.models import ApiToken
 
 
@@ -48,6 +50,12 @@ def on_validation_error(request, exc: DjangoValidationError):
     else:
         detail = [{"loc": ["body"], "msg": m, "type": "invalid"} for m in exc.messages]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    """A body or parameter the schema refuses: 422 in the same shape as above, the message in Chinese."""
+    return api.create_response(request, {"detail": [explain(e) for e in exc.errors]}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gongzhi.core.middleware.RejectNulMiddleware",  # after auth: its 400 page is the site's own
     "gongzhi.core.middleware.ClientIPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -234,3 +234,10 @@ def test_templates_and_exports_download(client, tree, community_staff, resident)
     assert rows[0] == tuple(HOUSEHOLD_COLUMNS)
     assert [r[1] for r in rows[1:]] == [resident.person.name]
     assert "*" in rows[1][2]  # the ID number is masked in exports
+
+
+@pytest.mark.parametrize(("place", "code"), [("abc", 404), ("１２", 404), ("99999999999999999999", 404), ("", 200)])
+def test_the_import_page_treats_a_bad_place_id_as_not_found(client, tree, community_staff, place, code):
+    client.force_login(community_staff)
+    assert client.get(f"/places/import/?place={place}").status_code == code
+    assert client.post("/places/import/", {"place": place}).status_code == code

@@ -14,7 +14,8 @@ and 3× for a street officer (69 ms against 24 ms for 60,000).
 It is a drop-in ``Paginator`` (same ``Page`` objects, so ``templates/includes/pagination.html`` and
 ``page.paginator.count``/``num_pages`` work unchanged). Only an empty page costs more: its rows cannot
 carry the total, so page 1 of an empty set is known to be empty, and a page past the end falls back to
-``.count()`` (then ``get_page`` serves the last page, as ``Paginator.get_page`` does).
+``.count()`` (then ``get_page`` serves the last page, as ``Paginator.get_page`` does); a page number beyond
+``MAX_PAGE`` goes there without reading the page first.
 
 Querysets the subquery cannot count correctly fall back to the plain two-query ``Paginator``:
 ``distinct()`` (the count would include the duplicates DISTINCT removes), grouped (aggregating), combined
@@ -28,6 +29,7 @@ from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, W
 from django.db.models.query import ModelIterable, ValuesIterable
 
 TOTAL = "gz_page_total"
+MAX_PAGE = 10**7  # no list has this many pages; a larger number is past the end without asking the database
 
 
 class _TotalLaterPaginator(Paginator):
@@ -35,7 +37,8 @@ class _TotalLaterPaginator(Paginator):
     the total only after the page is read."""
 
     def _number(self, number) -> int:
-        """Paginator.validate_number without the upper bound (the total is not known yet)."""
+        """Paginator.validate_number without the upper bound (the total is not known yet), except that a page
+        beyond ``MAX_PAGE`` is past the end at once: its OFFSET would overflow the database's integers."""
         try:
             if isinstance(number, float) and not number.is_integer():
                 raise ValueError
@@ -44,6 +47,8 @@ class _TotalLaterPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE:
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def get_page(self, number):

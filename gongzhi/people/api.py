@@ -3,8 +3,9 @@ from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from gongzhi.core.api_pagination import LimitOffsetPagination
 from gongzhi.places.models import Place
 
 from . import actions

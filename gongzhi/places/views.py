@@ -122,6 +122,8 @@ def households(request):
 def _import_root(request) -> Place:
     pk = request.POST.get("place") or request.GET.get("place")
     if pk:
+        if not pk.isascii() or not pk.isdigit():
+            raise Http404  # not an id: no such place
         place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
     else:
         roots = [r for r in scope_roots(request.user) if _can_manage(request.user, r)]

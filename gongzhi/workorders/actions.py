@@ -38,7 +38,7 @@ from .models import (
     Urgency,
     Whistle,
 )
-from .photos import check_photos
+from .photos import check_photos, without_metadata
 
 MAX_DESCRIPTION = 1000
 MAX_REASON = 300
@@ -199,8 +199,7 @@ def file_request(
 
 def _save_photos(req: Request, photos: Sequence, stage: str, by) -> None:
     for f in photos:
-        f.seek(0)
-        Attachment.objects.create(request=req, stage=stage, file=f,
+        Attachment.objects.create(request=req, stage=stage, file=without_metadata(f),  # no GPS of the home
                                   uploaded_by=by if by is not None and by.is_authenticated else None)
 
 

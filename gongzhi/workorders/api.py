@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from ninja import Status as Reply
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
+from gongzhi.core.api_pagination import LimitOffsetPagination
 from gongzhi.core.events import verb_label
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import Event
