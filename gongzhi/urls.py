@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/tokens/", people_views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", people_views.api_token_revoke, name="api_token_revoke"),
     path("audit/", core_views.audit, name="audit"),
+    path("audit/export.xlsx", core_views.audit_export, name="audit_export"),
     path("large-text/", core_views.toggle_large_text, name="large_text"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -105,3 +105,18 @@ HOLIDAYS_2026: list[tuple[str, str, str]] = [
     *[(f"2026-10-{d:02d}", "off", "国庆节") for d in range(1, 8)],
     ("2026-10-10", "work", "国庆节调休"),
 ]
+
+
+# from this day of the year on, next year's 法定节假日 and 调休 days should be in the calendar
+NEXT_YEAR_DUE = (11, 1)
+
+
+def missing_next_year(today: datetime.date | None = None) -> int | None:
+    """Next year, if it is 1 November or later and next year has no calendar entries yet (the State Council
+    publishes the holidays in the autumn; until they are entered, deadlines crossing New Year count every
+    weekday as a working day). Else None."""
+    today = today or timezone.localdate()
+    if (today.month, today.day) < NEXT_YEAR_DUE:
+        return None
+    year = today.year + 1
+    return None if Holiday.objects.filter(date__year=year).exists() else year

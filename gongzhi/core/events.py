@@ -27,3 +27,4 @@ class Verb(models.TextChoices):
     LOGOUT = "core.logout", _("退出")
     CHANGE_PASSWORD = "core.change_password", _("修改密码")
     REVEAL_PII = "core.reveal_pii", _("查看完整个人信息")
+    EXPORT_AUDIT = "core.export_audit", _("导出操作日志")

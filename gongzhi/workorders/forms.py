@@ -1,4 +1,8 @@
+from decimal import Decimal
+
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import DayKind
@@ -110,12 +114,17 @@ class HolidayForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=30, required=False)
 
 
+LIMIT_ERRORS = {"required": _("请填写时限"), "invalid": _("请填写数字"), "min_value": _("时限至少为1"),
+                "max_digits": _("时限不能超过9999.99"), "max_whole_digits": _("时限不能超过9999.99"),
+                "max_decimal_places": _("最多两位小数")}
+
+
 class LevelForm(forms.Form):
-    response_value = forms.DecimalField(label=_("响应时限"), min_value=0, max_digits=6, decimal_places=2,
-                                        error_messages={"min_value": _("时限不能为负数")})
+    response_value = forms.DecimalField(label=_("响应时限"), min_value=1, max_digits=6, decimal_places=2,
+                                        error_messages=LIMIT_ERRORS)
     response_unit = forms.ChoiceField(label=_("单位"), choices=[])
-    resolution_value = forms.DecimalField(label=_("办结时限"), min_value=0, max_digits=6, decimal_places=2,
-                                          error_messages={"min_value": _("时限不能为负数")})
+    resolution_value = forms.DecimalField(label=_("办结时限"), min_value=1, max_digits=6, decimal_places=2,
+                                          error_messages=LIMIT_ERRORS)
     resolution_unit = forms.ChoiceField(label=_("单位"), choices=[])
 
     def __init__(self, *args, **kwargs):
@@ -155,3 +164,65 @@ class DutyForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "—")] + [(str(p.pk), label) for p, label in people]
+
+
+class CategoryForm(forms.Form):
+    """服务类别 — shape only; the action checks the code, the unique name and the department."""
+
+    code = forms.CharField(label=_("代码（小写字母、数字、下划线）"), max_length=40,
+                           error_messages={"required": _("请填写类别代码"),
+                                           "max_length": _("代码只能由小写字母、数字和下划线组成，不超过40个字符")})
+    name = forms.CharField(label=_("名称"), max_length=40, error_messages={
+        "required": _("请填写类别名称"), "max_length": _("类别名称不能超过40个字")})
+    handler_kind = forms.ChoiceField(label=_("默认承办"), choices=[], error_messages={
+        "required": _("请选择默认承办"), "invalid_choice": _("请选择默认承办")})
+    department: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("承办部门（由职能部门承办时必选）"), queryset=None, required=False,
+        error_messages={"invalid_choice": _("所选部门不存在")})
+    sort = forms.IntegerField(label=_("排序（小的在前）"), min_value=0, max_value=32767, initial=100, error_messages={
+        "required": _("请填写排序"), "invalid": _("排序须为0到32767之间的整数"),
+        "min_value": _("排序须为0到32767之间的整数"), "max_value": _("排序须为0到32767之间的整数")})
+    description = forms.CharField(label=_("说明（可选）"), max_length=200, required=False,
+                                  error_messages={"max_length": _("说明不能超过200个字")})
+
+    def __init__(self, *args, departments, with_code=True, **kwargs):
+        from .models import HandlerKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["handler_kind"].choices = [("", "—"), *HandlerKind.choices]
+        self.fields["department"].queryset = departments
+        if not with_code:
+            del self.fields["code"]
+
+
+def _between(low, high):
+    return lazy(lambda: gettext("须在%(low)s到%(high)s之间") % {"low": low, "high": high}, str)()
+
+
+def _places(n):
+    return lazy(lambda: gettext("最多%(n)s位小数") % {"n": n}, str)()
+
+
+def _setting(label, *, low, high, decimal_places=0, whole=True):
+    message = _between(low, high)
+    errors = {"required": _("请填写此项"), "invalid": _("须为整数") if whole else _("请填写数字"),
+              "min_value": message, "max_value": message, "max_digits": message, "max_whole_digits": message,
+              "max_decimal_places": _places(decimal_places)}
+    if whole:
+        return forms.IntegerField(label=label, min_value=low, max_value=high, error_messages=errors)
+    return forms.DecimalField(label=label, min_value=low, max_value=high, max_digits=6,
+                              decimal_places=decimal_places, error_messages=errors)
+
+
+class ServiceSettingsForm(forms.Form):
+    """诉求参数 — the bounds are the action's (``actions.SETTINGS_BOUNDS``); it checks them again."""
+
+    reopen_days = _setting(_("可重办天数（办结后几天内居民可申请重办）"), low=1, high=365)
+    unrated_days = _setting(_("未评价关闭天数（办结后几天未评价即关闭）"), low=1, high=365)
+    satisfied_min = _setting(_("满意最低分（1–5）"), low=1, high=5)
+    basic_satisfied_score = _setting(_("基本满意分（1–5，低于满意最低分）"), low=1, high=5)
+    basic_satisfied_weight = _setting(_("基本满意计入权重（0–1）"), low=0, high=1, decimal_places=2, whole=False)
+    unrated_in_denominator = forms.BooleanField(label=_("未评价计入满意率分母"), required=False)
+    grab_minutes = _setting(_("抢单时限（分钟）"), low=1, high=1440)
+    whistle_ack_hours = _setting(_("报到时限（工作小时）"), low=Decimal("0.5"), high=720, decimal_places=1, whole=False)
+    escalate_after_hours = _setting(_("再次督办间隔（工作小时）"), low=Decimal("0.5"), high=720, decimal_places=1, whole=False)

@@ -55,6 +55,8 @@ class Category(TimeStamped):
         verbose_name = _("服务类别")
         verbose_name_plural = _("服务类别")
         ordering = ["sort", "pk"]
+        # street staff add and rename categories on the catalogue page: two with one name would be ambiguous
+        constraints = [models.UniqueConstraint(fields=["name"], name="workorders_category_name_unique")]
 
     def __str__(self) -> str:
         return self.name

@@ -13,10 +13,13 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.calendar import missing_next_year
+from gongzhi.core.exports import export_limit, record_export, xlsx_response
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
 from gongzhi.core.roles import STAFF_ROLES, Role
@@ -25,7 +28,9 @@ from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
 
 from . import actions
+from .events import Verb
 from .forms import (
+    CategoryForm,
     DispatchForm,
     DutyForm,
     FileRequestForm,
@@ -38,13 +43,26 @@ from .forms import (
     ReportForm,
     ResolveForm,
     RoutingRuleForm,
+    ServiceSettingsForm,
     WhistleForm,
 )
-from .models import DISPATCH_ROLES, Category, Duty, Request, RoutingRule, ServiceLevel, Status, Whistle
+from .models import (
+    DISPATCH_ROLES,
+    Category,
+    Duty,
+    Request,
+    RoutingRule,
+    ServiceLevel,
+    ServiceSettings,
+    Status,
+    Urgency,
+    Whistle,
+)
 from .queries import (
     DISPATCHABLE_KINDS,
     GROUPINGS,
     dispatch_targets,
+    queue,
     queue_page,
     rates,
     routing_targets,
@@ -81,6 +99,38 @@ def request_list(request):
         "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),
         "filters": request.GET, "now": timezone.now(),
     })
+
+
+def _queue_filters(request) -> dict:
+    return {"status": request.GET.get("status", ""), "category": request.GET.get("category", ""),
+            "q": request.GET.get("q", "").strip(), "only_open": request.GET.get("all") != "1"}
+
+
+@login_required
+def request_export(request):
+    """The dispatcher's queue as .xlsx: every matching row (up to the export limit), the page's filters and
+    scope, overdue first."""
+    if not _is_staff(request.user):
+        raise PermissionDenied
+    filters = _queue_filters(request)
+    now = timezone.now()
+    header = [_("编号"), _("类别"), _("紧急程度"), _("位置"), _("详细地址"), _("状态"), _("承办组织"), _("来源"),
+              _("下单时间"), _("响应时限"), _("办结时限"), _("超时"), _("督办层级"), _("问题描述")]
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = queue(request.user, now=now, **filters)[:export_limit() + 1]
+    lines = ([r.number, r.category.name, r.get_urgency_display(), r.place.name, r.address, r.get_status_display(),
+              r.handler.name if r.handler else "", r.get_channel_display(), when(r.created_at),
+              when(r.response_due_at), when(r.resolution_due_at), _("是") if r.overdue else "",
+              r.get_escalation_level_display(), r.description]
+             for r in rows.iterator(chunk_size=2000))
+    title = _("诉求工单")
+    response, count, truncated = xlsx_response(title, title, header, lines)
+    record_export(request.user, Verb.EXPORT_REQUESTS, summary=title, filters=filters, rows=count,
+                  truncated=truncated)
+    return response
 
 
 def _places_for_filing(user):
@@ -303,9 +353,11 @@ def whistles(request):
     return render(request, "workorders/whistles.html", {"page": page, "now": timezone.now()})
 
 
-@login_required
-def rankings(request):
-    """三率 rankings, normalised per 1,000 households, with the number of requests behind each."""
+RANKING_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate", "per_thousand_households", "total")
+
+
+def _rankings(request):
+    """The rankings page's rows for its GET parameters (the page and its export show the same)."""
     if not _is_staff(request.user):
         raise PermissionDenied
     by = request.GET.get("by", "company")
@@ -317,50 +369,175 @@ def rankings(request):
         month = timezone.localdate().replace(day=1)
     rows = rates(request.user, month=month, by=by)
     key = request.GET.get("sort", "satisfaction_rate")
-    if key not in ("response_rate", "resolution_rate", "satisfaction_rate", "per_thousand_households", "total"):
+    if key not in RANKING_KEYS:
         key = "satisfaction_rate"
     rows.sort(key=lambda r: (getattr(r, key) is None, -(getattr(r, key) or 0)))
+    return rows, by, month, key
+
+
+@login_required
+def rankings(request):
+    """三率 rankings, normalised per 1,000 households, with the number of requests behind each."""
+    rows, by, month, key = _rankings(request)
     return render(request, "workorders/rankings.html", {"rows": rows, "by": by, "month": month, "sort": key,
                                                         "whistles": whistle_counts(request.user, month=month)})
 
 
+def _percent(value):
+    return None if value is None else round(float(value) * 100, 1)
+
+
+def _number(value, places=1):
+    return None if value is None else round(float(value), places)
+
+
 @login_required
-def catalogue(request):
+def rankings_export(request):
+    """三率排名 as .xlsx: the figures on the page with the counts behind each."""
+    rows, by, month, key = _rankings(request)
+    header = [_("名次"), _("名称"), _("诉求数"), _("服务户数"), _("千户诉求量"),
+              _("响应率(%)"), _("按时接单"), _("响应基数"),
+              _("解决率(%)"), _("已办结"), _("解决基数"), _("按时办结"),
+              _("满意率(%)"), _("满意"), _("基本满意"), _("已评价"), _("超期未评价"), _("满意率基数"),
+              _("一次满意率(%)"), _("首次评价"), _("首次满意"),
+              _("重办率(%)"), _("重办"), _("平均办结(小时)")]
+    lines = ([i, r.label, r.total, r.households, _number(r.per_thousand_households),
+              _percent(r.response_rate), r.responded_on_time, r.response_base,
+              _percent(r.resolution_rate), r.resolved, r.resolution_base, r.resolved_on_time,
+              _percent(r.satisfaction_rate), r.satisfied, r.basic_satisfied, r.rated, r.unrated, r.satisfaction_base,
+              _percent(r.first_satisfaction_rate), r.first_rated, r.first_satisfied,
+              _percent(r.reopen_rate), r.reopened, _number(r.avg_hours_to_resolve)]
+             for i, r in enumerate(rows, start=1))
+    title = _("三率排名")
+    response, count, truncated = xlsx_response(f"{title}-{month:%Y-%m}", title, header, lines)
+    record_export(request.user, Verb.EXPORT_RANKINGS, summary=f"{title} {month:%Y-%m}",
+                  filters={"month": f"{month:%Y-%m}", "by": by, "sort": key}, rows=count, truncated=truncated)
+    return response
+
+
+def _require_catalogue(request) -> None:
     if not request.user.has_perm("workorders.manage_catalogue"):
         raise PermissionDenied
-    levels = ServiceLevel.objects.select_related("category").order_by("category__sort", "urgency")
-    return render(request, "workorders/catalogue.html", {"levels": levels})
+
+
+@login_required
+def catalogue(request):
+    """服务目录 — the categories (active and stopped) with their default handler and their 时限 per urgency."""
+    _require_catalogue(request)
+    categories = list(Category.objects.select_related("department").order_by("-active", "sort", "pk"))
+    levels: dict[int, list[ServiceLevel]] = {}
+    for level in ServiceLevel.objects.order_by("category_id", "urgency"):
+        levels.setdefault(level.category_id, []).append(level)
+    order = {u: i for i, u in enumerate(Urgency.values)}
+    for c in categories:
+        c.level_rows = sorted(levels.get(c.pk, []), key=lambda lv: order.get(lv.urgency, 99))
+    return render(request, "workorders/catalogue.html", {"categories": categories})
+
+
+def _category_form(request, data=None, initial=None, with_code=True) -> CategoryForm:
+    departments = Organisation.objects.filter(kind=OrgKind.DEPARTMENT).order_by("name")
+    return CategoryForm(data, initial=initial, departments=departments, with_code=with_code)
+
+
+@login_required
+def category_new(request):
+    _require_catalogue(request)
+    form = _category_form(request, request.POST or None)
+    if run_form(request, form, lambda d: actions.create_category(by=request.user, **d), _("已新建服务类别")):
+        return redirect("workorders:catalogue")
+    return render(request, "workorders/form.html", {"form": form, "title": _("新建服务类别")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def category_edit(request, pk):
+    _require_catalogue(request)
+    category = get_object_or_404(Category, pk=pk)
+    form = _category_form(request, request.POST or None, with_code=False, initial={
+        "name": category.name, "handler_kind": category.handler_kind, "department": category.department_id,
+        "sort": category.sort, "description": category.description})
+    if run_form(request, form, lambda d: actions.update_category(category, by=request.user, **d), _("已保存")):
+        return redirect("workorders:catalogue")
+    return render(request, "workorders/form.html", {
+        "form": form, "title": _("修改服务类别：%(name)s（%(code)s）") % {"name": category.name, "code": category.code},
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def category_active(request, pk, verb):
+    _require_catalogue(request)
+    category = get_object_or_404(Category, pk=pk)
+    if verb not in ("activate", "deactivate"):
+        raise Http404
+    actions.set_category_active(category, active=verb == "activate", by=request.user)
+    messages.success(request, _("已启用“%(name)s”") % {"name": category.name} if verb == "activate"
+                     else _("已停用“%(name)s”，居民下单时不再显示") % {"name": category.name})
+    return redirect("workorders:catalogue")
+
+
+SETTINGS_FIELDS = ("reopen_days", "unrated_days", "satisfied_min", "basic_satisfied_score", "basic_satisfied_weight",
+                   "unrated_in_denominator", "grab_minutes", "whistle_ack_hours", "escalate_after_hours")
+
+
+@login_required
+def service_settings(request):
+    """诉求参数 — the windows and the 三率 formulas' parameters."""
+    _require_catalogue(request)
+    cfg = ServiceSettings.current()
+    form = ServiceSettingsForm(request.POST or None, initial={k: getattr(cfg, k) for k in SETTINGS_FIELDS})
+    if run_form(request, form, lambda d: actions.update_service_settings(by=request.user, **d), _("已保存诉求参数")):
+        return redirect("workorders:catalogue")
+    return render(request, "workorders/form.html", {"form": form, "title": _("诉求参数")},
+                  status=400 if form.errors else 200)
 
 
 @login_required
 def level_edit(request, pk):
-    if not request.user.has_perm("workorders.manage_catalogue"):
-        raise PermissionDenied
+    _require_catalogue(request)
     level = get_object_or_404(ServiceLevel.objects.select_related("category"), pk=pk)
     form = LevelForm(request.POST or None, initial={k: getattr(level, k) for k in (
         "response_value", "response_unit", "resolution_value", "resolution_unit")})
     if run_form(request, form, lambda d: actions.update_service_level(level, by=request.user, **d), _("已保存")):
         return redirect("workorders:catalogue")
-    return render(request, "workorders/form.html", {"form": form, "title": str(level)})
+    return render(request, "workorders/form.html", {"form": form, "title": str(level)},
+                  status=400 if form.errors else 200)
+
+
+CALENDAR_YEARS = (2000, 2100)
 
 
 @login_required
 def calendar(request):
-    if not request.user.has_perm("workorders.manage_catalogue"):
-        raise PermissionDenied
+    _require_catalogue(request)
     form = HolidayForm(request.POST or None)
     if request.method == "POST":
         if "remove" in request.POST:
-            day = get_object_or_404(Holiday, pk=request.POST["remove"])
+            remove = request.POST["remove"]
+            if not remove.isdigit():
+                raise Http404
+            day = get_object_or_404(Holiday, pk=int(remove))
             actions.remove_holiday(day, by=request.user)
-            return redirect("workorders:calendar")
+            return redirect(f"{reverse('workorders:calendar')}?year={day.date.year}")
         if form.is_valid():
             actions.set_holiday(by=request.user, **form.cleaned_data)
             messages.success(request, _("已保存"))
-            return redirect("workorders:calendar")
-    year = int(request.GET.get("year") or timezone.localdate().year)
+            return redirect(f"{reverse('workorders:calendar')}?year={form.cleaned_data['date'].year}")
+    today = timezone.localdate()
+    year = today.year
+    asked = request.GET.get("year", "").strip()
+    if asked:
+        if asked.isdigit() and CALENDAR_YEARS[0] <= int(asked) <= CALENDAR_YEARS[1]:
+            year = int(asked)
+        else:
+            messages.warning(request, _("年份须在%(low)s到%(high)s之间，已显示今年") % {
+                "low": CALENDAR_YEARS[0], "high": CALENDAR_YEARS[1]})
     days = Holiday.objects.filter(date__year=year)
-    return render(request, "workorders/calendar.html", {"form": form, "days": days, "year": year})
+    return render(request, "workorders/calendar.html", {
+        "form": form, "days": days, "year": year, "missing_year": missing_next_year(today),
+        "previous_year": year - 1 if year > CALENDAR_YEARS[0] else None,
+        "next_year": year + 1 if year < CALENDAR_YEARS[1] else None,
+    }, status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- 派单规则 (street and community staff)

@@ -120,7 +120,7 @@ def test_catalogue_edit_validates(client, street_staff, community_staff):
     client.force_login(street_staff)
     r = client.post(f"/requests/catalogue/{level.pk}/", {"response_value": "-1", "response_unit": "hours",
                                                          "resolution_value": "5", "resolution_unit": "working_days"})
-    assert "时限不能为负数" in r.content.decode()
+    assert "时限至少为1" in r.content.decode()
     r = client.post(f"/requests/catalogue/{level.pk}/", {"response_value": "12", "response_unit": "hours",
                                                          "resolution_value": "5", "resolution_unit": "working_days"})
     assert r.status_code == 302

@@ -1,11 +1,24 @@
 """``manage.py tick`` — the long-running loop of periodic steps (``--once`` for cron and tests)."""
 
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from gongzhi.core.calendar import missing_next_year
 from gongzhi.workorders.jobs import STEPS
+
+logger = logging.getLogger("gongzhi.tick")
+
+
+def warn_missing_calendar(today=None) -> int | None:
+    """From 1 November: say in the log that next year's holidays are not entered (once a day in the loop)."""
+    year = missing_next_year(today)
+    if year is not None:
+        logger.warning("%s 年的法定节假日和调休尚未录入（/requests/calendar/），跨年的诉求时限将把节假日算作工作日", year)
+    return year
 
 
 class Command(BaseCommand):
@@ -18,7 +31,11 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, idle=5.0, **options):
         self.stopping = False
         signal.signal(signal.SIGTERM, self._stop)
+        checked = None
         while True:
+            if checked != timezone.localdate():
+                checked = timezone.localdate()
+                warn_missing_calendar(checked)
             total = 0
             for step in STEPS:
                 n = step()
