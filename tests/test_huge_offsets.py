@@ -37,7 +37,8 @@ def test_a_page_beyond_the_bound_reads_no_rows(tree, django_assert_num_queries):
     assert not any(str(MAX_PAGE * 5) in q["sql"] for q in captured.captured_queries)
 
 
-@pytest.mark.parametrize("endpoint", ["/api/places", "/api/persons", "/api/organisations", "/api/requests"])
+@pytest.mark.parametrize("endpoint", ["/api/places", "/api/persons", "/api/organisations", "/api/requests",
+                                      "/api/votes"])
 @pytest.mark.parametrize(("query", "field", "status"), [
     ("offset=99999999999999999999", "offset", 422),
     ("offset=1000000001", "offset", 422),

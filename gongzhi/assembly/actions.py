@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
 from gongzhi.core.scope import bump_scope_versions
+from gongzhi.people.events import Verb as PeopleVerb
 from gongzhi.people.models import HouseholdMember, Organisation, OrgKind, Person, Position, Relation
 from gongzhi.people.roles import Title
 from gongzhi.places.models import STEP, Kind, Place
@@ -40,6 +41,7 @@ from .models import (
     VoteKind,
     VoteStatus,
 )
+from .uploads import check_upload
 
 DEVELOPER_KEY = "developer"
 
@@ -88,15 +90,23 @@ def create_vote(*, compound: Place, kind: str, matter: str, title: str, question
             errors["seats"] = _("业委会委员人数应为%(low)s至%(high)s人的单数") % {"low": low, "high": high}
     if errors:
         raise ValidationError(errors)
+    check_upload(attachment, "attachment")
     with transaction.atomic():
         _require(by, "assembly.create_vote" if kind == VoteKind.QUESTION else "assembly.vet_candidate", compound)
+        if count_non_voters_with_majority and by is not None and not by.has_perm(
+                "assembly.set_majority_rule", compound):
+            # 从多 is legally contested: only the street or community, who check the compound's 议事规则,
+            # may switch it on (the owners' committee may not decide how its own votes are counted)
+            raise ValidationError({"count_non_voters_with_majority": _(
+                "只有街道或社区工作人员可以启用“从多”规则（须本小区议事规则明确规定）")})
         vote = Vote.objects.create(
             compound=compound, kind=kind, matter=matter, title=title.strip(), question=question.strip(),
             opens_at=opens_at, closes_at=closes_at, notice_days=notice_days, seats=seats,
             count_non_voters_with_majority=count_non_voters_with_majority, tie_break=tie_break,
             attachment=attachment or "", created_by=by)
         Event.record(by, Verb.CREATE_VOTE, vote, place=compound, summary=vote.title,
-                     after={"matter": matter, "kind": kind})
+                     after={"matter": matter, "kind": kind,
+                            "count_non_voters_with_majority": bool(count_non_voters_with_majority)})
     return vote
 
 
@@ -345,6 +355,7 @@ def cast_proxy_ballot(vote: Vote, *, unit: Place, proxy: Person, authorisation, 
     """委托投票 — staff record a ballot cast by a proxy holding a written authorisation."""
     if not authorisation:
         raise ValidationError({"authorisation": _("请上传委托书")})
+    check_upload(authorisation, "authorisation")
     with transaction.atomic():
         vote = _lock(vote)
         _require(by, "assembly.organise_vote", vote)
@@ -503,7 +514,7 @@ def _store_result(vote: Vote, *, by, recount: bool = False) -> None:
                                  count_non_voters_with_majority=vote.count_non_voters_with_majority)
             payload = {"question": _result_json(result), "buildings": _by_building(vote, roll, ballots)}
         else:
-            payload = _election(vote, units, ballots)
+            payload = _election(vote, units, ballots, by=by)
         del roll, units, ballots
     finally:
         if collecting:
@@ -521,7 +532,12 @@ def _result_summary(vote: Vote) -> str:
     if vote.kind == VoteKind.QUESTION:
         q = result["question"]
         return _("计票完成：%(r)s") % {"r": _("通过") if q["passed"] else _("未通过")}
-    return _("计票完成：当选 %(n)s 人") % {"n": len(result["elected"])}
+    text = _("计票完成：当选 %(n)s 人") % {"n": len(result["elected"])}
+    if result.get("seated") is False:
+        text += _("，少于业主委员会最低人数 %(m)s 人，原业主委员会继续履职，须补选") % {"m": result["minimum_seats"]}
+    elif result.get("by_election_needed"):
+        text += _("，尚有空缺，须补选")
+    return text
 
 
 def _fraction(f: Fraction) -> str:
@@ -542,6 +558,8 @@ def _result_json(result: rules.TallyResult) -> dict:
         "approval_inclusive": result.approval_inclusive,
         "checks": [{"name": c.name, "met": c.met, "explanation": c.explanation} for c in result.checks],
         "ignored_ballots": len(result.ignored_ballots),
+        "count_non_voters_with_majority": result.count_non_voters_with_majority,
+        "non_voter_heads": result.non_voter_heads, "non_voter_area": str(result.non_voter_area),
         "non_voters_added_to": str(result.non_voters_added_to) if result.non_voters_added_to else None,
     }
 
@@ -574,10 +592,12 @@ def _by_building(vote: Vote, roll: Roll, ballots: list[tuple]) -> list[dict]:
             for b, r in sorted(rows.items(), key=lambda item: places[item[0]][0] if item[0] in places else "")]
 
 
-def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple]) -> dict:
+def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple], *, by) -> dict:
     """Each candidate stands alone against the ordinary double majority of those who took part
     (a ballot that does not choose the candidate counts against); qualified candidates fill the seats
-    in order of votes (ties: heads then area, or area then heads)."""
+    in order of votes (ties: heads then area, or area then heads; an exact tie for the last seat leaves it
+    open). Fewer elected than the smallest lawful committee (COMMITTEE_MIN_SEATS) seat nobody: the sitting
+    committee stays in office until a by-election (补选)."""
     candidates = list(vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"))
     participation = rules.tally(rules.Matter.ELECT_COMMITTEE, units,
                                 [rules.Ballot(_head(key), rules.Choice.ABSTAIN) for key, _ch, _c in ballots])
@@ -591,24 +611,39 @@ def _election(vote: Vote, units: list[rules.Unit], ballots: list[tuple]) -> dict
                      "checks": [{"name": x.name, "met": x.met, "explanation": x.explanation} for x in result.checks]})
     key = ((lambda r: (r["yes_heads"], Decimal(r["yes_area"]))) if vote.tie_break == "heads"
            else (lambda r: (Decimal(r["yes_area"]), r["yes_heads"])))
+    seats = vote.seats or 0
     ranked = sorted((r for r in rows if r["qualified"]), key=key, reverse=True)
-    elected = ranked[: vote.seats or 0]
+    elected = ranked[:seats]
+    tied: list[dict] = []
+    if len(ranked) > seats > 0 and key(ranked[seats - 1]) == key(ranked[seats]):
+        # an exact tie (same heads and same area) for the last seat(s): the rules give no way to choose,
+        # so the tied candidates are not elected and their seats stay open (补选)
+        last = key(ranked[seats - 1])
+        tied = [r for r in ranked if key(r) == last]
+        elected = [r for r in elected if key(r) != last]
     for r in rows:
         r["elected"] = r in elected
+        r["tied"] = r in tied
     party = sum(1 for r in elected if r["party_member"])
-    _seat_committee(vote, [r["candidate"] for r in elected])
+    low, _high = committee_size_bounds()
+    seated = len(elected) >= low
+    if seated:
+        _seat_committee(vote, [r["candidate"] for r in elected], by=by)
     return {
         "participation": _result_json(participation), "candidates": rows,
         "elected": [r["candidate"] for r in elected], "seats": vote.seats,
+        "tied": [r["candidate"] for r in tied],
+        # fewer elected than the smallest lawful committee: the sitting committee stays in office
+        "seated": seated, "minimum_seats": low, "by_election_needed": len(elected) < seats,
         "party_members_elected": party,
         "party_share": f"{party}/{len(elected)}" if elected else None,
         "party_majority": bool(elected) and 2 * party >= len(elected),
     }
 
 
-def _seat_committee(vote: Vote, candidate_ids: list[int]) -> None:
+def _seat_committee(vote: Vote, candidate_ids: list[int], *, by) -> None:
     """The elected take office: 业委会 Positions with their term; the most-voted is 主任 until the committee
-    elects its own officers."""
+    elects its own officers. Each position created or ended is audited (people's 任职 / 离任 verbs)."""
     if not candidate_ids:
         return
     committee, _created = Organisation.objects.get_or_create(
@@ -618,16 +653,33 @@ def _seat_committee(vote: Vote, candidate_ids: list[int]) -> None:
     end = _years_later(start, vote.term_years) - datetime.timedelta(days=1)
     # the sitting committee leaves office; a seating made earlier today (a count this recount corrects)
     # never took office and is replaced
-    sitting = Position.objects.filter(organisation=committee).filter(Q(end_date__isnull=True)
-                                                                     | Q(end_date__gte=start))
-    changed = set(sitting.values_list("person_id", flat=True))
-    sitting.filter(start_date__gte=start).delete()
-    sitting.filter(start_date__lt=start).update(end_date=start - datetime.timedelta(days=1))
+    sitting = list(Position.objects.select_for_update().filter(organisation=committee)
+                   .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+                   .select_related("person", "organisation")
+                   .order_by("pk"))
+    changed = {p.person_id for p in sitting}
+    for position in sitting:
+        summary = _("%(p)s 离任（%(v)s 选举产生新一届业主委员会）") % {"p": position.person.name, "v": vote.title}
+        if position.start_date >= start:
+            Event.record(by, PeopleVerb.END_POSITION, position, place=vote.compound, summary=summary,
+                         before={"start_date": position.start_date.isoformat()}, after={"withdrawn": True})
+            position.delete()
+        else:
+            before = {"end_date": position.end_date.isoformat() if position.end_date else None}
+            position.end_date = start - datetime.timedelta(days=1)
+            position.save(update_fields=["end_date", "updated_at"])
+            Event.record(by, PeopleVerb.END_POSITION, position, place=vote.compound, summary=summary,
+                         before=before, after={"end_date": position.end_date.isoformat()})
     people = {c.pk: c.person for c in Candidate.objects.filter(pk__in=candidate_ids).select_related("person")}
     for i, cid in enumerate(candidate_ids):
-        Position.objects.create(person=people[cid], organisation=committee, place=vote.compound,
-                                title=Title.COMMITTEE_DIRECTOR if i == 0 else Title.COMMITTEE_MEMBER,
-                                start_date=start, end_date=end)
+        position = Position.objects.create(person=people[cid], organisation=committee, place=vote.compound,
+                                           title=Title.COMMITTEE_DIRECTOR if i == 0 else Title.COMMITTEE_MEMBER,
+                                           start_date=start, end_date=end)
+        Event.record(by, PeopleVerb.APPOINT_POSITION, position, place=vote.compound,
+                     summary=_("%(p)s 当选业主委员会委员（%(v)s）") % {"p": people[cid].name, "v": vote.title},
+                     after={"person": people[cid].pk, "organisation": committee.pk, "title": position.title,
+                            "place": vote.compound.pk, "start_date": start.isoformat(),
+                            "end_date": end.isoformat()})
     bump_scope_versions(changed | {p.pk for p in people.values()})  # their rights change on the next request
 
 

@@ -4,7 +4,9 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from gongzhi.core.api_pagination import LimitOffsetPagination
 
 from . import actions
 from .models import BallotChoice, Vote, VoteKind

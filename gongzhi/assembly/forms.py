@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import BallotChoice, Matter, NominatedBy, VoteKind
+from .uploads import upload_validator
 
 DT = {"invalid": _("时间格式应为 2026-12-01 09:00"), "required": _("请填写时间")}
 
@@ -20,13 +21,15 @@ class VoteForm(forms.Form):
     notice_days = forms.IntegerField(label=_("公告期（天）"), initial=15, min_value=15,
                                      error_messages={"min_value": _("公告期不得少于15天")})
     seats = forms.IntegerField(label=_("应选人数（选举时填写）"), required=False)
-    attachment = forms.FileField(label=_("附件（方案、合同等，可选）"), required=False)
+    attachment = forms.FileField(label=_("附件（方案、合同等，可选；PDF、JPG 或 PNG，不超过10MB）"), required=False,
+                                 validators=[upload_validator("attachment")])
     count_non_voters_with_majority = forms.BooleanField(label=_("未参与表决者计入多数（从多，须议事规则明确规定）"),
                                                         required=False)
 
     def __init__(self, *args, compounds, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["compound"].choices = [(str(c.pk), c.name) for c in compounds]
+        self.fields["attachment"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
 
 
 class BallotForm(forms.Form):
@@ -78,10 +81,12 @@ class VetForm(forms.Form):
 
 class ProxyForm(PaperForm):
     proxy = forms.ChoiceField(label=_("受托人"), choices=[], error_messages={"required": _("请选择受托人")})
-    authorisation = forms.FileField(label=_("委托书（照片或扫描件）"), error_messages={"required": _("请上传委托书")})
+    authorisation = forms.FileField(label=_("委托书（照片或扫描件：PDF、JPG 或 PNG，不超过10MB）"),
+                                    error_messages={"required": _("请上传委托书")},
+                                    validators=[upload_validator("authorisation")])
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["serial"]
         self.fields["proxy"].choices = [(str(p.pk), p.name) for p in people]
-        self.fields["authorisation"].widget.attrs["accept"] = "image/*,application/pdf"
+        self.fields["authorisation"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"

@@ -8,7 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +73,9 @@ class VoteQuerySet(models.QuerySet):
         q = in_scopes(user, "compound", ORGANISER_ROLES | {Role.GRID_WORKER})
         if ancestors:
             q |= Q(compound__path__in=sorted(ancestors), status__in=[VoteStatus.ANNOUNCED, VoteStatus.CLOSED])
+        # the roll is a snapshot: an owner on it votes (and sees the vote) even after selling the unit
+        on_roll = RollEntry.objects.filter(vote=OuterRef("pk"), representative__user=user)
+        q |= Q(Exists(on_roll), status__in=[VoteStatus.ANNOUNCED, VoteStatus.CLOSED])
         return self.filter(q)
 
 

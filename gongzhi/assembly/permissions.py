@@ -35,3 +35,5 @@ su = rules.is_superuser
 rules.add_perm("assembly.create_vote", su | organises_questions)
 rules.add_perm("assembly.organise_vote", su | organises)
 rules.add_perm("assembly.vet_candidate", su | organises_elections)
+# 从多 (count non-voters with the majority) changes how a vote is decided: street and community staff only
+rules.add_perm("assembly.set_majority_rule", su | organises_elections)

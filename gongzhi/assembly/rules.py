@@ -189,7 +189,8 @@ class TallyResult:
 
     @property
     def non_voters_counted_with_majority(self) -> bool:
-        """True when 从多 was applied: the participating and yes/no figures include the non-voters."""
+        """True when 从多 was applied: the approval checks count the non-voters with the majority side
+        (the participating and yes / no / abstain figures stay those of the real ballots)."""
         return self.non_voters_added_to is not None
 
     def check(self, name: str) -> ThresholdCheck:
@@ -385,35 +386,48 @@ def tally(matter: Matter, units: Iterable[Unit], ballots: Iterable[Ballot], *,
         non_voter_area = (sum(compress(areas, map(is_, choice_of_head, repeat(None))), _ZERO)
                           if non_voter_heads else _ZERO)
 
-    # 从多 (only if the compound's rules say so): non-voters join the side with more participating area.
+    participating_area = _ZERO
+    for area in area_for.values():
+        participating_area = _EXACT.add(participating_area, area)
+    participating_heads = sum(heads_for.values())
+    yes_area, yes_heads = area_for[Choice.YES], heads_for[Choice.YES]
+
+    # 从多 (only if the compound's rules say so): non-voters join the side with more participating area,
+    # for the approval step only. The quorum (第278条第二款 "参与表决") is always the owners who actually
+    # took part: counting non-voters there would make every vote quorate by construction.
     added_to: Choice | None = None
     if count_non_voters_with_majority and non_voter_heads:
         if area_for[Choice.YES] > area_for[Choice.NO]:
             added_to = Choice.YES
         elif area_for[Choice.NO] > area_for[Choice.YES]:
             added_to = Choice.NO
-        if added_to is not None:
-            area_for[added_to] = _EXACT.add(area_for[added_to], non_voter_area)
-            heads_for[added_to] += non_voter_heads
-
-    participating_area = _ZERO
-    for area in area_for.values():
-        participating_area = _EXACT.add(participating_area, area)
-    participating_heads = sum(heads_for.values())
+    approval_yes_area, approval_yes_heads = yes_area, yes_heads
+    approval_base_area, approval_base_heads = participating_area, participating_heads
+    area_detail = f"同意 {_show(yes_area)} ㎡ / 参与表决 {_show(participating_area)} ㎡"
+    heads_detail = f"同意 {yes_heads} 人 / 参与表决 {participating_heads} 人"
+    if added_to is not None:
+        approval_base_area = _EXACT.add(participating_area, non_voter_area)
+        approval_base_heads = participating_heads + non_voter_heads
+        if added_to is Choice.YES:
+            approval_yes_area = _EXACT.add(yes_area, non_voter_area)
+            approval_yes_heads = yes_heads + non_voter_heads
+        side = "同意" if added_to is Choice.YES else "反对"
+        area_detail = (f"同意 {_show(approval_yes_area)} ㎡ / 参与表决 {_show(participating_area)} ㎡"
+                       f" + 未表决 {_show(non_voter_area)} ㎡，含按从多规则计入{side}的未表决业主")
+        heads_detail = (f"同意 {approval_yes_heads} 人 / 参与表决 {participating_heads} 人"
+                        f" + 未表决 {non_voter_heads} 人，含按从多规则计入{side}的未表决业主")
 
     approval = APPROVAL_SPECIAL if matter.is_special else APPROVAL_MAJORITY
     inclusive = matter.is_special
-    note = "，含按从多规则计入的未表决业主" if added_to is not None else ""
-    yes_area, yes_heads = area_for[Choice.YES], heads_for[Choice.YES]
     checks = (
         _check("quorum_area", "参与表决面积", participating_area, total_area, QUORUM, True,
-               f"参与表决 {_show(participating_area)} ㎡ / 总面积 {_show(total_area)} ㎡{note}"),
+               f"参与表决 {_show(participating_area)} ㎡ / 总面积 {_show(total_area)} ㎡"),
         _check("quorum_heads", "参与表决人数", participating_heads, total_heads, QUORUM, True,
-               f"参与表决 {participating_heads} 人 / 总人数 {total_heads} 人{note}"),
-        _check("approval_area", "同意面积", yes_area, participating_area, approval, inclusive,
-               f"同意 {_show(yes_area)} ㎡ / 参与表决 {_show(participating_area)} ㎡{note}"),
-        _check("approval_heads", "同意人数", yes_heads, participating_heads, approval, inclusive,
-               f"同意 {yes_heads} 人 / 参与表决 {participating_heads} 人{note}"),
+               f"参与表决 {participating_heads} 人 / 总人数 {total_heads} 人"),
+        _check("approval_area", "同意面积", approval_yes_area, approval_base_area, approval, inclusive,
+               area_detail),
+        _check("approval_heads", "同意人数", approval_yes_heads, approval_base_heads, approval, inclusive,
+               heads_detail),
     )
     quorum_met = checks[0].met and checks[1].met
     approved = checks[2].met and checks[3].met

@@ -24,6 +24,21 @@ from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, Prox
 from .models import Ballot, Candidate, PaperEntry, Vetting, Vote, VoteKind, VoteStatus
 from .permissions import STAFF
 
+# A building's cells show how its units voted only when at least this many of them took part: with one
+# or two, the figures would tell their neighbours how each of them voted.
+MIN_SHOWN_PARTICIPANTS = 3
+
+
+def shown_buildings(vote: Vote) -> list[dict]:
+    """The by-building breakdown as it may be shown to anyone: a building where fewer than
+    MIN_SHOWN_PARTICIPANTS units took part has its yes / no / abstain cells withheld (``hidden``)."""
+    rows = (vote.result or {}).get("buildings") or []
+    out = []
+    for row in rows:
+        participating = row["yes"] + row["no"] + row["abstain"]
+        out.append({**row, "hidden": participating < MIN_SHOWN_PARTICIPANTS})
+    return out
+
 
 def _vote(request, pk) -> Vote:
     return get_object_or_404(Vote.objects.visible_to(request.user).select_related("compound"), pk=pk)
@@ -97,7 +112,7 @@ def vote_detail(request, pk, bound=None, status=200):
     vote = _vote(request, pk)
     organiser = _organiser(request.user, vote)
     ctx = {"vote": vote, "organiser": organiser, "ballots": _ballot_forms(request, vote, bound),
-           "state": vote.window_state(), "now": timezone.now(),
+           "state": vote.window_state(), "now": timezone.now(), "buildings": shown_buildings(vote),
            "candidates": vote.candidates.select_related("person")}
     if organiser:
         ctx["roll_units"] = vote.roll.count()
@@ -174,7 +189,10 @@ def organise(request, pk, verb):
                                        nominated_by=form.cleaned_data["nominated_by"],
                                        statement=form.cleaned_data["statement"], by=request.user)
         elif verb == "vet":
-            candidate = get_object_or_404(Candidate, pk=request.POST.get("candidate"), vote=vote)
+            candidate_id = request.POST.get("candidate", "")
+            if not candidate_id.isascii() or not candidate_id.isdigit():
+                raise Http404
+            candidate = get_object_or_404(Candidate, pk=int(candidate_id), vote=vote)
             form = VetForm(request.POST)
             if form.is_valid():
                 actions.vet_candidate(candidate, approved=form.cleaned_data["approved"],
@@ -260,8 +278,17 @@ def public_vote(request, pk):
     receipt = (request.GET.get("receipt") or "").strip().upper()
     found = None
     if receipt:
-        found = Ballot.objects.filter(vote=vote, receipt=receipt).exists()
-    ctx = {"vote": vote, "receipt": receipt, "found": found,
+        # what the ballot's receipt can honestly say now: received (the count comes after the close),
+        # counted, or kept although the vote was cancelled (never counted)
+        if not Ballot.objects.filter(vote=vote, receipt=receipt[:12]).exists():
+            found = "missing"
+        elif vote.status == VoteStatus.CLOSED:
+            found = "counted"
+        elif vote.status == VoteStatus.CANCELLED:
+            found = "cancelled"
+        else:
+            found = "received"
+    ctx = {"vote": vote, "receipt": receipt, "found": found, "buildings": shown_buildings(vote),
            "candidates": vote.candidates.filter(vetting=Vetting.APPROVED).select_related("person"),
            "units": vote.roll.count(), "heads": vote.roll.values("owner_key").distinct().count()}
     if vote.result and vote.kind == VoteKind.ELECTION:
@@ -306,13 +333,32 @@ def public_result_xlsx(request, pk):
             ws.append([c["explanation"]])
         b = wb.create_sheet("分楼栋")
         b.append(["楼栋", "户数", "面积", "同意", "反对", "弃权", "未投票"])
-        for row in vote.result["buildings"]:
-            b.append([row["building"], row["units"], row["area"], row["yes"], row["no"], row["abstain"], row["none"]])
+        for row in shown_buildings(vote):
+            if row["hidden"]:
+                b.append([row["building"], row["units"], row["area"], "—", "—", "—", "—"])
+            else:
+                b.append([row["building"], row["units"], row["area"], row["yes"], row["no"], row["abstain"],
+                          row["none"]])
+        b.append([_("参与投票少于%(n)s户的楼栋不显示分项（“—”），以免推知个人投票。") % {"n": MIN_SHOWN_PARTICIPANTS}])
     else:
-        ws.append(["候选人", "同意人数", "同意面积", "达到门槛", "当选"])
-        for r in vote.result["candidates"]:
-            ws.append([r["name"], r["yes_heads"], r["yes_area"], "是" if r["qualified"] else "否",
-                       "是" if r["elected"] else "否"])
+        result = vote.result
+        participation = result.get("participation") or {}
+        ws.append([_("参与表决（法定人数）"), _("达到") if participation.get("quorum_met") else _("未达到")])
+        for c in participation.get("checks", []):
+            if c["name"].startswith("quorum_"):
+                ws.append([c["explanation"]])
+        ws.append([_("候选人"), _("同意人数"), _("同意面积"), _("达到门槛"), _("当选"), _("同意面积门槛"),
+                   _("同意人数门槛")])
+        for r in result["candidates"]:
+            checks = {c["name"]: c["explanation"] for c in r.get("checks", [])}
+            ws.append([r["name"], r["yes_heads"], r["yes_area"], _("是") if r["qualified"] else _("否"),
+                       _("是") if r["elected"] else (_("得票相同，未当选") if r.get("tied") else _("否")),
+                       checks.get("approval_area", ""), checks.get("approval_heads", "")])
+        if result.get("tied"):
+            ws.append([_("有候选人得票人数和面积完全相同，争夺最后的名额，无法决定谁当选：该名额空缺，须补选。")])
+        if result.get("seated") is False:
+            ws.append([_("当选人数少于业主委员会最低人数（%(m)s 人），新一届业主委员会不能组成：原业主委员会继续履职，"
+                         "须补选。") % {"m": result["minimum_seats"]}])
     buf = io.BytesIO()
     wb.save(buf)
     from urllib.parse import quote

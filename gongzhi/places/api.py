@@ -1,9 +1,11 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
 
@@ -12,6 +14,28 @@ from .models import Kind, ManagementMode, Place
 from .queries import counts_by_child
 
 router = Router(tags=["places 区域"])
+
+
+def positive_area(value):
+    """实测面积 / 合同面积 over the API: empty, or a number > 0 with at most 2 decimal places (Chinese
+    messages, at the field)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("面积必须是数字"))
+    try:
+        area = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(_("面积必须是数字")) from None
+    if not area.is_finite():
+        raise ValueError(_("面积必须是数字"))
+    if area <= 0:
+        raise ValueError(_("面积必须大于0"))
+    if area != area.quantize(Decimal("0.01")):
+        raise ValueError(_("面积最多保留两位小数"))
+    if area >= Decimal("100000000"):
+        raise ValueError(_("面积过大"))
+    return area
 
 
 class PlaceOut(Schema):
@@ -23,6 +47,8 @@ class PlaceOut(Schema):
     depth: int
     management_mode: str
     registered_area: Decimal | None
+    surveyed_area: Decimal | None
+    contract_area: Decimal | None
     address: str
 
 
@@ -40,7 +66,14 @@ class PlaceIn(Schema):
     code: str = Field("", max_length=40)
     management_mode: ManagementMode | None = None
     registered_area: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
+    contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str = Field("", max_length=200)
+
+    @field_validator("surveyed_area", "contract_area", mode="before")
+    @classmethod
+    def check_areas(cls, value):
+        return positive_area(value)
 
 
 class PlacePatch(Schema):
@@ -48,7 +81,14 @@ class PlacePatch(Schema):
     code: str | None = Field(None, max_length=40)
     management_mode: ManagementMode | None = None
     registered_area: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
+    contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str | None = Field(None, max_length=200)
+
+    @field_validator("surveyed_area", "contract_area", mode="before")
+    @classmethod
+    def check_areas(cls, value):
+        return positive_area(value)
 
 
 class MoveIn(Schema):

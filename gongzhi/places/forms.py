@@ -3,6 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ImportKind, Kind, ManagementMode, Place
 
+AREA_ERRORS = {"invalid": _("面积必须是数字"), "max_decimal_places": _("面积最多保留两位小数"),
+               "max_digits": _("面积过大"), "max_whole_digits": _("面积过大")}
+
+
+def _positive(value):
+    if value is not None and value <= 0:
+        raise forms.ValidationError(_("面积必须大于0"))
+    return value
+
 
 class PlaceForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Kind.choices)
@@ -13,7 +22,19 @@ class PlaceForm(forms.Form):
     registered_area = forms.DecimalField(label=_("登记面积(㎡)"), max_digits=10, decimal_places=2, required=False,
                                          min_value=0, error_messages={"min_value": _("面积不能为负数"),
                                                                       "invalid": _("面积必须是数字")})
+    surveyed_area = forms.DecimalField(
+        label=_("实测面积(㎡)"), max_digits=10, decimal_places=2, required=False,
+        help_text=_("未登记时以测绘机构的实测面积计算"), error_messages=AREA_ERRORS)
+    contract_area = forms.DecimalField(
+        label=_("合同面积(㎡)"), max_digits=10, decimal_places=2, required=False,
+        help_text=_("未登记也未实测时以房屋买卖合同记载的面积计算"), error_messages=AREA_ERRORS)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    def clean_surveyed_area(self):
+        return _positive(self.cleaned_data.get("surveyed_area"))
+
+    def clean_contract_area(self):
+        return _positive(self.cleaned_data.get("contract_area"))
 
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,6 +48,11 @@ class PlaceEditForm(PlaceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
+        # an area the page did not fill in (no initial value given) is left out, so saving the form cannot
+        # blank a surveyed or contract area it never showed
+        for name in ("surveyed_area", "contract_area"):
+            if name not in self.initial:
+                del self.fields[name]
 
 
 class MoveForm(forms.Form):

@@ -48,7 +48,12 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 250
 
 PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址"]
-HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员"]
+HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员", "实测面积", "合同面积"]
+# columns added later: a file made from an older template (without them) is still read
+OPTIONAL_COLUMNS = frozenset({"实测面积", "合同面积"})
+# the household areas besides the registered one (建筑物区分所有权司法解释 第8条: registered, else surveyed,
+# else the purchase contract's): column -> Place field
+EXTRA_AREAS = {"实测面积": "surveyed_area", "合同面积": "contract_area"}
 COLUMNS: dict[str, list[str]] = {ImportKind.PLACES: PLACE_COLUMNS, ImportKind.HOUSEHOLDS: HOUSEHOLD_COLUMNS}
 # The files are filled in Chinese whatever language the uploader's pages are in: the labels are read in
 # zh-hans even if this module is first imported during a request in English.
@@ -105,7 +110,7 @@ def template_xlsx(kind: str) -> bytes:
         dv.add("A2:A100000")
     else:
         ws = _sheet(wb, "住户", HOUSEHOLD_COLUMNS)
-        ws.append(["C-0001-01-1-101", "张三", "11010519491231002X", "13800138000", "业主", 1, 89.5, "否"])
+        ws.append(["C-0001-01-1-101", "张三", "11010519491231002X", "13800138000", "业主", 1, 89.5, "否", None, None])
         dv = DataValidation(type="list", formula1='"业主,租户,住户"', allow_blank=False)
         ws.add_data_validation(dv)
         dv.add("E2:E100000")
@@ -139,7 +144,9 @@ def export_households_xlsx(members) -> bytes:
         ws.append([m.place.code, m.person.name, m.person.id_number_masked, m.person.phone_masked,
                    m.get_relation_display(), float(m.share),
                    float(m.place.registered_area) if m.place.registered_area is not None else None,
-                   "是" if m.person.is_party_member else "否"])
+                   "是" if m.person.is_party_member else "否",
+                   *(float(getattr(m.place, f)) if getattr(m.place, f) is not None else None
+                     for f in EXTRA_AREAS.values())])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -159,10 +166,10 @@ def read_rows(data: bytes, columns: list[str]) -> tuple[list[tuple[int, dict]], 
     if header is None:
         return [], [RowError(1, "", _("文件是空的"))]
     header_names = [str(h).strip() if h is not None else "" for h in header]
-    missing = [c for c in columns if c not in header_names]
+    missing = [c for c in columns if c not in header_names and c not in OPTIONAL_COLUMNS]
     if missing:
         return [], [RowError(1, "、".join(missing), _("缺少列：%(cols)s（请使用下载的模板）") % {"cols": "、".join(missing)})]
-    index = {c: header_names.index(c) for c in columns}
+    index = {c: header_names.index(c) if c in header_names else len(header_names) for c in columns}
     rows = []
     for n, values in enumerate(it, start=2):
         if values is None or all(v is None or str(v).strip() == "" for v in values):
@@ -197,6 +204,29 @@ def _area(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | 
         return None
     if area >= Decimal("100000000"):
         errors.append(RowError(n, column, _("面积过大")))
+        return None
+    return area.quantize(Decimal("0.01"))
+
+
+def _positive_area(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | None:
+    """实测面积 / 合同面积: empty, or a number > 0 with at most 2 decimal places."""
+    if value == "":
+        return None
+    try:
+        area = Decimal(value)
+    except InvalidOperation:
+        area = Decimal("NaN")
+    if not area.is_finite():
+        errors.append(RowError(n, column, _("面积必须是数字")))
+        return None
+    if area <= 0:
+        errors.append(RowError(n, column, _("面积必须大于0")))
+        return None
+    if area >= Decimal("100000000"):
+        errors.append(RowError(n, column, _("面积过大")))
+        return None
+    if area != area.quantize(Decimal("0.01")):
+        errors.append(RowError(n, column, _("面积最多保留两位小数")))
         return None
     return area.quantize(Decimal("0.01"))
 
@@ -316,6 +346,7 @@ def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
             except InvalidOperation:
                 errors.append(RowError(n, "产权份额", _("产权份额必须大于0且不超过1")))
         area = _area(r["登记面积"], n, "登记面积", errors)
+        extra = {f: _positive_area(r[column], n, column, errors) for column, f in EXTRA_AREAS.items()}
         party = r["党员"].upper()
         if party not in YES and party not in NO:
             errors.append(RowError(n, "党员", _("党员一栏填“是”或“否”")))
@@ -332,7 +363,8 @@ def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
         else:
             seen_ids.setdefault(id_number, name)
             out.rows.append({"household": household, "name": name, "id_number": id_number, "phone": phone,
-                             "relation": relation, "share": share, "area": area, "party": party in YES})
+                             "relation": relation, "share": share, "area": area, "party": party in YES,
+                             **extra})
         progress(i)
     return out
 
@@ -402,9 +434,15 @@ def write_households(rows: list[dict]) -> int:
                                            share=r["share"]))
     HouseholdMember.objects.bulk_create(members, batch_size=1000)
     bump_scope_versions(m.person_id for m in members)  # new homes: cached scopes must reload
-    areas = {r["household"].pk: r["area"] for r in rows if r["area"] is not None}
-    for pk, area in areas.items():
-        Place.objects.filter(pk=pk).update(registered_area=area)
+    areas: dict[int, dict] = defaultdict(dict)
+    for r in rows:
+        if r["area"] is not None:
+            areas[r["household"].pk]["registered_area"] = r["area"]
+        for f in EXTRA_AREAS.values():
+            if r.get(f) is not None:
+                areas[r["household"].pk][f] = r[f]
+    for pk, values in areas.items():
+        Place.objects.filter(pk=pk).update(**values)
     return len(rows)
 
 

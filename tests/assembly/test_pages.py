@@ -29,7 +29,9 @@ def test_owner_votes_on_the_page_and_checks_the_receipt_publicly(client, vote, e
     assert ballot.receipt in client.get(f"/votes/{vote.pk}/").content.decode()
     client.logout()
     public = client.get(f"/public/votes/{vote.pk}/?receipt={ballot.receipt.lower()}").content.decode()
-    assert "已计入" in public and "同意" not in public.split("核验我的选票")[1]
+    # the vote is still open: received, not yet counted
+    assert "已收到，待计票" in public and "已计入" not in public
+    assert "同意" not in public.split("核验我的选票")[1]
     assert "没有找到" in client.get(f"/public/votes/{vote.pk}/?receipt=FFFFFF").content.decode()
 
 

@@ -57,23 +57,26 @@ def oracle(matter, units, ballots, count_non_voters_with_majority):
     side_area = {c: sum((owner_area[o] for o, v in counted.items() if v == c), Fraction(0)) for c in Choice}
     side_heads = {c: sum(1 for v in counted.values() if v == c) for c in Choice}
     absent = [o for o in owner_area if o not in counted]
-    added = None
-    if count_non_voters_with_majority and absent and side_area[YES] != side_area[NO]:
-        added = YES if side_area[YES] > side_area[NO] else NO
-        side_area[added] += sum(owner_area[o] for o in absent)
-        side_heads[added] += len(absent)
+    absent_area = sum((owner_area[o] for o in absent), Fraction(0))
 
     total_area, total_heads = sum(owner_area.values()), len(owner_area)
+    # the quorum (第278条第二款 "参与表决") counts the owners who actually voted, 从多 or not
     part_area, part_heads = sum(side_area.values()), sum(side_heads.values())
     quorum = part_area / total_area >= Fraction(2, 3) and Fraction(part_heads, total_heads) >= Fraction(2, 3)
-    if part_heads == 0:
+    # 从多 moves the non-voters to the side with more area, for the approval step only
+    added = None
+    yes_area, yes_heads, base_area, base_heads = side_area[YES], side_heads[YES], part_area, part_heads
+    if count_non_voters_with_majority and absent and side_area[YES] != side_area[NO]:
+        added = YES if side_area[YES] > side_area[NO] else NO
+        base_area, base_heads = base_area + absent_area, base_heads + len(absent)
+        if added is YES:
+            yes_area, yes_heads = yes_area + absent_area, yes_heads + len(absent)
+    if base_heads == 0:
         approved = False
     elif matter in (Matter.RAISE_MAINTENANCE_FUND, Matter.REBUILD, Matter.CHANGE_COMMON_USE):
-        approved = (side_area[YES] / part_area >= Fraction(3, 4)
-                    and Fraction(side_heads[YES], part_heads) >= Fraction(3, 4))
+        approved = yes_area / base_area >= Fraction(3, 4) and Fraction(yes_heads, base_heads) >= Fraction(3, 4)
     else:
-        approved = (side_area[YES] / part_area > Fraction(1, 2)
-                    and Fraction(side_heads[YES], part_heads) > Fraction(1, 2))
+        approved = yes_area / base_area > Fraction(1, 2) and Fraction(yes_heads, base_heads) > Fraction(1, 2)
     return {
         "total_area": total_area, "total_heads": total_heads,
         "participating_area": part_area, "participating_heads": part_heads,
@@ -82,7 +85,7 @@ def oracle(matter, units, ballots, count_non_voters_with_majority):
         "abstain_area": side_area[ABSTAIN], "abstain_heads": side_heads[ABSTAIN],
         "quorum_met": quorum, "approved": approved, "passed": quorum and approved,
         "ignored": ignored, "superseded": superseded, "added": added,
-        "non_voter_heads": len(absent), "non_voter_area": sum((owner_area[o] for o in absent), Fraction(0)),
+        "non_voter_heads": len(absent), "non_voter_area": absent_area,
     }
 
 
@@ -301,13 +304,43 @@ def test_non_voters_not_counted_by_default():
 
 def test_non_voters_follow_the_majority_when_switched_on():
     units = roll(10, 10, 10, 10, 10)
-    result = tally(Matter.HIRE_MANAGER, units, votes(o0=YES, o1=YES, o2=NO), count_non_voters_with_majority=True)
+    voted = votes(o0=YES, o1=YES, o2=NO, o3=ABSTAIN)  # 4 of 5 took part: quorate on real participation
+    result = tally(Matter.HIRE_MANAGER, units, voted, count_non_voters_with_majority=True)
     assert result.non_voters_added_to is YES and result.non_voters_counted_with_majority
-    assert (result.yes_heads, result.yes_area, result.participating_heads) == (4, D(40), 5)
+    # the figures stay those of the real ballots
+    assert (result.yes_heads, result.yes_area, result.participating_heads) == (2, D(20), 4)
+    # only the approval step counts the non-voter (o4) with the yes side: 3 of 5, 30 of 50 ㎡
+    approval = result.check("approval_heads")
+    assert (approval.numerator, approval.denominator) == (3, 5)
+    assert result.check("approval_area").numerator == D(30)
     assert result.passed
-    assert "从多" in result.check("quorum_area").explanation
-    against = tally(Matter.HIRE_MANAGER, units, votes(o0=NO, o1=YES, o2=NO), count_non_voters_with_majority=True)
-    assert against.non_voters_added_to is NO and (against.no_heads, against.no_area) == (4, D(40))
+    assert "从多" in approval.explanation and "从多" not in result.check("quorum_area").explanation
+    assert not tally(Matter.HIRE_MANAGER, units, voted).approved  # 2 of 4 is not more than half
+    against = tally(Matter.HIRE_MANAGER, units, votes(o0=NO, o1=YES, o2=NO, o3=YES, o4=NO),
+                    count_non_voters_with_majority=True)
+    assert against.non_voters_added_to is None  # nobody left out: nothing to add
+
+
+def test_majority_rule_never_makes_a_vote_quorate():
+    """第278条第二款: "参与表决" is taking part. 1 of 5 owners voting yes is not a quorum, even when the
+    compound's rules count the 4 non-voters with the majority."""
+    units = roll(10, 10, 10, 10, 10)
+    result = tally(Matter.HIRE_MANAGER, units, votes(o0=YES), count_non_voters_with_majority=True)
+    assert result.non_voters_added_to is YES
+    assert (result.participating_heads, result.participating_area) == (1, D(10))
+    assert not result.quorum_met and not result.passed
+    assert result.check("quorum_heads").explanation.startswith("参与表决人数 20.00% ≥ 2/3 ✗")
+    assert result.approved  # the approval step alone would pass: it is the quorum that fails
+
+
+def test_majority_rule_adds_non_voters_to_no_in_the_approval_only():
+    units = roll(10, 10, 10, 10, 10, 10)
+    result = tally(Matter.HIRE_MANAGER, units, votes(o0=YES, o1=YES, o2=NO, o3=NO, o4=NO),
+                   count_non_voters_with_majority=True)
+    assert result.non_voters_added_to is NO and result.quorum_met
+    assert (result.no_heads, result.participating_heads) == (3, 5)
+    assert (result.check("approval_heads").numerator, result.check("approval_heads").denominator) == (2, 6)
+    assert not result.passed
 
 
 def test_non_voters_not_added_on_a_tie():

@@ -80,11 +80,9 @@ def reference(units, ballots, majority):
         total = EXACT.add(total, area)
         if owner not in counted:
             absent_area, absent_heads = EXACT.add(absent_area, area), absent_heads + 1
-    added = None
+    added = None  # 从多 touches the approval checks only, never these figures
     if majority and absent_heads and area_for[Choice.YES] != area_for[Choice.NO]:
         added = Choice.YES if area_for[Choice.YES] > area_for[Choice.NO] else Choice.NO
-        area_for[added] = EXACT.add(area_for[added], absent_area)
-        heads_for[added] += absent_heads
     return {
         "total_area": total, "total_heads": len(area_of),
         "yes_area": area_for[Choice.YES], "no_area": area_for[Choice.NO], "abstain_area": area_for[Choice.ABSTAIN],
