@@ -137,3 +137,22 @@ def test_move_form_moves(client, tree, community_staff):
     response = client.post(f"/places/{tree['compound'].pk}/move/", {"new_parent": tree["grid2"].pk})
     assert response.status_code == 302
     assert Place.objects.get(pk=tree["compound"].pk).parent_id == tree["grid2"].pk
+
+
+def test_the_edit_page_shows_and_keeps_every_area_source(client, tree, street_staff):
+    household = tree["household"]
+    Place.objects.filter(pk=household.pk).update(surveyed_area=Decimal("88.10"), contract_area=Decimal("90.00"))
+    client.force_login(street_staff)
+    form = client.get(f"/places/{household.pk}/edit/").context["form"]
+    assert {"registered_area", "surveyed_area", "contract_area"} <= set(form.fields)
+    assert form.initial["surveyed_area"] == Decimal("88.10")
+    r = client.post(f"/places/{household.pk}/edit/", {
+        "name": "101", "code": "C1-1-1-101", "registered_area": "", "surveyed_area": "88.10",
+        "contract_area": "90.00"})
+    assert r.status_code == 302
+    household.refresh_from_db()
+    assert (household.registered_area, household.surveyed_area, household.contract_area) == (
+        None, Decimal("88.10"), Decimal("90.00"))
+    assert household.area == Decimal("88.10")  # surveyed, when nothing is registered
+    r = client.post(f"/places/{household.pk}/edit/", {"name": "101", "surveyed_area": "-1"})
+    assert r.status_code == 200 and "面积必须大于0" in r.content.decode()

@@ -48,11 +48,6 @@ class PlaceEditForm(PlaceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
-        # an area the page did not fill in (no initial value given) is left out, so saving the form cannot
-        # blank a surveyed or contract area it never showed
-        for name in ("surveyed_area", "contract_area"):
-            if name not in self.initial:
-                del self.fields[name]
 
 
 class MoveForm(forms.Form):
