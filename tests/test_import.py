@@ -241,3 +241,30 @@ def test_the_import_page_treats_a_bad_place_id_as_not_found(client, tree, commun
     client.force_login(community_staff)
     assert client.get(f"/places/import/?place={place}").status_code == code
     assert client.post("/places/import/", {"place": place}).status_code == code
+
+
+def test_an_exported_household_file_imports_back_unchanged_and_the_export_is_audited(client, tree, community_staff,
+                                                                                      resident):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(community_staff)
+    r = client.get(f"/places/{tree['community'].pk}/export/households.xlsx")
+    event = Event.objects.get(verb="places.export_households")
+    assert event.actor == community_staff and event.after["rows"] == 1
+    rows = list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert "*" in rows[1][2] and "*" in rows[1][3]  # masked ID and phone
+    person = resident.person
+    before = (Person.objects.count(), HouseholdMember.objects.count())
+    job = _import("households", xlsx(HOUSEHOLD_COLUMNS, [list(rows[1])]), tree["community"], community_staff)
+    assert job.status == ImportStatus.DONE, job.errors
+    person.refresh_from_db()
+    assert (Person.objects.count(), HouseholdMember.objects.count()) == before
+    assert person.id_number_masked == rows[1][2] and person.phone_masked == rows[1][3]
+    # a masked number that matches no one in that household is refused, not guessed
+    other = list(rows[1])
+    other[1] = "不相干的人"
+    job = _import("households", xlsx(HOUSEHOLD_COLUMNS, [other]), tree["community"], community_staff)
+    assert job.status == ImportStatus.INVALID
+    assert {e["column"] for e in job.errors} >= {"身份证号", "手机号"}

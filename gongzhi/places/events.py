@@ -12,3 +12,5 @@ class Verb(models.TextChoices):
     IMPORT_PLACES = "places.import_places", _("导入区域")
     IMPORT_HOUSEHOLDS = "places.import_households", _("导入住户")
     LOAD_DIVISIONS = "places.load_divisions", _("导入行政区划")
+    EXPORT_PLACES = "places.export_places", _("导出区域")
+    EXPORT_HOUSEHOLDS = "places.export_households", _("导出住户")

@@ -301,6 +301,11 @@ def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
     out = Parsed()
     codes = {r["户编码"] for _n, r in rows if r["户编码"]}
     households = {p.code: p for p in Place.objects.filter(code__in=codes).only("pk", "code", "kind", "path")}
+    # an exported file shows ID and phone numbers masked: a masked value stands for the number already stored
+    # for the same person (same household, same name, same masked value), so the export imports unchanged
+    known = {(m.place_id, m.person.name, m.person.id_number_masked): m.person
+             for m in HouseholdMember.objects.current().filter(place__in=list(households.values()))
+             .select_related("person")} if any("*" in (r["身份证号"] or "") for _n, r in rows) else {}
     seen_ids: dict[str, int] = {}
     seen_pairs: dict[tuple[str, str, str], int] = {}
     for i, (n, r) in enumerate(rows, start=1):
@@ -321,15 +326,26 @@ def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
         elif len(name) > 50:
             errors.append(RowError(n, "姓名", _("姓名不能超过50个字")))
         id_number = ""
+        stored = known.get((household.pk, name, r["身份证号"])) if household is not None and known else None
         if not r["身份证号"]:
             errors.append(RowError(n, "身份证号", _("身份证号不能为空")))
+        elif "*" in r["身份证号"]:
+            if stored is None:
+                errors.append(RowError(n, "身份证号", _("身份证号是脱敏的，且与该户现有成员不符：请填写完整号码")))
+            else:
+                id_number = stored.id_number
         else:
             try:
                 id_number = clean_id_number(r["身份证号"])
             except ValidationError as exc:
                 errors.append(RowError(n, "身份证号", exc.messages[0]))
         phone = ""
-        if r["手机号"]:
+        if r["手机号"] and "*" in r["手机号"]:
+            if stored is not None and stored.phone_masked == r["手机号"]:
+                phone = stored.phone
+            else:
+                errors.append(RowError(n, "手机号", _("手机号是脱敏的，且与该户现有成员不符：请填写完整号码")))
+        elif r["手机号"]:
             try:
                 phone = clean_phone(r["手机号"])
             except ValidationError as exc:

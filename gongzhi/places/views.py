@@ -7,12 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.exports import record_export
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
 from gongzhi.core.scope import covers, in_scopes, user_roles
 from gongzhi.people.models import HouseholdMember
 
 from . import actions, imports
+from .events import Verb
 from .forms import ImportForm, MoveForm, PlaceEditForm, PlaceForm
 from .models import PARENT_KINDS, ImportJob, ImportKind, Kind, Place
 from .queries import counts_by_child, counts_of, household_page, scope_roots
@@ -173,12 +175,16 @@ def import_template(request, kind):
 def export(request, pk, kind):
     place = _visible_place(request, pk)
     if kind == ImportKind.PLACES:
-        data = imports.export_places_xlsx(Place.objects.visible_to(request.user).filter(path__startswith=place.path))
+        rows = Place.objects.visible_to(request.user).filter(path__startswith=place.path)
+        data, verb = imports.export_places_xlsx(rows), Verb.EXPORT_PLACES
     elif kind == ImportKind.HOUSEHOLDS:
-        data = imports.export_households_xlsx(
-            HouseholdMember.objects.visible_to(request.user).current().filter(place__path__startswith=place.path))
+        rows = HouseholdMember.objects.visible_to(request.user).current().filter(place__path__startswith=place.path)
+        data, verb = imports.export_households_xlsx(rows), Verb.EXPORT_HOUSEHOLDS
     else:
         raise Http404
+    # a bulk export of personal data is itself on the record: who, which subtree, how many rows
+    record_export(request.user, verb, summary=f"{place.name} · {ImportKind(kind).label}",
+                  filters={"place": place.pk}, rows=rows.count(), truncated=False)
     stamp = timezone.localtime().strftime("%Y%m%d")
     return _xlsx(data, f"{place.name}-{ImportKind(kind).label}-{stamp}.xlsx")
 
