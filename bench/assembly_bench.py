@@ -7,7 +7,8 @@ touches the development data:
    (``BENCH-VOTE``, through ``gongzhi.core.generate`` with a shape of 101 buildings × 4 units × 25 floors
    × 10 doors = 101,000 households), its owners (persons + ``HouseholdMember`` rows, streamed with COPY)
    and one question (matter ``hire_manager``):
-   - 500 households are the developer's unsold units (no owner: one head together, 司法解释 第9条),
+   - 500 households are the developer's unsold units (no owner, marked ``developer_held``: one head
+     together, 司法解释 第9条),
      501 owners own two households each (one head each), every 10th other household has two co-owners
      (one head, the representative votes), the rest one owner each: **100,000 owner heads** on
      101,000 units (with exactly 100,000 units a developer unit or a two-unit owner would already take
@@ -140,6 +141,8 @@ def main() -> int:
     User = get_user_model()
     organiser_id = User.objects.get(username=data.street_username).pk
     dev_key = actions.DEVELOPER_KEY
+    # the developer's units are recorded as such (an ownerless unit is not guessed to be the developer's)
+    Place.objects.filter(pk__in=[households[i] for i in developer]).update(developer_held=True)
 
     # ------------------------------------------------------------------ the owners (COPY)
     owned = HouseholdMember.objects.filter(place__path__startswith=compound.path).exists()

@@ -16,11 +16,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
 from gongzhi.core.scope import bump_scope_versions
+from gongzhi.notices.actions import notify
 from gongzhi.people.events import Verb as PeopleVerb
 from gongzhi.people.models import HouseholdMember, Organisation, OrgKind, Person, Position, Relation
 from gongzhi.people.roles import Title
@@ -121,9 +123,16 @@ def building_of(path: str, buildings: dict[str, int]) -> int | None:
     return None
 
 
+def _listed(names: list[str], limit: int = 10) -> str:
+    """Up to ``limit`` unit names, then how many there are in all."""
+    return "、".join(names[:limit]) + (_("等%(n)s户") % {"n": len(names)} if len(names) > limit else "")
+
+
 def roll_for(compound: Place) -> list[RollEntry]:
-    """The owners of every exclusive unit of the compound now: one owner head per distinct owner set;
-    units without a registered owner are the developer's (one head together)."""
+    """The owners of every exclusive unit of the compound now: one owner head per distinct owner set; the
+    units recorded as the developer's (``Place.developer_held``: unsold, or sold but not yet delivered) are
+    one head together, whoever is recorded as their buyer. A unit with neither an owner nor that mark is
+    refused, never guessed to be the developer's: an owner missing from the records is still a head."""
     households = list(Place.objects.filter(path__startswith=compound.path, kind=Kind.HOUSEHOLD).order_by("path"))
     buildings = dict(Place.objects.filter(path__startswith=compound.path, kind=Kind.BUILDING)
                      .values_list("path", "pk"))
@@ -131,29 +140,51 @@ def roll_for(compound: Place) -> list[RollEntry]:
     for m in (HouseholdMember.objects.current().filter(place__in=households, relation=Relation.OWNER)
               .select_related("person").order_by("pk")):
         owners[m.place_id].append(m)
-    entries, missing = [], []
+    entries, missing, unowned = [], [], []
     for h in households:
         area = h.area
+        label = h.name if not h.code else h.code
         if area is None or area <= 0:
-            missing.append(h.name if not h.code else h.code)
+            missing.append(label)
             continue
         members = owners.get(h.pk, [])
-        if not members:
+        if h.developer_held:
             entries.append(RollEntry(unit=h, building_id=building_of(h.path, buildings), owner_key=DEVELOPER_KEY,
-                                     area=area, developer_unsold=True, owner_names=_("建设单位（未售出）")))
+                                     area=area, developer_unsold=True, owner_names=_("建设单位（未售出或未交付）")))
+            continue
+        if not members:
+            unowned.append(label)
             continue
         people = sorted({m.person_id for m in members})
         representative = next((m.person for m in members if m.is_representative), members[0].person)
         entries.append(RollEntry(unit=h, building_id=building_of(h.path, buildings),
                                  owner_key="p" + "+".join(map(str, people)), area=area, representative=representative,
                                  owner_names="、".join(sorted({m.person.name for m in members}))[:200]))
+    problems = []
     if missing:
-        shown = "、".join(missing[:5]) + (_("等%(n)s户") % {"n": len(missing)} if len(missing) > 5 else "")
-        raise ValidationError({"roll": _("以下户没有专有部分面积，无法计入表决：%(list)s。请先补录面积。") % {
-            "list": shown}})
+        problems.append(_("以下户没有专有部分面积，无法计入表决：%(list)s。请先补录面积。") % {
+            "list": _listed(missing)})
+    if unowned:
+        problems.append(_("以下户没有登记业主：%(list)s。请先登记业主；如属建设单位未售出或已售出未交付的房屋，"
+                          "请在该户信息中勾选“建设单位未售出或未交付”。") % {"list": _listed(unowned)})
+    if problems:
+        raise ValidationError({"roll": problems})
     if not entries:
         raise ValidationError({"roll": _("该小区没有登记任何户")})
     return entries
+
+
+def _roll_users(vote: Vote):
+    """The login accounts of the owners who vote for a head on the vote's roll (one query)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        person__pk__in=RollEntry.objects.filter(vote=vote, representative__isnull=False)
+        .values("representative_id")).only("pk").order_by("pk")
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def announce_vote(vote: Vote, *, by) -> Vote:
@@ -185,6 +216,10 @@ def announce_vote(vote: Vote, *, by) -> Vote:
                      summary=_("公告：%(t)s（投票权登记 %(u)s 户、%(h)s 人）") % {"t": vote.title, "u": len(entries),
                                                                      "h": heads},
                      after={"units": len(entries), "heads": heads})
+        notify(_roll_users(vote), verb=Verb.ANNOUNCE_VOTE,
+               text=_("%(c)s表决公告：%(t)s。投票时间 %(o)s 至 %(e)s，请按时投票。") % {
+                   "c": vote.compound.name, "t": vote.title, "o": _local(vote.opens_at), "e": _local(vote.closes_at)},
+               link=reverse("assembly:detail", args=[vote.pk]))
     return vote
 
 
@@ -455,6 +490,9 @@ def tally_vote(vote: Vote, *, by) -> Vote:
             raise ValidationError({"status": _("还有 %(n)s 张纸质选票未完成复核或存在不一致，请先处理") % {
                 "n": held.values("serial").distinct().count()}})
         _store_result(vote, by=by)
+        notify(_roll_users(vote), verb=Verb.TALLY_VOTE,
+               text=_("%(c)s表决“%(t)s”已计票，结果已公示。") % {"c": vote.compound.name, "t": vote.title},
+               link=reverse("public_votes:public", args=[vote.pk]))
     return vote
 
 

@@ -107,11 +107,34 @@ def _ballot_forms(request, vote: Vote, bound=None):
     return out
 
 
+def _my_receipts(request, vote: Vote) -> list[dict]:
+    """Once voting is over (closed, counted or cancelled): each of this user's heads, its units and its
+    ballot (with the receipt and the user's own choice), to check on the 公示 page. Never anyone else's."""
+    if vote.status == VoteStatus.DRAFT or vote.is_open() or (
+            vote.status == VoteStatus.ANNOUNCED and timezone.now() < vote.opens_at):
+        return []
+    heads = actions.heads_of(request.user, vote)
+    if not heads:
+        return []
+    ballots = {b.owner_key: b for b in Ballot.objects.filter(vote=vote, owner_key__in=heads)}
+    names = {}
+    if vote.kind == VoteKind.ELECTION:
+        names = dict(vote.candidates.values_list("pk", "person__name"))
+    out = []
+    for key in heads:
+        ballot = ballots.get(key)
+        chosen = "、".join(names.get(c, "—") for c in ballot.candidates) if ballot and names else ""
+        out.append({"key": key, "units": vote.roll.filter(owner_key=key).select_related("unit").order_by("unit__path"),
+                    "ballot": ballot, "chosen": chosen})
+    return out
+
+
 @login_required
 def vote_detail(request, pk, bound=None, status=200):
     vote = _vote(request, pk)
     organiser = _organiser(request.user, vote)
     ctx = {"vote": vote, "organiser": organiser, "ballots": _ballot_forms(request, vote, bound),
+           "receipts": _my_receipts(request, vote),
            "state": vote.window_state(), "now": timezone.now(), "buildings": shown_buildings(vote),
            "candidates": vote.candidates.select_related("person")}
     if organiser:
@@ -176,6 +199,7 @@ def organise(request, pk, verb):
             messages.success(request, _("已公告，投票权登记已生成"))
         elif verb == "cancel":
             actions.cancel_vote(vote, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("表决已取消"))
         elif verb == "tally":
             actions.tally_vote(vote, by=request.user)
             messages.success(request, _("计票完成，结果已在公示页发布"))

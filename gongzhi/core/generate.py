@@ -127,7 +127,8 @@ class Generated:
     seconds: float = 0.0
 
 
-# The Place columns written (the NOT NULL ones plus parent and area); the rest stay NULL.
+# The Place columns written (the NOT NULL ones plus parent and area); the rest stay NULL (or take their
+# database default: developer_held is false).
 COLUMNS = ("id", "created_at", "updated_at", "kind", "name", "code", "parent_id", "path", "depth",
            "management_mode", "registered_area", "address")
 MODES = [ManagementMode.MANAGED] * 6 + [ManagementMode.ENTRUSTED, ManagementMode.SELF_MANAGED,

@@ -19,6 +19,7 @@ from .models import PARENT_KINDS, STEP, Kind, Place, decode_step, encode_step
 
 EDITABLE_FIELDS = (
     "name", "code", "management_mode", "cluster", "registered_area", "surveyed_area", "contract_area", "address",
+    "developer_held",
 )
 
 
@@ -46,6 +47,8 @@ def check_fields(kind: str, fields: dict) -> None:
         value = fields.get(key)
         if value is not None and Decimal(value) < 0:
             errors[key] = _("面积不能为负数")
+    if kind != Kind.HOUSEHOLD and fields.get("developer_held"):
+        errors["developer_held"] = _("只有户可以标记为建设单位未售出或未交付")
     if kind != Kind.COMPOUND and fields.get("management_mode"):
         errors["management_mode"] = _("只有小区有管理模式")
     code = fields.get("code") or ""

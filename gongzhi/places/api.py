@@ -50,6 +50,7 @@ class PlaceOut(Schema):
     surveyed_area: Decimal | None
     contract_area: Decimal | None
     address: str
+    developer_held: bool
 
 
 class PlaceCounts(PlaceOut):
@@ -69,6 +70,7 @@ class PlaceIn(Schema):
     surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
     contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str = Field("", max_length=200)
+    developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户；业主表决中合计为一人，司法解释第九条）")
 
     @field_validator("surveyed_area", "contract_area", mode="before")
     @classmethod
@@ -84,6 +86,7 @@ class PlacePatch(Schema):
     surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
     contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str | None = Field(None, max_length=200)
+    developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户）")
 
     @field_validator("surveyed_area", "contract_area", mode="before")
     @classmethod

@@ -29,6 +29,9 @@ class PlaceForm(forms.Form):
         label=_("合同面积(㎡)"), max_digits=10, decimal_places=2, required=False,
         help_text=_("未登记也未实测时以房屋买卖合同记载的面积计算"), error_messages=AREA_ERRORS)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    developer_held = forms.BooleanField(
+        label=_("建设单位未售出或未交付"), required=False,
+        help_text=_("建设单位尚未出售或已出售但尚未交付的专有部分，在业主表决中合计为一人（司法解释第九条）"))
 
     def clean_surveyed_area(self):
         return _positive(self.cleaned_data.get("surveyed_area"))
@@ -42,12 +45,16 @@ class PlaceForm(forms.Form):
             self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
             if len(kinds) == 1:
                 self.fields["kind"].initial = kinds[0]
+            if Kind.HOUSEHOLD not in kinds:
+                del self.fields["developer_held"]
 
 
 class PlaceEditForm(PlaceForm):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, place_kind=None, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
+        if place_kind is not None and place_kind != Kind.HOUSEHOLD:
+            del self.fields["developer_held"]
 
 
 class MoveForm(forms.Form):

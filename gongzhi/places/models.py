@@ -127,6 +127,11 @@ class Place(TimeStamped):
     surveyed_area = models.DecimalField(_("测绘面积(㎡)"), max_digits=10, decimal_places=2, null=True, blank=True)
     contract_area = models.DecimalField(_("合同面积(㎡)"), max_digits=10, decimal_places=2, null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # 户 only: the 建设单位's unit, unsold or sold but not yet delivered: all such units are one head in owners'
+    # votes (司法解释第九条). Recorded, never guessed from a missing owner.
+    developer_held = models.BooleanField(
+        _("建设单位未售出或未交付"), default=False, db_default=False,  # db_default: rows streamed with COPY
+        help_text=_("建设单位尚未出售或已出售但尚未交付的专有部分，在业主表决中合计为一人（司法解释第九条）"))
 
     objects = PlaceQuerySet.as_manager()
 

@@ -86,8 +86,8 @@ def edit(request, pk):
     if not _can_manage(request.user, place):
         raise PermissionDenied
     initial = {k: getattr(place, k) for k in ("name", "code", "management_mode", "registered_area", "surveyed_area",
-                                              "contract_area", "address")}
-    form = PlaceEditForm(request.POST or None, initial=initial)
+                                              "contract_area", "address", "developer_held")}
+    form = PlaceEditForm(request.POST or None, initial=initial, place_kind=place.kind)
     if run_form(request, form, lambda d: actions.update_place(place, by=request.user, **d), _("已保存")):
         return redirect("places:detail", pk=place.pk)
     return render(request, "places/form.html", {"form": form, "place": place, "title": _("修改区域")})

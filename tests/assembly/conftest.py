@@ -1,5 +1,6 @@
 """A compound of 8 exclusive units for votes: A owns 101+102, B 201, C+D co-own 202 (C represents),
-E 301, F 302, G 401; 402 is the developer's unsold unit. Areas differ so area and heads disagree."""
+E 301, F 302, G 401; 402 is the developer's unsold unit (recorded as such: developer_held). Areas differ
+so area and heads disagree."""
 
 import datetime
 from decimal import Decimal
@@ -29,7 +30,7 @@ def estate(tree):
     for name, area in UNITS:
         parent = building if name[0] in "12" else building2
         units[name] = mk(parent=parent, kind=Kind.HOUSEHOLD, name=name, code=f"HP-{name}",
-                         registered_area=Decimal(area), by=None)
+                         registered_area=Decimal(area), developer_held=name == "402", by=None)
     owners = {
         "A": make_account("owner_a", place=units["101"], home=units["101"]),
         "B": make_account("owner_b", place=units["201"], home=units["201"], party=True),

@@ -36,7 +36,7 @@ def shallow(tree):
         "101": mk(parent=entrance, kind=Kind.HOUSEHOLD, name="101", code="DH-101", registered_area=Decimal("90.00"),
                   by=None),
         "102": mk(parent=entrance, kind=Kind.HOUSEHOLD, name="102", code="DH-102", registered_area=Decimal("60.00"),
-                  by=None),
+                  developer_held=True, by=None),
         "201": mk(parent=b2, kind=Kind.HOUSEHOLD, name="201", code="DH-201", registered_area=Decimal("100.00"),
                   by=None),
         "202": mk(parent=b2, kind=Kind.HOUSEHOLD, name="202", code="DH-202", registered_area=Decimal("110.50"),

@@ -107,6 +107,7 @@ def city(monkeypatch):
         members.append(HouseholdMember(place=homes[i], person=people[p], relation=relation,
                                        start_date=datetime.date(2020, 1, 1), end_date=end))
     HouseholdMember.objects.bulk_create(members)
+    Place.objects.filter(pk__in=[homes[i].pk for i in developer]).update(developer_held=True)
 
     vote = open_vote({"compound": compound}, None)  # by=None: no permission check (not the subject here)
     actions.announce_vote(vote, by=None)
