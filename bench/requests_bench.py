@@ -333,7 +333,7 @@ def bench_queue(data, pg, report: Report) -> None:
 
     times = measure(scenarios, QUEUE_REPEAT, 20)
     labels = {
-        "orm": "ORM: scopes from session + queue_page() page 1 (pks + COUNT OVER, then 20 rows: 2 queries)",
+        "orm": "ORM: scopes from session + queue_page() p.1 (statement: pks + COUNT OVER; then 20 rows)",
         "sql": "SQL psycopg: UNION of the ways of seeing, read once, counted, top 20 (1 query)",
         "orm_paginator": "ORM: Django's Paginator over queue() (COUNT + page: 2 queries)",
         "sql_same_shape": "SQL psycopg: visible_to's shape written out (OR over the join, count subquery)",

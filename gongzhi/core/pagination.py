@@ -137,16 +137,19 @@ class DeferredPaginator(_TotalLaterPaginator):
     an index serves the ordering, :class:`OneQueryPaginator` is the better choice (see its docstring).
     Same ``Page`` objects and the same handling of empty and out-of-range pages as ``Paginator``."""
 
-    def __init__(self, object_list, per_page, *, load, **kwargs):
+    def __init__(self, object_list, per_page, *, load, fetch=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.load = load
+        self.fetch = fetch  # fetch(bottom, top) -> [(pk, total)], e.g. from a compiled Statement
 
     def page(self, number):
         number = self._number(number)
         bottom = (number - 1) * self.per_page
-        keyed = (self.object_list.annotate(**{TOTAL: Window(Count("*"))})
-                 .values_list("pk", TOTAL)[bottom:bottom + self.per_page + self.orphans])
-        keys = list(keyed)
+        top = bottom + self.per_page + self.orphans
+        if self.fetch is not None:
+            keys = list(self.fetch(bottom, top))
+        else:
+            keys = list(self.object_list.annotate(**{TOTAL: Window(Count("*"))}).values_list("pk", TOTAL)[bottom:top])
         if not keys:
             if bottom == 0:
                 self.__dict__["count"] = 0
@@ -163,3 +166,14 @@ class DeferredPaginator(_TotalLaterPaginator):
         by_pk = {obj.pk: obj for obj in self.load(pks)}
         return self._get_page([by_pk[pk] for pk in pks if pk in by_pk], number, self)
 
+
+
+class CountLater:
+    """An ``object_list`` for a paginator with ``fetch``: the queryset is built only if a page past the end
+    needs its ``count()``."""
+
+    def __init__(self, build):
+        self.build = build
+
+    def count(self) -> int:
+        return self.build().count()

@@ -18,12 +18,16 @@ a placeholder that the compiler transformed (``__startswith`` turns ``v`` into `
 escapes and wraps it) or dropped. The columns' converters (decimals on SQLite, dates and times, JSON, an
 annotation's output field) are kept from the compile and applied to every row, as the ORM does.
 
-``build`` must return a ``values()`` queryset and take its values as sequences of strings. Placeholders
-contain NUL, which no stored text holds (PostgreSQL rejects it), so a constant cannot be mistaken for one.
+``build`` must return a ``values()`` queryset and take its values as sequences of strings, integers or
+aware datetimes; the kinds are part of the shape. A string placeholder contains NUL, which no stored text
+holds (PostgreSQL rejects it); an integer one is a large negative number and a datetime one a moment in
+the year 1001, neither of which a constant of ours is. A backend that turns datetimes into strings when it
+compiles (SQLite) makes such a shape unreusable, and it runs through the queryset.
 """
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable, Sequence
 
@@ -31,6 +35,17 @@ from django.db import connections
 from django.db.models import QuerySet
 
 _UNCACHEABLE = object()
+_FAR_PAST = datetime.datetime(1001, 1, 1, tzinfo=datetime.UTC)
+
+
+def _placeholder(value, i: int, j: int):
+    if isinstance(value, str):
+        return f"\x00{i}.{j}\x00"
+    if isinstance(value, datetime.datetime):
+        return _FAR_PAST + datetime.timedelta(microseconds=i * 1000 + j)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(7 * 10**15 + i * 1000 + j)
+    raise TypeError(f"a statement takes strings, integers and datetimes, not {type(value).__name__}")
 
 
 class Statement:
@@ -40,11 +55,12 @@ class Statement:
         self._compiled: dict = {}
         self._lock = threading.Lock()
 
-    def rows(self, *values: Sequence[str], **shape) -> list[dict]:
-        key = (tuple(len(v) for v in values), tuple(sorted(shape.items())))
+    def rows(self, *values: Sequence[str | int | datetime.datetime], **shape) -> list[dict]:
+        kinds = tuple(tuple(type(v).__name__ for v in vs) for vs in values)
+        key = (kinds, tuple(sorted(shape.items())))
         entry = self._compiled.get(key)
         if entry is None:
-            entry = self._compile(key, [len(v) for v in values], shape)
+            entry = self._compile(key, values, shape)
         if entry is _UNCACHEABLE:
             return list(self.build(*values, **shape))
         using, sql, constants, slots, names, converters = entry
@@ -67,14 +83,15 @@ class Statement:
             out.append(dict(zip(names, row, strict=True)))
         return out
 
-    def _compile(self, key, lengths: list[int], shape: dict):
-        placeholders = [[f"\x00{i}.{j}\x00" for j in range(n)] for i, n in enumerate(lengths)]
+    def _compile(self, key, values, shape: dict):
+        placeholders = [[_placeholder(v, i, j) for j, v in enumerate(vs)] for i, vs in enumerate(values)]
         slot_of = {p: k for k, p in enumerate(p for ps in placeholders for p in ps)}
         qs = self.build(*placeholders, **shape)
         query = qs.query
         compiler = query.get_compiler(using=qs.db)
         sql, params = compiler.as_sql()
-        slots = [slot_of.get(p, -1) if isinstance(p, str) else -1 for p in params]
+        slots = [slot_of.get(p, -1) if isinstance(p, str | int | datetime.datetime) and not isinstance(p, bool)
+                 else -1 for p in params]
         converters = compiler.get_converters([col for col, _sql, _alias in compiler.select])
         entry: object = (qs.db, sql, list(params), slots,
                          [*query.extra_select, *query.values_select, *query.annotation_select],

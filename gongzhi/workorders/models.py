@@ -170,6 +170,17 @@ PLACE_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORK
 DISPATCH_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 
 
+def ways_of_seeing(user) -> tuple[list[str], list[str | None], list[int], int]:
+    """What :meth:`RequestQuerySet.visible_ids` needs of a signed-in user: the scope roots of the place
+    roles and the end of each root's path range (see ``places.queries.subtree_ranges``), the
+    organisations the user serves in (handled, whistled), and the user's id (reported, filed)."""
+    from gongzhi.places.queries import _path_after
+
+    roots = scope_paths(user, PLACE_ROLES)
+    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    return roots, [_path_after(root) for root in roots], orgs, user.pk
+
+
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Place scope for street/community/grid/building/committee; what one handles, whistled, filed."""
@@ -194,14 +205,19 @@ class RequestQuerySet(models.QuerySet):
         starts each arm from its own index instead of reading every row that passes the filters and then
         testing one OR over joined tables. Use it as ``Request.objects.filter(pk__in=qs.visible_ids(user))``
         (the queue, the 三率); ``visible_to`` stays the definition and a test keeps the two equal."""
-        base = self.order_by().values("pk")
         if not user.is_authenticated:
-            return base.none()
+            return self.order_by().values("pk").none()
         if user.is_superuser:
-            return base
-        orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
-        arms = [base.filter(place__path__startswith=path) for path in scope_paths(user, PLACE_ROLES)]
-        arms += [base.filter(reporter__user=user), base.filter(filed_by=user)]
+            return self.order_by().values("pk")
+        return self.visible_ids_of(*ways_of_seeing(user))
+
+    def visible_ids_of(self, roots, afters, orgs, user_id):
+        """:meth:`visible_ids` from its inputs (:func:`ways_of_seeing`): scope roots written as path ranges
+        (``after`` None: no upper bound), organisations, and the user's id."""
+        base = self.order_by().values("pk")
+        arms = [base.filter(place__path__gte=root, place__path__lt=after) if after is not None
+                else base.filter(place__path__gte=root) for root, after in zip(roots, afters, strict=True)]
+        arms += [base.filter(reporter__user_id=user_id), base.filter(filed_by_id=user_id)]
         if orgs:
             arms += [base.filter(handler_id__in=orgs),
                      base.filter(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))]

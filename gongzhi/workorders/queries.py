@@ -17,16 +17,18 @@ from django.db.models import (
     Q,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gongzhi.core.pagination import DeferredPaginator
+from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
 from gongzhi.core.scope import prefix_q
+from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.models import STEP, Kind, Place
 
-from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status
+from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status, ways_of_seeing
 
 
 def overdue_expression(now):
@@ -55,19 +57,48 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
         qs = qs.filter(category__code=category)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(contact_name=q))
-    return (Request.objects.filter(pk__in=qs.visible_ids(user)).select_related(*QUEUE_RELATED)
-            .annotate(overdue=overdue_expression(now))
-            .order_by("-overdue", F("resolution_due_at").asc(nulls_last=True), "pk"))
+    return _in_queue_order(Request.objects.filter(pk__in=qs.visible_ids(user)).select_related(*QUEUE_RELATED), now)
+
+
+def _in_queue_order(qs, now):
+    return qs.annotate(overdue=overdue_expression(now)).order_by(
+        "-overdue", F("resolution_due_at").asc(nulls_last=True), "pk")
+
+
+def _open_queue_keys(roots, afters, ints, moments, *, bottom: int, top: int):
+    """Query 1 of the default queue page (open requests, no filter): the pks of rows bottom:top and the
+    total — the same query as ``DeferredPaginator`` makes of :func:`queue`, from ``ways_of_seeing``."""
+    *orgs, user_id = ints
+    seen = Request.objects.filter(status__in=UNRESOLVED).visible_ids_of(roots, afters, orgs, user_id)
+    return (_in_queue_order(Request.objects.filter(pk__in=seen), moments[0])
+            .annotate(**{TOTAL: Window(Count("*"))}).values("pk", TOTAL)[bottom:top])
+
+
+# compiled once per shape (number of scope roots and organisations, page): every dispatcher's first screen
+_OPEN_QUEUE_KEYS = Statement(_open_queue_keys)
 
 
 def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
-    """One page of :func:`queue`: the page's pks and the total in one query, then those rows."""
+    """One page of :func:`queue`: the page's pks and the total in one query, then those rows. The default
+    queue (open requests, no filter) runs its first query on a compiled :class:`Statement`."""
     now = now or timezone.now()
 
     def load(pks):
         return Request.objects.filter(pk__in=pks).select_related(*QUEUE_RELATED).annotate(
             overdue=overdue_expression(now))
 
+    plain = not (filters.get("status") or filters.get("category") or filters.get("q")) and filters.get(
+        "only_open", True)
+    if plain and user.is_authenticated and not user.is_superuser:
+        roots, afters, orgs, user_id = ways_of_seeing(user)
+        bounds = [after for after in afters if after is not None]
+        if len(bounds) == len(roots):  # every root has an upper bound (a path of all "Z" has none)
+            def fetch(bottom: int, top: int) -> list[tuple[int, int]]:
+                rows = _OPEN_QUEUE_KEYS.rows(roots, bounds, [*orgs, user_id], [now], bottom=bottom, top=top)
+                return [(r["pk"], r[TOTAL]) for r in rows]
+
+            return DeferredPaginator(CountLater(lambda: queue(user, now=now, **filters)), per_page, load=load,
+                                     fetch=fetch).get_page(number)
     return DeferredPaginator(queue(user, now=now, **filters), per_page, load=load).get_page(number)
 
 

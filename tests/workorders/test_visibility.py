@@ -106,3 +106,23 @@ def test_deferred_pages_match_djangos_paginator(spread, street_staff):
 def test_an_empty_queue_is_one_empty_page(tree, orgs, outsider):
     page = queue_page(outsider, 1)
     assert page.paginator.count == 0 and list(page.object_list) == [] and page.number == 1
+
+
+@pytest.mark.parametrize("role", [*ROLES, "company_staff", "police_liaison"])
+def test_the_default_queue_page_runs_on_a_statement_with_the_querysets_rows(request, spread, role):
+    from django.db import connection
+
+    from gongzhi.workorders.queries import _OPEN_QUEUE_KEYS
+
+    user = request.getfixturevalue(role)
+    now = timezone.now()
+    expected = [r.pk for r in queue(user, now=now)]
+    _OPEN_QUEUE_KEYS._compiled.clear()
+    pages = [queue_page(user, n, per_page=2, now=now) for n in (1, 2, 3)]
+    got = [r.pk for p in pages[:max(1, -(-len(expected) // 2))] for r in p.object_list]
+    assert got == expected and pages[0].paginator.count == len(expected)
+    assert pages[-1].number == max(1, -(-len(expected) // 2))  # past the end: the last page
+    entries = list(_OPEN_QUEUE_KEYS._compiled.values())
+    assert entries  # the default queue went through the statement
+    if connection.vendor == "postgresql":  # SQLite binds datetimes as text: its shape runs the queryset
+        assert all(isinstance(e, tuple) for e in entries)
