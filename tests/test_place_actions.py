@@ -156,3 +156,11 @@ def test_the_edit_page_shows_and_keeps_every_area_source(client, tree, street_st
     assert household.area == Decimal("88.10")  # surveyed, when nothing is registered
     r = client.post(f"/places/{household.pk}/edit/", {"name": "101", "surveyed_area": "-1"})
     assert r.status_code == 200 and "面积必须大于0" in r.content.decode()
+
+
+def test_the_detail_page_shows_a_developer_held_household(client, tree, street_staff):
+    household = tree["household"]
+    client.force_login(street_staff)
+    assert 'data-testid="developer-held"' not in client.get(f"/places/{household.pk}/").content.decode()
+    Place.objects.filter(pk=household.pk).update(developer_held=True)
+    assert "建设单位未售出或未交付" in client.get(f"/places/{household.pk}/").content.decode()
