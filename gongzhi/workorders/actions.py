@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.calendar import WorkCalendar
 from gongzhi.core.models import Event
 from gongzhi.core.roles import Role
+from gongzhi.core.utils import changed_fields, plain
 from gongzhi.notices.actions import notify
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
@@ -819,12 +820,11 @@ def update_category(category: Category, *, by, name: str, handler_kind: str,
     with transaction.atomic():
         _require_catalogue(by)
         category = Category.objects.select_for_update().get(pk=category.pk)
-        before_all = _category_fields(category)
+        snapshot = _category_fields(category)
         for key, value in fields.items():
             setattr(category, key, value)
-        after_all = _category_fields(category)
-        changed = [k for k in CATEGORY_FIELDS if before_all[k] != after_all[k]]
-        if not changed:
+        before, after = changed_fields(snapshot, _category_fields(category))
+        if not after:
             return category
         try:
             with transaction.atomic():
@@ -832,7 +832,7 @@ def update_category(category: Category, *, by, name: str, handler_kind: str,
         except IntegrityError:
             raise ValidationError({"name": _("已有同名类别")}) from None
         Event.record(by, Verb.UPDATE_CATEGORY, category, summary=category.name,
-                     before={k: before_all[k] for k in changed}, after={k: after_all[k] for k in changed})
+                     before=before, after=after)
     return category
 
 
@@ -901,7 +901,7 @@ def update_service_settings(*, by, **fields) -> ServiceSettings:
         for key, value in clean.items():
             old = getattr(cfg, key)
             if old != value:
-                before[key], after[key] = _jsonable(old), _jsonable(value)
+                before[key], after[key] = plain(old), plain(value)
                 setattr(cfg, key, value)
         if not after:
             return cfg
@@ -909,9 +909,6 @@ def update_service_settings(*, by, **fields) -> ServiceSettings:
         Event.record(by, Verb.UPDATE_SERVICE_SETTINGS, cfg, summary=str(_("诉求参数")), before=before, after=after)
     return cfg
 
-
-def _jsonable(value):
-    return str(value) if isinstance(value, Decimal) else value
 
 
 def set_holiday(*, date: datetime.date, kind: str, name: str, by):
@@ -986,19 +983,18 @@ def update_routing_rule(rule: RoutingRule, *, by, **fields) -> RoutingRule:
         rule = (RoutingRule.objects.select_for_update(of=("self",))
                 .select_related("category", "place", "organisation").get(pk=rule.pk))
         _require(by, "workorders.update_routing_rule", rule)
-        before = _rule_fields(rule)
+        snapshot = _rule_fields(rule)
         for key in ("category", "place", "organisation"):
             if key in fields:
                 setattr(rule, key, fields[key])
-        after = _rule_fields(rule)
-        changed = [k for k in before if before[k] != after[k]]
-        if not changed:
+        before, after = changed_fields(snapshot, _rule_fields(rule))
+        if not after:
             return rule
         _require(by, "workorders.update_routing_rule", rule.place)
         _check_rule(category=rule.category, place=rule.place, organisation=rule.organisation)
         _save_rule(rule)
         Event.record(by, Verb.UPDATE_ROUTING_RULE, rule, place=rule.place, summary=str(rule),
-                     before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+                     before=before, after=after)
     return rule
 
 
