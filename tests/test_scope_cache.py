@@ -385,10 +385,10 @@ def test_view_search_by_member_name(client, tree, grid_worker, resident):
 
 @pytest.mark.parametrize(("path", "after"), [("0001", "0002"), ("0009", "000A"), ("000Z", "001"), ("00ZZ", "01"),
                                              ("ZZZZ", None)])
-def test_path_after(path, after):
-    from gongzhi.places.queries import _path_after
+def testpath_after(path, after):
+    from gongzhi.places.queries import path_after
 
-    assert _path_after(path) == after
+    assert path_after(path) == after
 
 
 def test_subtree_ranges_match_the_prefixes(tree):

@@ -24,6 +24,8 @@ Querysets the subquery cannot count correctly fall back to the plain two-query `
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.db.models.query import ModelIterable, ValuesIterable
@@ -50,6 +52,33 @@ class _TotalLaterPaginator(Paginator):
         if number > MAX_PAGE:
             raise EmptyPage(self.error_messages["no_results"])
         return number
+
+    def _rows(self, bottom: int, top: int) -> tuple[list, int]:
+        """Rows ``bottom:top`` and the total of all rows (any value when there are no rows)."""
+        raise NotImplementedError
+
+    def _objects(self, rows: list) -> list:
+        """The page's objects from its rows (after the orphans are trimmed)."""
+        return rows
+
+    def page(self, number):
+        number = self._number(number)
+        bottom = (number - 1) * self.per_page
+        # orphans: the last page may hold up to per_page + orphans rows; read them and trim below
+        rows, total = self._rows(bottom, bottom + self.per_page + self.orphans)
+        if not rows:
+            if bottom == 0:
+                self.__dict__["count"] = 0  # fills the cached_property: page 1 of an empty set
+                if self.num_pages == 0:  # allow_empty_first_page=False
+                    raise EmptyPage(self.error_messages["no_results"])
+                return self._get_page([], number, self)
+            return super().page(number)  # past the end: .count(), then EmptyPage
+        self.__dict__["count"] = total
+        if number > self.num_pages:  # only with orphans: this page's rows belong to the one before
+            raise EmptyPage(self.error_messages["no_results"])
+        if bottom + self.per_page + self.orphans < self.count:
+            rows = rows[:self.per_page]
+        return self._get_page(self._objects(rows), number, self)
 
     def get_page(self, number):
         """A valid page even for a bad or out-of-range number (as ``Paginator.get_page``)."""
@@ -94,32 +123,23 @@ class OneQueryPaginator(_TotalLaterPaginator):
 
     def page(self, number):
         if not self._one_query():
-            return super().page(number)
-        number = self._number(number)
-        bottom = (number - 1) * self.per_page
-        # orphans: the last page may hold up to per_page + orphans rows; fetch them and trim below
-        top = bottom + self.per_page + self.orphans
-        rows = self.fetch(bottom, top) if self.fetch is not None else list(with_total(self.object_list)[bottom:top])
+            return Paginator.page(self, number)
+        return super().page(number)
+
+    def _rows(self, bottom: int, top: int) -> tuple[list, int]:
+        rows = (self.fetch(bottom, top) if self.fetch is not None
+                else list(with_total(cast(QuerySet, self.object_list))[bottom:top]))
         if not rows:
-            if bottom == 0:
-                self.__dict__["count"] = 0  # fills the cached_property: page 1 of an empty set
-                if self.num_pages == 0:  # allow_empty_first_page=False
-                    raise EmptyPage(self.error_messages["no_results"])
-                return self._get_page([], number, self)
-            return super().page(number)  # past the end: .count(), then EmptyPage
+            return rows, 0
         if isinstance(rows[0], dict):
-            self.__dict__["count"] = rows[0][TOTAL]
+            total = rows[0][TOTAL]
             for row in rows:
                 del row[TOTAL]
         else:
-            self.__dict__["count"] = getattr(rows[0], TOTAL)
+            total = getattr(rows[0], TOTAL)
             for row in rows:
                 del row.__dict__[TOTAL]
-        if number > self.num_pages:  # only with orphans: this page's rows belong to the one before
-            raise EmptyPage(self.error_messages["no_results"])
-        if bottom + self.per_page + self.orphans < self.count:
-            rows = rows[:self.per_page]
-        return self._get_page(rows, number, self)
+        return rows, total
 
 
 def get_page(queryset, number, per_page: int = 20, **kwargs):
@@ -142,30 +162,18 @@ class DeferredPaginator(_TotalLaterPaginator):
         self.load = load
         self.fetch = fetch  # fetch(bottom, top) -> [(pk, total)], e.g. from a compiled Statement
 
-    def page(self, number):
-        number = self._number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page + self.orphans
+    def _rows(self, bottom: int, top: int) -> tuple[list, int]:
         if self.fetch is not None:
             keys = list(self.fetch(bottom, top))
         else:
-            keys = list(self.object_list.annotate(**{TOTAL: Window(Count("*"))}).values_list("pk", TOTAL)[bottom:top])
-        if not keys:
-            if bottom == 0:
-                self.__dict__["count"] = 0
-                if self.num_pages == 0:
-                    raise EmptyPage(self.error_messages["no_results"])
-                return self._get_page([], number, self)
-            return super().page(number)  # past the end: .count(), then EmptyPage
-        self.__dict__["count"] = keys[0][1]
-        if number > self.num_pages:
-            raise EmptyPage(self.error_messages["no_results"])
-        if bottom + self.per_page + self.orphans < self.count:
-            keys = keys[:self.per_page]
-        pks = [k for k, _total in keys]
-        by_pk = {obj.pk: obj for obj in self.load(pks)}
-        return self._get_page([by_pk[pk] for pk in pks if pk in by_pk], number, self)
+            qs = cast(QuerySet, self.object_list)
+            keys = list(qs.annotate(**{TOTAL: Window(Count("*"))}).values_list("pk", TOTAL)[bottom:top])
+        return keys, keys[0][1] if keys else 0
 
+    def _objects(self, rows: list) -> list:
+        pks = [pk for pk, _total in rows]
+        by_pk = {obj.pk: obj for obj in self.load(pks)}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 class CountLater:

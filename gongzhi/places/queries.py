@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from gongzhi.core.pagination import OneQueryPaginator, with_total
+from gongzhi.core.pagination import CountLater, OneQueryPaginator, with_total
 from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scope import scope_paths
 from gongzhi.core.statements import Statement
@@ -77,7 +77,7 @@ def scope_roots(user) -> list[Place]:
     return list(Place.objects.filter(path__in=scope_paths(user, STAFF_ROLES)))
 
 
-def _path_after(path: str) -> str | None:
+def path_after(path: str) -> str | None:
     """The smallest path-alphabet string above every path that starts with ``path`` (None: no bound)."""
     keep = path.rstrip(ALPHABET[-1])
     if not keep:
@@ -93,14 +93,19 @@ def subtree_ranges(paths: list[str]) -> Q:
     Without it PostgreSQL may read a ``LIKE``-filtered, path-ordered, limited list along that index from
     the first row of the table; whether it does depends on ANALYZE's random sample (on the city data set a
     grid worker's first page took 90 ms instead of 0.1 ms after about one ANALYZE in four)."""
-    return _ranges(paths, [_path_after(root) for root in paths])
+    return _ranges(paths, [path_after(root) for root in paths])
+
+
+def path_range(root: str, after: str | None, field: str = "") -> Q:
+    """The subtree of ``root`` as a range on the path (of the Place in ``field``; "" for Place itself)."""
+    path = f"{field}__path" if field else "path"
+    return Q(**{f"{path}__gte": root, f"{path}__lt": after}) if after is not None else Q(**{f"{path}__gte": root})
 
 
 def _ranges(roots, afters) -> Q:
     if not roots:
         return Q(pk__in=[])
-    return Q(*[Q(path__gte=root, path__lt=after) if after is not None else Q(path__gte=root)
-               for root, after in zip(roots, afters, strict=True)], _connector=Q.OR)
+    return Q(*[path_range(root, after) for root, after in zip(roots, afters, strict=True)], _connector=Q.OR)
 
 
 # What the household list shows (and links by): reading only these keeps the page light.
@@ -131,22 +136,12 @@ _HOUSEHOLD_PAGE = Statement(lambda roots, afters, *, bottom, top:
                             with_total(_households(_ranges(roots, afters)))[bottom:top])
 
 
-class _Households:
-    """``households_in(user)`` built only when a page past the end needs its count."""
-
-    def __init__(self, user):
-        self.user = user
-
-    def count(self) -> int:
-        return households_in(self.user).count()
-
-
 def household_page(user, number, *, q: str = "", per_page: int = 20):
     """A page of :func:`households_in` and the total, in one query. Without a search, the page's SQL is
     compiled once per number of scope roots and page (:class:`~gongzhi.core.statements.Statement`): the
     list is every grid worker's daily page, and building the queryset cost as much as running it."""
     roots = [] if user.is_superuser or not user.is_authenticated else scope_paths(user, VISIBLE_ROLES)
-    afters = [after for after in map(_path_after, roots) if after is not None]
+    afters = [after for after in map(path_after, roots) if after is not None]
     if q or not roots or len(afters) != len(roots):  # a root without an upper bound: the plain queryset
         qs = households_in(user)
         if q:
@@ -158,4 +153,4 @@ def household_page(user, number, *, q: str = "", per_page: int = 20):
     def fetch(bottom: int, top: int) -> list[dict]:
         return _HOUSEHOLD_PAGE.rows(roots, afters, bottom=bottom, top=top)
 
-    return OneQueryPaginator(_Households(user), per_page, fetch=fetch).get_page(number)
+    return OneQueryPaginator(CountLater(lambda: households_in(user)), per_page, fetch=fetch).get_page(number)

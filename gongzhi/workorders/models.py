@@ -174,11 +174,11 @@ def ways_of_seeing(user) -> tuple[list[str], list[str | None], list[int], int]:
     """What :meth:`RequestQuerySet.visible_ids` needs of a signed-in user: the scope roots of the place
     roles and the end of each root's path range (see ``places.queries.subtree_ranges``), the
     organisations the user serves in (handled, whistled), and the user's id (reported, filed)."""
-    from gongzhi.places.queries import _path_after
+    from gongzhi.places.queries import path_after
 
     roots = scope_paths(user, PLACE_ROLES)
     orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
-    return roots, [_path_after(root) for root in roots], orgs, user.pk
+    return roots, [path_after(root) for root in roots], orgs, user.pk
 
 
 class RequestQuerySet(models.QuerySet):
@@ -214,9 +214,10 @@ class RequestQuerySet(models.QuerySet):
     def visible_ids_of(self, roots, afters, orgs, user_id):
         """:meth:`visible_ids` from its inputs (:func:`ways_of_seeing`): scope roots written as path ranges
         (``after`` None: no upper bound), organisations, and the user's id."""
+        from gongzhi.places.queries import path_range
+
         base = self.order_by().values("pk")
-        arms = [base.filter(place__path__gte=root, place__path__lt=after) if after is not None
-                else base.filter(place__path__gte=root) for root, after in zip(roots, afters, strict=True)]
+        arms = [base.filter(path_range(root, after, "place")) for root, after in zip(roots, afters, strict=True)]
         arms += [base.filter(reporter__user_id=user_id), base.filter(filed_by_id=user_id)]
         if orgs:
             arms += [base.filter(handler_id__in=orgs),
