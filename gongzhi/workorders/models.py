@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import Role
-from gongzhi.core.scope import covers, in_scopes, scope_paths, user_scopes
+from gongzhi.core.scope import ScopedQuerySet, covers, in_scopes, scope_paths, user_scopes
 
 
 class HandlerKind(models.TextChoices):
@@ -90,14 +90,16 @@ class ServiceLevel(models.Model):
         return self.handler_kind or self.category.handler_kind
 
 
-class RoutingRuleQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Rules on places in the user's dispatching subtrees (street and community staff)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(in_scopes(user, "place", DISPATCH_ROLES))
+# Roles that see requests located in their scope subtrees (companies and departments see what they handle).
+PLACE_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.BUILDING_HEAD,
+                         Role.COMMITTEE_MEMBER})
+DISPATCH_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+
+
+class RoutingRuleQuerySet(ScopedQuerySet):
+    """Rules on places in the user's dispatching subtrees (street and community staff)."""
+
+    scope_roles = DISPATCH_ROLES
 
 
 class RoutingRule(TimeStamped):
@@ -163,11 +165,6 @@ class Escalation(models.IntegerChoices):
     COMMUNITY = 1, _("社区")
     STREET = 2, _("街道")
 
-
-# Roles that see requests located in their scope subtrees (companies and departments see what they handle).
-PLACE_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.BUILDING_HEAD,
-                         Role.COMMITTEE_MEMBER})
-DISPATCH_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 
 
 def ways_of_seeing(user) -> tuple[list[str], list[str | None], list[int], int]:
