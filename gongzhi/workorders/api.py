@@ -391,8 +391,8 @@ def _ratio(num, den) -> float | None:
 @router.get("", response=list[RequestRow], summary="诉求列表（超时优先，按范围）")
 @paginate(LimitOffsetPagination)
 def list_requests(request, status: Status | None = None, category: str = "", q: str = "", only_open: bool = False):
-    category, q = category.replace("\x00", ""), q.replace("\x00", "").strip()
-    return queue(request.user, status=status or "", category=category, q=q, only_open=only_open)
+    # NUL never reaches here: RejectNulMiddleware answers 422 first
+    return queue(request.user, status=status or "", category=category, q=q.strip(), only_open=only_open)
 
 
 @router.get("/stats", response={200: list[RatesOut], 403: MessageOut, 422: ErrorOut},

@@ -434,7 +434,7 @@ def catalogue(request):
     return render(request, "workorders/catalogue.html", {"categories": categories})
 
 
-def _category_form(request, data=None, initial=None, with_code=True) -> CategoryForm:
+def _category_form(data=None, initial=None, with_code=True) -> CategoryForm:
     departments = Organisation.objects.filter(kind=OrgKind.DEPARTMENT).order_by("name")
     return CategoryForm(data, initial=initial, departments=departments, with_code=with_code)
 
@@ -442,7 +442,7 @@ def _category_form(request, data=None, initial=None, with_code=True) -> Category
 @login_required
 def category_new(request):
     _require_catalogue(request)
-    form = _category_form(request, request.POST or None)
+    form = _category_form(request.POST or None)
     if run_form(request, form, lambda d: actions.create_category(by=request.user, **d), _("已新建服务类别")):
         return redirect("workorders:catalogue")
     return render(request, "workorders/form.html", {"form": form, "title": _("新建服务类别")},
@@ -453,7 +453,7 @@ def category_new(request):
 def category_edit(request, pk):
     _require_catalogue(request)
     category = get_object_or_404(Category, pk=pk)
-    form = _category_form(request, request.POST or None, with_code=False, initial={
+    form = _category_form(request.POST or None, with_code=False, initial={
         "name": category.name, "handler_kind": category.handler_kind, "department": category.department_id,
         "sort": category.sort, "description": category.description})
     if run_form(request, form, lambda d: actions.update_category(category, by=request.user, **d), _("已保存")):
