@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people import actions as people_actions
 from gongzhi.people.models import OrgKind, Person, Position, Relation
 from gongzhi.people.roles import Title
@@ -52,26 +53,26 @@ def _id(n: int) -> str:
 def tree(db):
     mk = place_actions.create_place
     t = {}
-    t["district"] = mk(parent=None, kind=Kind.DISTRICT, name="莲湖区", code="610104", by=None)
-    t["street"] = mk(parent=t["district"], kind=Kind.STREET, name="青年路街道", code="610104001", by=None)
-    t["community"] = mk(parent=t["street"], kind=Kind.COMMUNITY, name="莲湖路第一社区", code="610104001001", by=None)
-    t["grid"] = mk(parent=t["community"], kind=Kind.GRID, name="第1网格", code="G1", by=None)
-    t["grid2"] = mk(parent=t["community"], kind=Kind.GRID, name="第2网格", code="G2", by=None)
-    t["compound"] = mk(parent=t["grid"], kind=Kind.COMPOUND, name="尚书苑", code="C1", management_mode="managed", by=None)
-    t["building"] = mk(parent=t["compound"], kind=Kind.BUILDING, name="1号楼", code="C1-1", by=None)
-    t["unit"] = mk(parent=t["building"], kind=Kind.UNIT, name="1单元", code="C1-1-1", by=None)
+    t["district"] = mk(parent=None, kind=Kind.DISTRICT, name="莲湖区", code="610104", by=SYSTEM)
+    t["street"] = mk(parent=t["district"], kind=Kind.STREET, name="青年路街道", code="610104001", by=SYSTEM)
+    t["community"] = mk(parent=t["street"], kind=Kind.COMMUNITY, name="莲湖路第一社区", code="610104001001", by=SYSTEM)
+    t["grid"] = mk(parent=t["community"], kind=Kind.GRID, name="第1网格", code="G1", by=SYSTEM)
+    t["grid2"] = mk(parent=t["community"], kind=Kind.GRID, name="第2网格", code="G2", by=SYSTEM)
+    t["compound"] = mk(parent=t["grid"], kind=Kind.COMPOUND, name="尚书苑", code="C1", management_mode="managed", by=SYSTEM)
+    t["building"] = mk(parent=t["compound"], kind=Kind.BUILDING, name="1号楼", code="C1-1", by=SYSTEM)
+    t["unit"] = mk(parent=t["building"], kind=Kind.UNIT, name="1单元", code="C1-1-1", by=SYSTEM)
     t["household"] = mk(parent=t["unit"], kind=Kind.HOUSEHOLD, name="101", code="C1-1-1-101",
-                        registered_area=Decimal("89.50"), by=None)
+                        registered_area=Decimal("89.50"), by=SYSTEM)
     t["household2"] = mk(parent=t["unit"], kind=Kind.HOUSEHOLD, name="102", code="C1-1-1-102",
-                         registered_area=Decimal("120.00"), by=None)
-    t["compound2"] = mk(parent=t["grid2"], kind=Kind.COMPOUND, name="莲湖花园", code="C2", by=None)
+                         registered_area=Decimal("120.00"), by=SYSTEM)
+    t["compound2"] = mk(parent=t["grid2"], kind=Kind.COMPOUND, name="莲湖花园", code="C2", by=SYSTEM)
     t["other_community"] = mk(parent=t["street"], kind=Kind.COMMUNITY, name="莲湖路第二社区", code="610104001002",
-                              by=None)
-    t["other_grid"] = mk(parent=t["other_community"], kind=Kind.GRID, name="第1网格", code="OG1", by=None)
-    t["other_compound"] = mk(parent=t["other_grid"], kind=Kind.COMPOUND, name="安定苑", code="OC1", by=None)
-    t["other_building"] = mk(parent=t["other_compound"], kind=Kind.BUILDING, name="1号楼", code="OC1-1", by=None)
+                              by=SYSTEM)
+    t["other_grid"] = mk(parent=t["other_community"], kind=Kind.GRID, name="第1网格", code="OG1", by=SYSTEM)
+    t["other_compound"] = mk(parent=t["other_grid"], kind=Kind.COMPOUND, name="安定苑", code="OC1", by=SYSTEM)
+    t["other_building"] = mk(parent=t["other_compound"], kind=Kind.BUILDING, name="1号楼", code="OC1-1", by=SYSTEM)
     t["other_household"] = mk(parent=t["other_building"], kind=Kind.HOUSEHOLD, name="201", code="OC1-1-201",
-                              registered_area=Decimal("75.00"), by=None)
+                              registered_area=Decimal("75.00"), by=SYSTEM)
     return t
 
 
@@ -79,18 +80,18 @@ def tree(db):
 def orgs(tree):
     mk = people_actions.create_organisation
     o = {}
-    o["street_party"] = mk(kind=OrgKind.PARTY_COMMITTEE, name="青年路街道党工委", place=tree["street"], by=None)
+    o["street_party"] = mk(kind=OrgKind.PARTY_COMMITTEE, name="青年路街道党工委", place=tree["street"], by=SYSTEM)
     o["community_party"] = mk(kind=OrgKind.PARTY_COMMITTEE, name="第一社区党委", place=tree["community"],
-                              parent=o["street_party"], by=None)
-    o["community_office"] = mk(kind=OrgKind.OFFICE, name="第一社区居委会", place=tree["community"], by=None)
+                              parent=o["street_party"], by=SYSTEM)
+    o["community_office"] = mk(kind=OrgKind.OFFICE, name="第一社区居委会", place=tree["community"], by=SYSTEM)
     o["grid_branch"] = mk(kind=OrgKind.PARTY_BRANCH, name="第1网格党支部", place=tree["grid"],
-                          parent=o["community_party"], by=None)
+                          parent=o["community_party"], by=SYSTEM)
     o["company"] = mk(kind=OrgKind.PROPERTY_COMPANY, name="万科物业", place=tree["street"],
-                      uscc="91110000600037341L", by=None)
-    o["committee"] = mk(kind=OrgKind.OWNERS_COMMITTEE, name="尚书苑业委会", place=tree["compound"], by=None)
-    o["police"] = mk(kind=OrgKind.DEPARTMENT, name="青年路派出所", place=tree["street"], by=None)
-    o["volunteers"] = mk(kind=OrgKind.VOLUNTEER_TEAM, name="志愿服务队", place=tree["community"], by=None)
-    o["other_office"] = mk(kind=OrgKind.OFFICE, name="第二社区居委会", place=tree["other_community"], by=None)
+                      uscc="91110000600037341L", by=SYSTEM)
+    o["committee"] = mk(kind=OrgKind.OWNERS_COMMITTEE, name="尚书苑业委会", place=tree["compound"], by=SYSTEM)
+    o["police"] = mk(kind=OrgKind.DEPARTMENT, name="青年路派出所", place=tree["street"], by=SYSTEM)
+    o["volunteers"] = mk(kind=OrgKind.VOLUNTEER_TEAM, name="志愿服务队", place=tree["community"], by=SYSTEM)
+    o["other_office"] = mk(kind=OrgKind.OFFICE, name="第二社区居委会", place=tree["other_community"], by=SYSTEM)
     return o
 
 
@@ -101,13 +102,13 @@ def make_account(username, *, place, posts=(), home=None, relation=Relation.OWNE
     """A person with a login, holding ``posts`` [(org, title, place)] and optionally living in ``home``."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     n = next(_counter)
-    person = people_actions.create_person(by=None, name=f"测试{username}", place=home or place, id_number=_id(n),
+    person = people_actions.create_person(by=SYSTEM, name=f"测试{username}", place=home or place, id_number=_id(n),
                                           phone=f"1390000{n:04d}", is_party_member=party)
     Person.objects.filter(pk=person.pk).update(user=user)
     for org, title, scope in posts:
         Position.objects.create(person=person, organisation=org, title=title, place=scope, start_date=START)
     if home is not None:
-        people_actions.add_household_member(home, person, relation=relation, by=None)
+        people_actions.add_household_member(home, person, relation=relation, by=SYSTEM)
     user.refresh_from_db()
     return user
 

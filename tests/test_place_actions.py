@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.places import actions
 from gongzhi.places.models import Kind, Place
 from gongzhi.places.queries import counts_by_child, counts_of
@@ -29,7 +30,7 @@ def test_create_writes_one_event_with_the_new_values(tree, community_staff):
 def test_a_node_must_sit_under_the_right_kind(tree, parent, kind, field, message):
     count = Place.objects.count()
     with pytest.raises(ValidationError) as exc:
-        actions.create_place(parent=tree[parent] if parent else None, kind=kind, name="x", by=None)
+        actions.create_place(parent=tree[parent] if parent else None, kind=kind, name="x", by=SYSTEM)
     assert message in exc.value.message_dict[field][0]
     assert Place.objects.count() == count
 
@@ -42,7 +43,7 @@ def test_a_node_must_sit_under_the_right_kind(tree, parent, kind, field, message
 def test_bad_fields_are_refused_by_name(tree, fields, field, message):
     count = Place.objects.count()
     with pytest.raises(ValidationError) as exc:
-        actions.create_place(parent=tree["unit"], kind=Kind.HOUSEHOLD, by=None, **fields)
+        actions.create_place(parent=tree["unit"], kind=Kind.HOUSEHOLD, by=SYSTEM, **fields)
     assert exc.value.message_dict[field] == [message]
     assert Place.objects.count() == count
 
@@ -112,7 +113,7 @@ def test_tree_page_queries_do_not_grow_with_the_children(client, tree, community
     with CaptureQueriesContext(connection) as two:
         client.get(url)
     for i in range(5):
-        actions.create_place(parent=tree["community"], kind=Kind.GRID, name=f"加{i}", by=None)
+        actions.create_place(parent=tree["community"], kind=Kind.GRID, name=f"加{i}", by=SYSTEM)
     with CaptureQueriesContext(connection) as seven:
         response = client.get(url)
     assert response.content.decode().count('data-label="户数"') == 7

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gongzhi.core.generate import generate
 from gongzhi.core.pagination import TOTAL, OneQueryPaginator, get_page
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.core.roles import Role
 from gongzhi.core.scope import (
     SESSION_SCOPES_KEY,
@@ -79,7 +80,7 @@ def test_without_a_session_scopes_are_cached_on_the_user_object(tree, orgs, grid
     user = get_user_model().objects.get(pk=grid_worker.pk)
     before = user_scopes(user)
     people_actions.appoint_position(user.person, organisation=orgs["community_office"], title=Title.COMMUNITY_WORKER,
-                                    place=tree["community"], by=None)
+                                    place=tree["community"], by=SYSTEM)
     assert user_scopes(user) == before  # same object, same scopes (as before the session cache existed)
     assert Role.COMMUNITY_STAFF in user_roles(get_user_model().objects.get(pk=user.pk))
 
@@ -122,16 +123,16 @@ def test_a_revoked_position_stops_granting_access_on_the_next_request(client, tr
     _login(client, grid_worker)
     person = Person.objects.get(user=grid_worker)
     extra = people_actions.appoint_position(person, organisation=orgs["other_office"], title=Title.GRID_WORKER,
-                                            place=tree["other_grid"], by=None, start_date=YESTERDAY)
+                                            place=tree["other_grid"], by=SYSTEM, start_date=YESTERDAY)
     other, own = f"/places/{tree['other_household'].pk}/", f"/places/{tree['household'].pk}/"
     assert client.get(other).status_code == 200
     assert client.get("/places/households/").context["page"].paginator.count == 3
-    people_actions.end_position(extra, by=None, end_date=YESTERDAY)
+    people_actions.end_position(extra, by=SYSTEM, end_date=YESTERDAY)
     assert client.get(other).status_code == 404  # the very next request
     assert client.get(own).status_code == 200
     assert client.get("/places/households/").context["page"].paginator.count == 2
     for position in Position.objects.filter(person=person).exclude(pk=extra.pk):
-        people_actions.end_position(position, by=None, end_date=YESTERDAY)
+        people_actions.end_position(position, by=SYSTEM, end_date=YESTERDAY)
     assert client.get(own).status_code == 403  # no staff role left at all
     assert client.get("/places/households/").status_code == 403
 
@@ -141,7 +142,7 @@ def test_a_new_position_grants_access_on_the_next_request(client, tree, orgs, gr
     other = f"/places/{tree['other_household'].pk}/"
     assert client.get(other).status_code == 404
     people_actions.appoint_position(Person.objects.get(user=grid_worker), organisation=orgs["other_office"],
-                                    title=Title.GRID_WORKER, place=tree["other_grid"], by=None)
+                                    title=Title.GRID_WORKER, place=tree["other_grid"], by=SYSTEM)
     assert client.get(other).status_code == 200
 
 
@@ -150,7 +151,7 @@ def test_a_new_home_is_seen_on_the_next_request(client, tree, resident):
     homes = [h["household"].pk for h in client.get("/").context["homes"]]
     assert homes == [tree["household"].pk]
     people_actions.add_household_member(tree["household2"], Person.objects.get(user=resident), relation="tenant",
-                                        by=None)
+                                        by=SYSTEM)
     homes = [h["household"].pk for h in client.get("/").context["homes"]]
     assert homes == [tree["household"].pk, tree["household2"].pk]
 
@@ -170,7 +171,7 @@ def test_moving_a_place_refreshes_the_scope_paths(client, tree, grid_worker, res
     assert client.get("/places/households/").context["page"].paginator.count == 2
     versions = dict(Person.objects.values_list("user__username", "scope_version"))
     # the grid worker's grid moves to the other community: its path (their scope root) changes
-    place_actions.move_place(tree["grid"], new_parent=tree["other_community"], by=None)
+    place_actions.move_place(tree["grid"], new_parent=tree["other_community"], by=SYSTEM)
     after = dict(Person.objects.values_list("user__username", "scope_version"))
     assert after["grid"] == versions["grid"] + 1 and after["resident"] == versions["resident"] + 1
     assert after["outsider"] == versions["outsider"]  # their post is on an ancestor: its path did not change
@@ -196,7 +197,7 @@ def test_a_stale_or_forged_entry_is_ignored(client, tree, grid_worker):
 def test_scopes_expire_with_the_day(client, tree, grid_worker, monkeypatch):
     """A post that ends today still counts today and stops counting tomorrow, cache or not."""
     for position in Position.objects.filter(person__user=grid_worker):
-        people_actions.end_position(position, by=None, end_date=timezone.localdate())
+        people_actions.end_position(position, by=SYSTEM, end_date=timezone.localdate())
     _login(client, grid_worker)
     assert client.get(f"/places/{tree['household'].pk}/").status_code == 200
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -321,7 +322,7 @@ def test_distinct_and_values_querysets(tiny):
 def test_joined_rows_are_counted_as_paginator_counts_them(tree, grid_worker, resident, street_staff):
     """A filter across a to-many relation without distinct(): duplicates count, as in Paginator."""
     people_actions.add_household_member(tree["household"], Person.objects.get(user=street_staff), relation="tenant",
-                                        by=None)
+                                        by=SYSTEM)
     qs = Place.objects.filter(members__isnull=False).order_by("path")
     ours, theirs = get_page(qs, 1), Paginator(qs, 20).get_page(1)
     assert ours.paginator.count == theirs.paginator.count == 2
@@ -334,7 +335,7 @@ def test_joined_rows_are_counted_as_paginator_counts_them(tree, grid_worker, res
 def _add_households(tree, n):
     for i in range(n):
         place_actions.create_place(parent=tree["unit"], kind=Kind.HOUSEHOLD, name=f"{201 + i}", code=f"X-{i}",
-                                   by=None)
+                                   by=SYSTEM)
 
 
 def _count_queries(client):
@@ -372,7 +373,7 @@ def test_view_reads_the_page_and_its_total_in_one_query(client, tree, grid_worke
 def test_view_search_by_member_name(client, tree, grid_worker, resident):
     _login(client, grid_worker)
     people_actions.add_household_member(tree["household"], Person.objects.get(user=grid_worker), relation="resident",
-                                        by=None)
+                                        by=SYSTEM)
     name = Person.objects.get(user=resident).name
     page = client.get("/places/households/", {"q": name}).context["page"]
     assert [h["id"] for h in page.object_list] == [tree["household"].pk] and page.paginator.count == 1

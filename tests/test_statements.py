@@ -9,6 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from gongzhi.core.pagination import TOTAL
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.core.scope import user_scopes
 from gongzhi.core.statements import Statement
 from gongzhi.places import actions as place_actions
@@ -23,7 +24,7 @@ ROLES = ["street_staff", "community_staff", "grid_worker", "building_head", "pro
 def more_households(tree):
     for n in range(103, 110):
         place_actions.create_place(parent=tree["unit"], kind=Kind.HOUSEHOLD, name=str(n), code=f"C1-1-1-{n}",
-                                   registered_area=Decimal("60.25"), by=None)
+                                   registered_area=Decimal("60.25"), by=SYSTEM)
     return tree
 
 

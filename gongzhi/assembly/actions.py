@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import require as _require
 from gongzhi.core.scope import bump_scope_versions
 from gongzhi.notices.actions import notify
 from gongzhi.people.events import Verb as PeopleVerb
@@ -46,11 +47,6 @@ from .models import (
 from .uploads import check_upload
 
 DEVELOPER_KEY = "developer"
-
-
-def _require(by, perm: str, obj) -> None:
-    if by is not None and not by.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _lock(vote: Vote) -> Vote:

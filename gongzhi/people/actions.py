@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from gongzhi.core import crypto
 from gongzhi.core.events import Verb as CoreVerb
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import require as _check
 from gongzhi.core.scope import bump_scope_versions
 from gongzhi.core.utils import plain
 from gongzhi.core.validators import clean_id_number, clean_phone, clean_uscc
@@ -24,11 +25,6 @@ from .models import PARTY_KINDS, ApiToken, HouseholdMember, Organisation, OrgKin
 from .roles import Title
 
 PERSON_FIELDS = ("name", "phone", "place", "is_party_member", "party_organisation", "party_relation", "skills")
-
-
-def _check(user, perm: str, obj) -> None:
-    if user is not None and not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def clean_person_fields(fields: dict) -> dict:
@@ -118,8 +114,7 @@ def reveal_pii(person: Person, *, field: str, by) -> str:
     if field not in ("id_number", "phone"):
         raise ValidationError({"field": _("只能查看身份证号或手机号")})
     with transaction.atomic():
-        if not by.has_perm("core.reveal_pii", person):
-            raise PermissionDenied
+        _check(by, "core.reveal_pii", person)
         value = person.id_number if field == "id_number" else person.phone
         Event.record(by, CoreVerb.REVEAL_PII, person, summary=_("查看%(field)s") % {
             "field": _("身份证号") if field == "id_number" else _("手机号")}, after={"field": field})
@@ -273,7 +268,7 @@ def _home_place_of(user):
 
 def issue_api_token(user, *, name: str, by) -> tuple[ApiToken, str]:
     """签发 API 令牌 for ``user``: returns the row and the key, which is shown once and never stored or logged
-    (only its hash is kept). ``by=None`` is the operator's ``manage.py issue_api_token``."""
+    (only its hash is kept). ``by=SYSTEM`` is the operator's ``manage.py issue_api_token``."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称，例如用途或对接系统")})

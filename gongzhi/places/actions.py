@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import require
 from gongzhi.core.scope import bump_scope_versions
 from gongzhi.core.utils import plain
 
@@ -89,8 +90,7 @@ def create_place(*, parent: Place | None, kind: str, by, **fields) -> Place:
     check_fields(kind, fields)
     with transaction.atomic():
         parent = _lock(parent)
-        if by is not None and not by.has_perm("places.create_place", parent):
-            raise PermissionDenied
+        require(by, "places.create_place", parent)
         check_parent(kind, parent)
         check_code_free(fields.get("code") or "")
         place = Place(kind=kind, parent=parent, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
@@ -107,8 +107,7 @@ def update_place(place: Place, *, by, **fields) -> Place:
     """修改区域节点 (name, code, mode, areas)."""
     with transaction.atomic():
         place = Place.objects.select_for_update().get(pk=place.pk)
-        if by is not None and not by.has_perm("places.update_place", place):
-            raise PermissionDenied
+        require(by, "places.update_place", place)
         merged = {k: getattr(place, k) for k in EDITABLE_FIELDS} | fields
         check_fields(place.kind, merged)
         check_code_free(merged.get("code") or "", exclude_pk=place.pk)
@@ -136,9 +135,8 @@ def move_place(place: Place, *, new_parent: Place, by) -> Place:
         locked = {p.pk: p for p in Place.objects.select_for_update().filter(pk__in=[place.pk, new_parent.pk])
                   .order_by("pk")}
         place, new_parent = locked[place.pk], locked[new_parent.pk]
-        if by is not None and not (by.has_perm("places.move_place", place)
-                                   and by.has_perm("places.create_place", new_parent)):
-            raise PermissionDenied
+        require(by, "places.move_place", place)
+        require(by, "places.create_place", new_parent)
         if new_parent.path.startswith(place.path):
             raise ValidationError({"parent": _("不能把区域移动到它自己或它的下级之下")}, code="cycle")
         check_parent(place.kind, new_parent)

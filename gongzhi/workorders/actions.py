@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.calendar import WorkCalendar
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import require as _require
 from gongzhi.core.roles import Role
 from gongzhi.core.utils import changed_fields, plain
 from gongzhi.notices.actions import notify
@@ -94,11 +95,6 @@ def check_transition(verb: str, status: str) -> str:
 def _lock(req: Request) -> Request:
     return Request.objects.select_for_update(of=("self",)).select_related("place", "reporter", "assignee", "handler").get(
         pk=req.pk)
-
-
-def _require(by, perm: str, obj) -> None:
-    if by is not None and not by.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _record(by, verb: str, req: Request, *, summary: str = "", before=None, after=None) -> None:
@@ -716,8 +712,7 @@ def update_service_level(level: ServiceLevel, *, by, **fields) -> ServiceLevel:
         if key in fields and fields[key] not in TimeUnit.values:
             raise ValidationError({key: _("单位无效")})
     with transaction.atomic():
-        if by is not None and not by.has_perm("workorders.manage_catalogue"):
-            raise PermissionDenied
+        _require(by, "workorders.manage_catalogue")
         level = ServiceLevel.objects.select_for_update().get(pk=level.pk)
         before, after = {}, {}
         for key, value in fields.items():
@@ -737,8 +732,7 @@ CATEGORY_FIELDS = ("name", "description", "handler_kind", "department", "sort")
 
 
 def _require_catalogue(by) -> None:
-    if by is not None and not by.has_perm("workorders.manage_catalogue"):
-        raise PermissionDenied
+    _require(by, "workorders.manage_catalogue")
 
 
 def _clean_category(*, name: str, handler_kind: str, department: Organisation | None, sort: object,
@@ -918,8 +912,7 @@ def set_holiday(*, date: datetime.date, kind: str, name: str, by):
     if kind not in DayKind.values:
         raise ValidationError({"kind": _("类型无效")})
     with transaction.atomic():
-        if by is not None and not by.has_perm("workorders.manage_catalogue"):
-            raise PermissionDenied
+        _require(by, "workorders.manage_catalogue")
         day, _created = Holiday.objects.update_or_create(date=date, defaults={"kind": kind, "name": name[:30]})
         Event.record(by, Verb.UPDATE_CALENDAR, day, summary=str(day), after={"date": date.isoformat(), "kind": kind})
     return day
@@ -927,8 +920,7 @@ def set_holiday(*, date: datetime.date, kind: str, name: str, by):
 
 def remove_holiday(day, *, by) -> None:
     with transaction.atomic():
-        if by is not None and not by.has_perm("workorders.manage_catalogue"):
-            raise PermissionDenied
+        _require(by, "workorders.manage_catalogue")
         Event.record(by, Verb.UPDATE_CALENDAR, day, summary=str(day), before={"date": day.date.isoformat(),
                                                                              "kind": day.kind})
         day.delete()

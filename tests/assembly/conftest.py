@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.assembly import actions
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people import actions as people_actions
 from gongzhi.people.models import HouseholdMember
 from gongzhi.places import actions as place_actions
@@ -23,14 +24,14 @@ UNITS = [("101", "90"), ("102", "60"), ("201", "100"), ("202", "120"), ("301", "
 @pytest.fixture
 def estate(tree):
     mk = place_actions.create_place
-    compound = mk(parent=tree["grid2"], kind=Kind.COMPOUND, name="和平苑", code="HP", by=None)
-    building = mk(parent=compound, kind=Kind.BUILDING, name="1号楼", code="HP-1", by=None)
-    building2 = mk(parent=compound, kind=Kind.BUILDING, name="2号楼", code="HP-2", by=None)
+    compound = mk(parent=tree["grid2"], kind=Kind.COMPOUND, name="和平苑", code="HP", by=SYSTEM)
+    building = mk(parent=compound, kind=Kind.BUILDING, name="1号楼", code="HP-1", by=SYSTEM)
+    building2 = mk(parent=compound, kind=Kind.BUILDING, name="2号楼", code="HP-2", by=SYSTEM)
     units = {}
     for name, area in UNITS:
         parent = building if name[0] in "12" else building2
         units[name] = mk(parent=parent, kind=Kind.HOUSEHOLD, name=name, code=f"HP-{name}",
-                         registered_area=Decimal(area), developer_held=name == "402", by=None)
+                         registered_area=Decimal(area), developer_held=name == "402", by=SYSTEM)
     owners = {
         "A": make_account("owner_a", place=units["101"], home=units["101"]),
         "B": make_account("owner_b", place=units["201"], home=units["201"], party=True),
@@ -40,7 +41,7 @@ def estate(tree):
         "F": make_account("owner_f", place=units["302"], home=units["302"]),
         "G": make_account("owner_g", place=units["401"], home=units["401"]),
     }
-    people_actions.add_household_member(units["102"], owners["A"].person, relation="owner", by=None)
+    people_actions.add_household_member(units["102"], owners["A"].person, relation="owner", by=SYSTEM)
     HouseholdMember.objects.filter(person=owners["C"].person).update(is_representative=True, share="0.5")
     HouseholdMember.objects.filter(person=owners["D"].person).update(share="0.5")
     return {"compound": compound, "units": units, "owners": owners}

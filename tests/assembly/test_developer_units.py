@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from gongzhi.assembly import actions
 from gongzhi.assembly.models import RollEntry, Vote, VoteStatus
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.places import actions as place_actions
 from gongzhi.places.models import Kind, Place
 
@@ -31,7 +32,7 @@ def test_the_refusal_lists_ten_units_and_the_count(estate, compound_staff):
     building = estate["units"]["401"].parent
     for i in range(12):
         place_actions.create_place(parent=building, kind=Kind.HOUSEHOLD, name=f"5{i:02d}", code=f"HP-5{i:02d}",
-                                   registered_area="50", by=None)
+                                   registered_area="50", by=SYSTEM)
     vote = open_vote(estate, compound_staff)
     with pytest.raises(ValidationError) as exc:
         actions.announce_vote(vote, by=compound_staff)
@@ -41,7 +42,7 @@ def test_the_refusal_lists_ten_units_and_the_count(estate, compound_staff):
 
 def test_a_marked_unit_with_a_recorded_buyer_counts_with_the_developer(estate, compound_staff):
     """401 is sold to G but not yet delivered: with 402 it is the developer's one head, G is on no roll."""
-    place_actions.update_place(estate["units"]["401"], developer_held=True, by=None)
+    place_actions.update_place(estate["units"]["401"], developer_held=True, by=SYSTEM)
     vote = open_vote(estate, compound_staff)
     actions.announce_vote(vote, by=compound_staff)
     roll = {e.unit.name: e for e in RollEntry.objects.filter(vote=vote).select_related("unit")}
@@ -54,7 +55,7 @@ def test_a_marked_unit_with_a_recorded_buyer_counts_with_the_developer(estate, c
 
 def test_the_mark_is_only_for_households(estate):
     with pytest.raises(ValidationError) as exc:
-        place_actions.update_place(estate["compound"], developer_held=True, by=None)
+        place_actions.update_place(estate["compound"], developer_held=True, by=SYSTEM)
     assert "developer_held" in exc.value.message_dict
     assert not Place.objects.get(pk=estate["compound"].pk).developer_held
 

@@ -8,6 +8,7 @@ import pytest
 
 from gongzhi.assembly import actions
 from gongzhi.assembly.models import Ballot, Vote
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.core.scope import bump_scope_versions
 from gongzhi.people import actions as people_actions
 from gongzhi.people.models import HouseholdMember
@@ -25,7 +26,7 @@ def sold(estate, compound_staff):
     HouseholdMember.objects.filter(person=seller.person).update(
         end_date=datetime.date.today() - datetime.timedelta(days=1))
     buyer = make_account("buyer_f", place=estate["units"]["302"])
-    people_actions.add_household_member(estate["units"]["302"], buyer.person, relation="owner", by=None)
+    people_actions.add_household_member(estate["units"]["302"], buyer.person, relation="owner", by=SYSTEM)
     bump_scope_versions([seller.person.pk, buyer.person.pk])
     return make_open(vote), seller, buyer
 

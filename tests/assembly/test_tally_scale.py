@@ -22,6 +22,7 @@ from django.db import connection
 from gongzhi.assembly import actions
 from gongzhi.assembly.models import Ballot, RollEntry, Vote, VoteStatus
 from gongzhi.core.generate import SCALES, Shape, generate
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import STEP, Kind, Place
 
@@ -109,8 +110,8 @@ def city(monkeypatch):
     HouseholdMember.objects.bulk_create(members)
     Place.objects.filter(pk__in=[homes[i].pk for i in developer]).update(developer_held=True)
 
-    vote = open_vote({"compound": compound}, None)  # by=None: no permission check (not the subject here)
-    actions.announce_vote(vote, by=None)
+    vote = open_vote({"compound": compound}, None)  # by=SYSTEM: no permission check (not the subject here)
+    actions.announce_vote(vote, by=SYSTEM)
     return {"vote": make_open(vote), "homes": homes, "head_of": head_of, "compound": compound}
 
 
@@ -158,7 +159,7 @@ def test_tally_of_2000_units_equals_the_plan_and_one_sql_aggregate(city, matter)
     Vote.objects.filter(pk=vote.pk).update(matter=matter)
     chosen = cast(city, seed=278)
     make_closed(vote)
-    actions.tally_vote(vote, by=None)
+    actions.tally_vote(vote, by=SYSTEM)
     vote.refresh_from_db()
     assert vote.status == VoteStatus.CLOSED
     q = vote.result["question"]

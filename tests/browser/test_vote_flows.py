@@ -16,6 +16,7 @@ import pytest
 
 from gongzhi.assembly import actions
 from gongzhi.assembly.models import Ballot, Channel, PaperEntry, VoteStatus
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people.models import OrgKind, Position
 from gongzhi.people.roles import Title
 from gongzhi.places import actions as place_actions
@@ -218,7 +219,7 @@ def test_community_counts_an_election_that_fills_seven_seats(desktop, estate, co
     building = estate["units"]["401"].parent
     for letter, name in zip("HIJKLM", EXTRA, strict=True):
         unit = place_actions.create_place(parent=building, kind=Kind.HOUSEHOLD, name=name, code=f"HP-{name}",
-                                          registered_area=Decimal("75"), by=None)
+                                          registered_area=Decimal("75"), by=SYSTEM)
         owners[letter] = make_account(f"owner_{letter.lower()}", place=unit, home=unit)
 
     vote = open_vote(estate, compound_staff, matter="elect_committee", kind="election", seats=7)

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people.models import ManagementAssignment, Position
 from gongzhi.people.roles import Title
 from gongzhi.workorders import actions
@@ -40,7 +41,7 @@ def other_company_staff(tree, orgs):
     from gongzhi.people.models import OrgKind
 
     other = create_organisation(kind=OrgKind.PROPERTY_COMPANY, name="碧桂园物业", place=tree["street"],
-                                uscc="91610104MA6U03X03G", by=None)
+                                uscc="91610104MA6U03X03G", by=SYSTEM)
     return make_account("other_company", place=tree["compound2"],
                         posts=[(other, Title.PROJECT_MANAGER, tree["compound2"])])
 

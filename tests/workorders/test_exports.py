@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from gongzhi.core import exports
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.workorders import actions
 
 from ..conftest import ROLES
@@ -146,9 +147,9 @@ def test_outsider_street_staff_export_sees_no_other_street(client, dispatched, t
     from ..conftest import make_account
 
     other = place_actions.create_place(parent=tree["district"], kind="street", name="北院门街道", code="610104002",
-                                       by=None)
+                                       by=SYSTEM)
     office = people_actions.create_organisation(kind=OrgKind.PARTY_COMMITTEE, name="北院门街道党工委", place=other,
-                                                by=None)
+                                                by=SYSTEM)
     user = make_account("street2", place=other, posts=[(office, Title.STREET_SECRETARY, other)])
     client.force_login(user)
     lines = rows_of(client.get("/audit/export.xlsx"))

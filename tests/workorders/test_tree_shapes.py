@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people import actions as people_actions
 from gongzhi.people.models import ManagementAssignment, OrgKind
 from gongzhi.people.roles import Title
@@ -23,17 +24,17 @@ from ..conftest import make_account
 def shallow(db, utilities):
     mk = place_actions.create_place
     t = {}
-    t["street"] = mk(parent=None, kind=Kind.STREET, name="北院门街道", code="610103002", by=None)
-    t["community"] = mk(parent=t["street"], kind=Kind.COMMUNITY, name="西羊市社区", code="610103002001", by=None)
-    t["compound"] = mk(parent=t["community"], kind=Kind.COMPOUND, name="化觉巷小区", code="HJ", by=None)
-    t["building"] = mk(parent=t["compound"], kind=Kind.BUILDING, name="3号楼", code="HJ-3", by=None)
+    t["street"] = mk(parent=None, kind=Kind.STREET, name="北院门街道", code="610103002", by=SYSTEM)
+    t["community"] = mk(parent=t["street"], kind=Kind.COMMUNITY, name="西羊市社区", code="610103002001", by=SYSTEM)
+    t["compound"] = mk(parent=t["community"], kind=Kind.COMPOUND, name="化觉巷小区", code="HJ", by=SYSTEM)
+    t["building"] = mk(parent=t["compound"], kind=Kind.BUILDING, name="3号楼", code="HJ-3", by=SYSTEM)
     t["household"] = mk(parent=t["building"], kind=Kind.HOUSEHOLD, name="301", code="HJ-3-301",
-                        registered_area=Decimal("66.00"), by=None)
+                        registered_area=Decimal("66.00"), by=SYSTEM)
     org = people_actions.create_organisation
-    t["office"] = org(kind=OrgKind.OFFICE, name="西羊市社区居委会", place=t["community"], by=None)
-    t["street_office"] = org(kind=OrgKind.OFFICE, name="北院门街道办事处", place=t["street"], by=None)
+    t["office"] = org(kind=OrgKind.OFFICE, name="西羊市社区居委会", place=t["community"], by=SYSTEM)
+    t["street_office"] = org(kind=OrgKind.OFFICE, name="北院门街道办事处", place=t["street"], by=SYSTEM)
     t["company"] = org(kind=OrgKind.PROPERTY_COMPANY, name="鼓楼物业", place=t["street"],
-                       uscc="91610104MA6U03X03G", by=None)
+                       uscc="91610104MA6U03X03G", by=SYSTEM)
     ManagementAssignment.objects.create(company=t["company"], place=t["compound"], start_date=datetime.date(2024, 1, 1))
     t["resident"] = make_account("hj_resident", place=t["household"], home=t["household"])
     t["officer"] = make_account("byj_street", place=t["street"],

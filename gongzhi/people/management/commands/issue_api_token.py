@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people.actions import issue_api_token
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(_("账号 %(u)s 不存在") % {"u": username})
         try:
-            token, key = issue_api_token(user, name=name, by=None)
+            token, key = issue_api_token(user, name=name, by=SYSTEM)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         self.stderr.write(_("已为 %(u)s 签发令牌“%(n)s”（前缀 %(p)s）。密钥只显示这一次，请立即复制保存：") % {
