@@ -57,6 +57,7 @@ tick: migrate
 lint: venv
 	$(VENV)/bin/ruff check gongzhi tests bench scripts
 	$(VENV)/bin/mypy gongzhi
+	$(VENV)/bin/lint-imports --no-logo
 
 # every benchmark runs, each prints its goals; make fails if any goal was missed
 BENCHES ?= run requests_bench assembly_bench

@@ -4,7 +4,7 @@ Runs against the bench PostgreSQL database (default ``gongzhi_bench``, created w
 touches the development data:
 
 1. migrate; build, unless it is already there, one compound of its own under a separate root
-   (``BENCH-VOTE``, through ``gongzhi.core.generate`` with a shape of 101 buildings × 4 units × 25 floors
+   (``BENCH-VOTE``, through ``gongzhi.people.generate`` with a shape of 101 buildings × 4 units × 25 floors
    × 10 doors = 101,000 households), its owners (persons + ``HouseholdMember`` rows, streamed with COPY)
    and one question (matter ``hire_manager``):
    - 500 households are the developer's unsold units (no owner, marked ``developer_held``: one head
@@ -55,7 +55,7 @@ REPEAT = int(os.environ.get("BENCH_TALLY_REPEAT", "7"))
 WARMUP = 1
 SEED = 20260278
 
-SCALE = "vote"  # gongzhi.core.generate data set name: district code BENCH-VOTE
+SCALE = "vote"  # gongzhi.people.generate data set name: district code BENCH-VOTE
 HEADS = 100_000
 DEVELOPER_UNITS = 500
 TWO_UNIT_OWNERS = 501

@@ -492,7 +492,7 @@ def residents(data, n: int) -> list[tuple[int, int]]:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
-    from gongzhi.core.generate import PASSWORD, START
+    from gongzhi.people.generate import PASSWORD, START
     from gongzhi.people.models import HouseholdMember, Person, Relation
     from gongzhi.places.models import Kind, Place
 
@@ -626,7 +626,7 @@ class Client(threading.Thread):
         self.error = ""
 
     def run(self):
-        from gongzhi.core.generate import PASSWORD
+        from gongzhi.people.generate import PASSWORD
 
         try:
             t = time.perf_counter()

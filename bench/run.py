@@ -89,7 +89,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from gongzhi.core.generate import generate
+    from gongzhi.people.generate import generate
     from gongzhi.core.pagination import OneQueryPaginator
     from gongzhi.core.roles import DATA_ROLES
     from gongzhi.core.scope import SESSION_SCOPES_KEY, scope_session, user_scopes

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.notices",
     "gongzhi.workorders",
     "gongzhi.assembly",
+    "gongzhi.site",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "gongzhi.core.context_processors.gongzhi",
+                "gongzhi.site.context_processors.shell",
             ],
         },
     },

@@ -6,6 +6,7 @@ from django.urls import include, path
 from gongzhi.assembly.urls import public_urlpatterns as public_votes
 from gongzhi.core import views as core_views
 from gongzhi.people import views as people_views
+from gongzhi.site import views as site_views
 from gongzhi.workorders.open311 import discovery_urlpatterns as open311_discovery
 
 from .api import api
@@ -20,7 +21,8 @@ def _superuser_only(request):
 admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
+    path("public/<int:pk>/", site_views.public_board, name="public_board"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),

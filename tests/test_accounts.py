@@ -65,7 +65,7 @@ def test_password_change(client, resident):
 
 def test_grid_worker_home_shows_one_grid(client, tree, grid_worker, resident):
     client.force_login(grid_worker)
-    cards = client.get("/").context["cards"]
+    cards = client.get("/").context["card"]["scopes"]["cards"]
     assert [c["place"].code for c in cards] == ["G1"]
     assert (cards[0]["counts"].households, cards[0]["counts"].residents) == (2, 1)
 
@@ -73,8 +73,8 @@ def test_grid_worker_home_shows_one_grid(client, tree, grid_worker, resident):
 def test_resident_home_shows_their_household_only(client, tree, resident, other_resident):
     client.force_login(resident)
     response = client.get("/")
-    assert response.context["cards"] == []
-    assert [h["household"].code for h in response.context["homes"]] == ["C1-1-1-101"]
+    assert "scopes" not in response.context["card"]
+    assert [h["household"].code for h in response.context["card"]["homes"]["homes"]] == ["C1-1-1-101"]
     assert other_resident.person.name not in response.content.decode()
 
 

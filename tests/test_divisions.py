@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.places.divisions import DivisionSourceError, display_name, load_divisions, read_divisions
 from gongzhi.places.models import Kind, Place
 
@@ -40,9 +41,9 @@ def test_read_from_the_package_csv_files(db, tmp_path):
     rows = read_divisions(_source(tmp_path), "110101")
     assert [(r.code, r.kind) for r in rows] == [("110101", "district"), ("110101001", "street"),
                                                 ("110101001001", "community"), ("110101001002", "community")]
-    assert load_divisions(rows) == (4, 0)
+    assert load_divisions(rows, by=SYSTEM) == (4, 0)
     assert Place.objects.get(code="110101001002").name == "银闸社区"
-    assert load_divisions(rows) == (0, 0)
+    assert load_divisions(rows, by=SYSTEM) == (0, 0)
 
 
 def test_unknown_district_is_a_clear_error(db, tmp_path):
@@ -65,3 +66,15 @@ def test_divisions_page_is_for_superusers(client, tree, street_staff, superuser)
     r = client.post("/places/divisions/", {"area": "610104"})
     assert r.status_code == 302
     assert Place.objects.filter(code="610104001002").exists()
+
+
+def test_only_the_operator_loads_divisions(db, tmp_path, street_staff):
+    """The action checks its right itself: a street officer is refused before anything is written."""
+    from django.core.exceptions import PermissionDenied
+
+    rows = read_divisions(_source(tmp_path), "110101")
+    with pytest.raises(PermissionDenied):
+        load_divisions(rows, by=street_staff)
+    assert not Place.objects.filter(code__startswith="110101").exists()
+    with pytest.raises(TypeError):
+        load_divisions(rows, by=None)

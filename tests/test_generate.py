@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from gongzhi.core.generate import SCALES, generate
 from gongzhi.core.roles import Role
 from gongzhi.core.scope import user_roles
+from gongzhi.people.generate import SCALES, generate
 from gongzhi.places.models import STEP, Kind, Place
 from gongzhi.places.queries import households_in
 

@@ -1,13 +1,15 @@
 """Excel import: every row validated, per-row Chinese errors, nothing written unless every row is valid."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongzhi.core.models import Event
+from gongzhi.people.imports import HOUSEHOLD_COLUMNS
 from gongzhi.people.models import HouseholdMember, Person
-from gongzhi.places.imports import HOUSEHOLD_COLUMNS, PLACE_COLUMNS, create_import, run_import
+from gongzhi.places.imports import PLACE_COLUMNS, create_import, run_import
 from gongzhi.places.models import ImportJob, ImportStatus, Kind, Place
 
 from .xlsx import xlsx
@@ -182,7 +184,7 @@ def test_a_crash_while_writing_leaves_nothing(tree, community_staff, monkeypatch
                              path=tree["grid"].path + "ZZZZ", depth=4)
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(imports, "write_places", boom)
+    monkeypatch.setitem(imports.IMPORTERS, "places", dataclasses.replace(imports.IMPORTERS["places"], write=boom))
     places = Place.objects.count()
     job = _import("places", xlsx(PLACE_COLUMNS, GOOD_TREE), tree["community"], community_staff)
     assert job.status == ImportStatus.FAILED

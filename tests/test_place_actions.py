@@ -18,7 +18,8 @@ def test_create_writes_one_event_with_the_new_values(tree, community_staff):
     assert place.name == "新苑"
     assert place.path.startswith(tree["grid"].path) and len(place.path) == len(tree["grid"].path) + 4
     event = Event.objects.get(verb="places.create_place", actor=community_staff)
-    assert (event.actor, event.target_id, event.place_id) == (community_staff, str(place.pk), place.pk)
+    assert (event.actor, event.target_id, event.place_path, event.place_name) == (
+        community_staff, str(place.pk), place.path, place.name)
     assert event.after == {"kind": "compound", "name": "新苑", "parent": tree["grid"].pk}
 
 

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from gongzhi.core.models import Event
-from gongzhi.places.imports import HOUSEHOLD_COLUMNS, create_import
+from gongzhi.people.imports import HOUSEHOLD_COLUMNS
+from gongzhi.places.imports import create_import
 from gongzhi.places.models import ImportStatus, Place
 
 from .xlsx import xlsx

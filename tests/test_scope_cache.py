@@ -14,7 +14,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gongzhi.core.generate import generate
 from gongzhi.core.pagination import TOTAL, OneQueryPaginator, get_page
 from gongzhi.core.permissions import SYSTEM
 from gongzhi.core.roles import Role
@@ -27,10 +26,11 @@ from gongzhi.core.scope import (
     user_scopes,
 )
 from gongzhi.people import actions as people_actions
+from gongzhi.people.generate import generate
+from gongzhi.people.imports import write_households
 from gongzhi.people.models import HouseholdMember, Person, Position
 from gongzhi.people.roles import Title
 from gongzhi.places import actions as place_actions
-from gongzhi.places.imports import write_households
 from gongzhi.places.models import Kind, Place
 from gongzhi.places.queries import households_in
 
@@ -105,7 +105,7 @@ def test_scopes_are_kept_in_the_session_as_json(client, grid_worker):
     entry = client.session[SESSION_SCOPES_KEY]
     json.dumps(entry)
     person = Person.objects.get(user=grid_worker)
-    assert entry["key"] == [timezone.localdate().isoformat(), person.pk, person.scope_version]
+    assert entry["key"] == [timezone.localdate().isoformat(), person.pk, person.scope_version, 2]
     with CaptureQueriesContext(connection) as second:
         assert client.get("/places/households/").status_code == 200
     assert _scope_queries(second) == []
@@ -148,11 +148,11 @@ def test_a_new_position_grants_access_on_the_next_request(client, tree, orgs, gr
 
 def test_a_new_home_is_seen_on_the_next_request(client, tree, resident):
     _login(client, resident)
-    homes = [h["household"].pk for h in client.get("/").context["homes"]]
+    homes = [h["household"].pk for h in client.get("/").context["card"]["homes"]["homes"]]
     assert homes == [tree["household"].pk]
     people_actions.add_household_member(tree["household2"], Person.objects.get(user=resident), relation="tenant",
                                         by=SYSTEM)
-    homes = [h["household"].pk for h in client.get("/").context["homes"]]
+    homes = [h["household"].pk for h in client.get("/").context["card"]["homes"]["homes"]]
     assert homes == [tree["household"].pk, tree["household2"].pk]
 
 

@@ -8,4 +8,9 @@ class AssemblyConfig(AppConfig):
     verbose_name = _("业主大会表决")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules permissions)
+            shell,
+        )
+
+        shell.register()

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules permissions)
+            shell,
+        )
+
+        shell.register()

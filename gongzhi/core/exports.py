@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from .models import Event
+from .scope import user_scopes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,12 +55,8 @@ def xlsx_response(filename: str, sheet: str, header: Sequence[str], rows: Iterab
 def record_export(user, verb: str, *, summary: str, filters: dict, rows: int, truncated: bool) -> Event:
     """导出 — who exported what: written where the exporter's street staff read the audit log (the
     exporter's top scope place)."""
-    from gongzhi.places.models import Place
-
-    from .scope import scope_paths
-
-    paths = scope_paths(user)
-    place = Place.objects.filter(path__in=paths).order_by("path").first() if paths else None
+    scopes = sorted(user_scopes(user), key=lambda s: s.path)
+    place = SimpleNamespace(path=scopes[0].path, name=scopes[0].place_name) if scopes else None
     clean = {k: v for k, v in filters.items() if v not in ("", None)}
     return Event.record(user, verb, place=place, summary=summary,
                         after={"filters": clean, "rows": rows, "truncated": truncated})

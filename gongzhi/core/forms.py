@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,8 +30,6 @@ def run_form(request, form: forms.Form, action, success):
     """The write half of a form view: for a valid POST, run ``action(cleaned_data)``; its ValidationError
     lands on the form's fields. Returns the action's result (the view redirects) or None (show the form).
     ``success`` is the message, or a function of the result that makes it."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
 
     if request.method != "POST" or not form.is_valid():
         return None

@@ -7,10 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .events import verb_label
 from .middleware import client_ip
+from .roles import Role
+from .scope import scope_paths
 
 
 class TimeStamped(models.Model):
@@ -33,13 +37,13 @@ class EventQuerySet(models.QuerySet):
         raise AppendOnlyError("操作日志只能追加，不能删除")
 
     def visible_to(self, user):
-        from .scope import in_scopes, user_roles
-
+        """Street staff read the events recorded in their subtrees (where the thing was at the time)."""
         if user.is_superuser:
             return self
-        if "street_staff" not in user_roles(user):
+        paths = scope_paths(user, {Role.STREET_STAFF})
+        if not paths:
             return self.none()
-        return self.filter(in_scopes(user, "place", roles={"street_staff"}))
+        return self.filter(Q(*[("place_path__startswith", p) for p in paths], _connector=Q.OR))
 
 
 class Event(models.Model):
@@ -53,9 +57,10 @@ class Event(models.Model):
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(_("对象"), max_length=200, blank=True)
-    place = models.ForeignKey(
-        "places.Place", verbose_name=_("所属区域"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # where the changed thing was when it changed: the place's tree path (a prefix is a subtree) and its
+    # name then. A snapshot, as the rest of the row: a later move or rename of the place does not rewrite it.
+    place_path = models.CharField(_("所属区域路径"), max_length=64, blank=True, default="")
+    place_name = models.CharField(_("所属区域"), max_length=100, blank=True, default="")
     summary = models.CharField(_("摘要"), max_length=300, blank=True)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
@@ -69,7 +74,9 @@ class Event(models.Model):
         verbose_name = _("操作日志")
         verbose_name_plural = _("操作日志")
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["target_type", "target_id", "at"], name="core_event_target")]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"], name="core_event_target"),
+                   models.Index(fields=["place_path", "at"], name="core_event_place",
+                                opclasses=["varchar_pattern_ops", "timestamptz_ops"])]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.target_repr}"
@@ -84,8 +91,6 @@ class Event(models.Model):
 
     @property
     def verb_label(self) -> str:
-        from .events import verb_label
-
         return verb_label(self.verb)
 
     @classmethod
@@ -111,7 +116,8 @@ class Event(models.Model):
             target_type=ContentType.objects.get_for_model(target) if target is not None else None,
             target_id=str(target.pk) if target is not None else "",
             target_repr=str(target)[:200] if target is not None else "",
-            place=place,
+            place_path=place.path if place is not None else "",
+            place_name=(place.name or "")[:100] if place is not None else "",
             summary=summary[:300],
             before=before or {},
             after=after or {},
@@ -121,12 +127,13 @@ class Event(models.Model):
 
 
 def _place_of(obj):
-    from gongzhi.places.models import Place
-
-    if isinstance(obj, Place):
+    """The place an event is recorded at: the target itself when it is a tree node (it has a ``path``),
+    else the target's ``place``. Core knows the tree only by this shape (a ``path`` and a ``name``)."""
+    if isinstance(getattr(obj, "path", None), str) and hasattr(obj, "name"):
         return obj
-    place_id = getattr(obj, "place_id", None)
-    return Place(pk=place_id) if place_id else None
+    if getattr(obj, "place_id", None) is None:
+        return None
+    return getattr(obj, "place", None)
 
 
 class DayKind(models.TextChoices):

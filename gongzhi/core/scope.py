@@ -17,21 +17,21 @@ stale or replayed session can never outlive a change.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import SESSION_KEY
 from django.db import models
-from django.db.models import F, IntegerField, Q, Value
+from django.db.models import Q
 from django.utils import timezone
 
 from .roles import DATA_ROLES, Role
 
 _CACHE_ATTR = "_gongzhi_scopes"
 SESSION_SCOPES_KEY = "_gz_scopes"
-_BUMP_BATCH = 5000
 
 # the current request's session (set by ScopeSessionMiddleware); None outside requests
 _session: ContextVar = ContextVar("gongzhi_scope_session", default=None)
@@ -43,34 +43,46 @@ class Scope:
     place_id: int
     path: str
     organisation_id: int | None = None
+    place_name: str = ""
 
 
 # ---------------------------------------------------------------- loading
 
+# Where scopes come from. ``gongzhi.people`` (persons, posts, homes) registers itself here from its
+# AppConfig.ready(), so core names no model of a layer above it.
 
-def _load_rows(**who) -> list[tuple[str, int, str, int | None]]:
-    """(title, place_id, path, organisation_id) of active posts and current homes; title "" for a home.
 
-    One query: the two sets as UNION ALL (default orderings cleared: the order is fixed in Python).
-    """
-    from gongzhi.people.models import HouseholdMember, Position
+@dataclass(frozen=True)
+class ScopeSource:
+    # (title, place_id, path, organisation_id, place_name) of active posts ("" title for a home) of the
+    # person with ``person_id=…``, or of the account ``user=…``: posts first, then along the tree
+    load_rows: Callable[..., list[tuple]]
+    # (person pk, scope_version) of an account, or None when it has no Person
+    person_key: Callable[[Any], tuple[int, int] | None]
+    role_of_title: Callable[[str], str]
+    # bump the scope version of these persons and, with under_path, of everyone posted or living there
+    bump: Callable[..., int]
 
-    today = timezone.localdate()
-    posts = (Position.objects.active(today).filter(**who).order_by()
-             .values_list("title", "place_id", "place__path", "organisation_id"))
-    homes = (HouseholdMember.objects.current(today).filter(**who).order_by()
-             .annotate(gz_title=Value(""), gz_org=Value(None, output_field=IntegerField()))
-             .values_list("gz_title", "place_id", "place__path", "gz_org"))
-    rows = list(posts.union(homes, all=True))
-    rows.sort(key=lambda r: (r[0] == "", r[2], r[0], r[3] or 0))  # posts first, then along the tree
-    return rows
+
+_source: ScopeSource | None = None
+_ROW_FORMAT = 2  # part of the session key: rows cached in an older shape are not used
+
+
+def register_source(source: ScopeSource) -> None:
+    global _source
+    _source = source
+
+
+def _require_source() -> ScopeSource:
+    if _source is None:
+        raise RuntimeError("no scope source registered (is gongzhi.people in INSTALLED_APPS?)")
+    return _source
 
 
 def _to_scopes(rows: Iterable) -> tuple[Scope, ...]:
-    from gongzhi.people.roles import role_of_title
-
-    return tuple(Scope(role_of_title(title) if title else Role.RESIDENT, place_id, path, org_id)
-                 for title, place_id, path, org_id in rows)
+    role_of_title = _require_source().role_of_title
+    return tuple(Scope(role_of_title(title) if title else Role.RESIDENT, place_id, path, org_id, name)
+                 for title, place_id, path, org_id, name in rows)
 
 
 def _session_for(user):
@@ -82,17 +94,15 @@ def _session_for(user):
 
 
 def _from_session(user, session) -> tuple[Scope, ...]:
-    from gongzhi.people.models import Person
-
-    try:
-        person = user.person  # selected with the user by UsernameOrPhoneBackend.get_user
-    except Person.DoesNotExist:
+    source = _require_source()
+    person = source.person_key(user)  # the person is selected with the user by UsernameOrPhoneBackend.get_user
+    if person is None:
         return ()  # scopes come only from a Person's posts and homes
-    key = [timezone.localdate().isoformat(), person.pk, person.scope_version]
+    key = [timezone.localdate().isoformat(), person[0], person[1], _ROW_FORMAT]
     entry = session.get(SESSION_SCOPES_KEY)
     if isinstance(entry, dict) and entry.get("key") == key:
         return _to_scopes(entry["rows"])
-    rows = _load_rows(person_id=person.pk)
+    rows = source.load_rows(person_id=person[0])
     session[SESSION_SCOPES_KEY] = {"key": key, "rows": [list(r) for r in rows]}
     return _to_scopes(rows)
 
@@ -107,7 +117,7 @@ def user_scopes(user) -> tuple[Scope, ...]:
     if session is not None:
         result = _from_session(user, session)
     else:
-        result = _to_scopes(_load_rows(person__user=user))
+        result = _to_scopes(_require_source().load_rows(user=user))
     setattr(user, _CACHE_ATTR, result)
     return result
 
@@ -145,25 +155,10 @@ class ScopeSessionMiddleware:
 
 
 def bump_scope_versions(person_ids: Iterable[int] = (), *, under_path: str | None = None) -> int:
-    """Invalidate session-cached scopes with one UPDATE: the given persons, plus — with ``under_path`` —
-    everyone holding a post or a home in that subtree. Call it inside the transaction that makes the change.
-
-    (Very long id lists, as from a big import, are split into UPDATEs of ``_BUMP_BATCH`` ids: databases
-    cap the number of query parameters.)"""
-    from gongzhi.people.models import HouseholdMember, Person, Position
-
-    ids = sorted({pk for pk in person_ids if pk is not None})
-    batches = [ids[i:i + _BUMP_BATCH] for i in range(0, len(ids), _BUMP_BATCH)] or [[]]
-    bumped = 0
-    for i, batch in enumerate(batches):
-        q = Q(pk__in=batch)
-        if under_path is not None and i == 0:
-            q |= Q(pk__in=Position.objects.filter(place__path__startswith=under_path).values("person_id"))
-            q |= Q(pk__in=HouseholdMember.objects.filter(place__path__startswith=under_path).values("person_id"))
-        elif not batch:
-            continue
-        bumped += Person.objects.filter(q).update(scope_version=F("scope_version") + 1)
-    return bumped
+    """Invalidate session-cached scopes: the given persons, plus — with ``under_path`` — everyone holding a
+    post or a home in that subtree. Call it inside the transaction that makes the change (a move of a
+    place, a post, a household membership). The registered source does it (one UPDATE per batch)."""
+    return _require_source().bump(person_ids, under_path=under_path)
 
 
 # ---------------------------------------------------------------- using scopes

@@ -7,18 +7,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.people.models import HouseholdMember
-from gongzhi.places.queries import counts_of, scope_roots
-
 from .events import Verb, verb_choices
+from .exports import export_limit, record_export, xlsx_response
 from .forms import LoginForm
 from .models import Event
-from .roles import Role
-from .scope import user_scopes
 
 
 class LoginView(auth_views.LoginView):
@@ -38,45 +36,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-@login_required
-def home(request):
-    """Each role's start page: its scopes with their counts; a resident's own household."""
-    user = request.user
-    scopes = user_scopes(user)
-    cards = []
-    for root in scope_roots(user):
-        roles = sorted({str(Role(s.role).label) for s in scopes if s.path == root.path})
-        cards.append({"place": root, "counts": counts_of(root), "roles": roles})
-    homes = []
-    if any(s.role == Role.RESIDENT for s in scopes):
-        members = (HouseholdMember.objects.visible_to(user).current().filter(person__user=user)
-                   .select_related("place"))
-        for m in members:
-            housemates = HouseholdMember.objects.current().filter(place=m.place).select_related("person")
-            homes.append({"household": m.place, "relation": m.get_relation_display(), "members": housemates,
-                          "full_name": m.place.full_name()})
-    my_requests, open_votes = [], []
-    if homes:
-        from gongzhi.assembly.models import Vote
-        from gongzhi.workorders.models import Request
-
-        my_requests = list(Request.objects.visible_to(user).filter(reporter__user=user)
-                           .select_related("category").order_by("-created_at")[:3])
-        open_votes = [v for v in Vote.objects.visible_to(user).filter(status="announced").select_related("compound")
-                      if v.is_open()]
-    positions = []
-    person = getattr(user, "person", None)
-    if person is not None:
-        positions = person.positions.active().select_related("organisation", "place")
-    return render(request, "core/home.html", {"cards": cards, "homes": homes, "positions": positions,
-                                              "my_requests": my_requests, "open_votes": open_votes})
-
-
 def _audit_events(request):
     """The audit page's events for its filters (the page and its export show the same rows)."""
     if not request.user.has_perm("core.view_audit"):
         raise PermissionDenied
-    events = Event.objects.visible_to(request.user).select_related("actor", "place")
+    events = Event.objects.visible_to(request.user).select_related("actor")
     q = request.GET.get("q", "").strip()
     verb = request.GET.get("verb", "")
     actor = request.GET.get("actor", "").strip()
@@ -107,15 +71,10 @@ def audit(request):
 @login_required
 def audit_export(request):
     """操作日志 as .xlsx: the page's filters and scope, newest first, up to the export limit."""
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
-    from .exports import export_limit, record_export, xlsx_response
-
     events, filters = _audit_events(request)
     header = [_("时间"), _("操作人"), _("动作"), _("对象"), _("所属区域"), _("摘要"), _("修改前"), _("修改后"), "IP"]
     lines = ([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor.get_username() if e.actor else _("系统"),
-              e.verb_label, e.target_repr, e.place.name if e.place else "", e.summary,
+              e.verb_label, e.target_repr, e.place_name, e.summary,
               json.dumps(e.before, ensure_ascii=False) if e.before else "",
               json.dumps(e.after, ensure_ascii=False) if e.after else "", e.ip or ""]
              for e in events[:export_limit() + 1].iterator(chunk_size=2000))

@@ -6,3 +6,8 @@ class NoticesConfig(AppConfig):
     name = "gongzhi.notices"
     label = "notices"
     verbose_name = _("通知")
+
+    def ready(self):
+        from . import shell
+
+        shell.register()

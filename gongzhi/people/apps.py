@@ -8,4 +8,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("人员与组织")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules permissions)
+            scope,
+            shell,
+        )
+
+        scope.register()  # core.scope loads posts and homes from here
+        shell.register()

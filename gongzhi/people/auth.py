@@ -2,6 +2,9 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from gongzhi.core.validators import clean_phone
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -21,9 +24,6 @@ class UsernameOrPhoneBackend(ModelBackend):
     def _by_phone(value: str):
         """The one account whose person has this phone number (typed with +86, spaces or dashes is fine).
         A number shared by several accounts signs nobody in: they must use their usernames."""
-        from django.core.exceptions import ValidationError
-
-        from gongzhi.core.validators import clean_phone
 
         try:
             phone = clean_phone(value)

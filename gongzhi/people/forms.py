@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.places.models import Place
 
 from .models import Organisation, OrgKind, PartyRelation
+from .roles import Title
 
 
 class PersonForm(forms.Form):
@@ -39,7 +40,6 @@ class PositionForm(forms.Form):
                                error_messages={"invalid": _("日期格式应为 2026-01-31")})
 
     def __init__(self, *args, organisations, places, **kwargs):
-        from .roles import Title
 
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import crypto
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import TimeStamped
-from gongzhi.core.roles import STAFF_ROLES
-from gongzhi.core.scope import ScopedQuerySet, in_scopes
+from gongzhi.core.roles import STAFF_ROLES, Role
+from gongzhi.core.scope import ScopedQuerySet, in_scopes, user_scopes
 
 from .roles import Title, role_of_title
 
@@ -44,7 +44,6 @@ class OrganisationQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        from gongzhi.core.scope import user_scopes
 
         own = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
         return self.filter(in_scopes(user, "place", STAFF_ROLES) | Q(pk__in=own))
@@ -118,7 +117,6 @@ class PersonQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        from gongzhi.core.roles import Role
 
         staff = in_scopes(user, "place", STAFF_ROLES)
         homes = in_scopes(user, "place", {Role.RESIDENT})

@@ -1,6 +1,8 @@
 import rules
 
 from gongzhi.core.permissions import manages_place_of
+from gongzhi.core.roles import STAFF_ROLES
+from gongzhi.core.scope import user_roles
 
 rules.add_perm("people.create_person", rules.is_superuser | manages_place_of)
 rules.add_perm("people.update_person", rules.is_superuser | manages_place_of)
@@ -14,8 +16,6 @@ rules.add_perm("people.add_household_member", rules.is_superuser | manages_place
 @rules.predicate
 def is_staff_self(user, target) -> bool:
     """API 令牌: staff (not residents or volunteers) issue them for themselves."""
-    from gongzhi.core.roles import STAFF_ROLES
-    from gongzhi.core.scope import user_roles
 
     return target is not None and target.pk == user.pk and bool(user_roles(user) & STAFF_ROLES)
 

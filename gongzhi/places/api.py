@@ -55,7 +55,7 @@ class PlaceOut(Schema):
 
 class PlaceCounts(PlaceOut):
     households: int
-    residents: int
+    residents: int  # a figure people register (core.registry.subtree_figure)
     compounds: int
     grids: int
 
@@ -125,7 +125,7 @@ def place_children(request, pk: int):
     place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
     children = list(Place.objects.visible_to(request.user).filter(parent=place).order_by("path"))
     counts = counts_by_child(place, children)
-    return [{**PlaceOut.from_orm(c).dict(), **vars(counts[c.pk])} for c in children]
+    return [{**PlaceOut.from_orm(c).dict(), **counts[c.pk].as_dict()} for c in children]
 
 
 @router.post("", response={201: PlaceOut}, summary="新建区域")

@@ -8,4 +8,9 @@ class PlacesConfig(AppConfig):
     verbose_name = _("区域")
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules permissions)
+            shell,
+        )
+
+        shell.register()

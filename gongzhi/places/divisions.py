@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import require
 
 from .actions import next_child_paths
 from .events import Verb
@@ -108,9 +109,11 @@ def read_divisions(source: Path, area: str) -> list[Division]:
     return divisions
 
 
-def load_divisions(divisions: list[Division], *, by=None) -> tuple[int, int]:
-    """Create or rename the district, its streets and communities by official code. Idempotent."""
+def load_divisions(divisions: list[Division], *, by) -> tuple[int, int]:
+    """Create or rename the district, its streets and communities by official code. Idempotent.
+    ``by``: a superuser, or SYSTEM for ``manage.py load_divisions`` and the demo street."""
     created = updated = 0
+    require(by, "places.load_divisions")
     with transaction.atomic():
         existing = {p.code: p for p in Place.objects.select_for_update().filter(code__in=[d.code for d in divisions])}
         for d in divisions:  # parents come before children in every source

@@ -1,4 +1,5 @@
-"""Excel import and export of the region tree and of households/owners.
+"""Excel import and export: the job (validate every row, then write all or nothing) and the region tree's file.
+Households and owners are ``gongzhi.people.imports``, registered here as another :class:`Importer`.
 
 An import is validated row by row first (progress is written to the job row as it goes, outside any
 transaction so a polling page sees it); then, only if every row is valid, all rows are written in
@@ -11,11 +12,12 @@ import io
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,12 +25,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongzhi.core import crypto
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import require, user_of
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import bump_scope_versions, covers
-from gongzhi.core.validators import clean_id_number, clean_phone
-from gongzhi.people.models import HouseholdMember, Person, Relation
+from gongzhi.core.scope import covers
 
 from .actions import next_child_paths
 from .events import Verb
@@ -48,21 +48,13 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 250
 
 PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址"]
-HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员", "实测面积", "合同面积"]
 # columns added later: a file made from an older template (without them) is still read
 OPTIONAL_COLUMNS = frozenset({"实测面积", "合同面积"})
-# the household areas besides the registered one (建筑物区分所有权司法解释 第8条: registered, else surveyed,
-# else the purchase contract's): column -> Place field
-EXTRA_AREAS = {"实测面积": "surveyed_area", "合同面积": "contract_area"}
-COLUMNS: dict[str, list[str]] = {ImportKind.PLACES: PLACE_COLUMNS, ImportKind.HOUSEHOLDS: HOUSEHOLD_COLUMNS}
 # The files are filled in Chinese whatever language the uploader's pages are in: the labels are read in
 # zh-hans even if this module is first imported during a request in English.
 with translation.override("zh-hans"):
     KIND_BY_LABEL = {str(label): value for value, label in Kind.choices}
     MODE_BY_LABEL = {str(label).split("（")[0]: value for value, label in ManagementMode.choices}
-    RELATION_BY_LABEL = {str(label): value for value, label in Relation.choices}
-YES = {"是", "党员", "Y", "YES", "1", "TRUE"}
-NO = {"", "否", "N", "NO", "0", "FALSE", "群众"}
 
 
 @dataclass
@@ -81,10 +73,33 @@ class Parsed:
     errors: list[RowError] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Importer:
+    """One kind of file an ImportJob reads: its columns, its template, row checks, the write and the audit
+    verb; and optionally an export of a subtree in the same columns (``export(user, place) -> (bytes, rows)``).
+    The tree registers itself below; ``gongzhi.people`` registers households, so this module knows no people."""
+
+    kind: str
+    columns: list[str]
+    fill_template: Callable[[Workbook], None]
+    validate: Callable[..., Parsed]
+    write: Callable[[list[dict]], int]
+    verb: str
+    export: Callable[..., tuple[bytes, int]] | None = None
+    export_verb: str = ""
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    IMPORTERS[importer.kind] = importer
+
+
 # ---------------------------------------------------------------- templates and export
 
 
-def _sheet(wb: Workbook, title: str, columns: list[str]):
+def sheet(wb: Workbook, title: str, columns: list[str]):
     ws = wb.active
     ws.title = title
     ws.append(columns)
@@ -99,26 +114,23 @@ def _sheet(wb: Workbook, title: str, columns: list[str]):
 
 def template_xlsx(kind: str) -> bytes:
     wb = Workbook()
-    if kind == ImportKind.PLACES:
-        ws = _sheet(wb, "区域", PLACE_COLUMNS)
-        ws.append(["小区", "示例小区", "C-0001", "610104001001", "专管型", None, "示例路1号"])
-        ws.append(["楼栋", "1号楼", "C-0001-01", "C-0001", None, None, None])
-        ws.append(["单元", "1单元", "C-0001-01-1", "C-0001-01", None, None, None])
-        ws.append(["户", "101", "C-0001-01-1-101", "C-0001-01-1", None, 89.5, None])
-        dv = DataValidation(type="list", formula1='"' + ",".join(KIND_BY_LABEL) + '"', allow_blank=False)
-        ws.add_data_validation(dv)
-        dv.add("A2:A100000")
-    else:
-        ws = _sheet(wb, "住户", HOUSEHOLD_COLUMNS)
-        ws.append(["C-0001-01-1-101", "张三", "11010519491231002X", "13800138000", "业主", 1, 89.5, "否", None, None])
-        dv = DataValidation(type="list", formula1='"业主,租户,住户"', allow_blank=False)
-        ws.add_data_validation(dv)
-        dv.add("E2:E100000")
+    IMPORTERS[kind].fill_template(wb)
     notes = wb.create_sheet("说明")
     notes.append([_("第一行为表头，请勿修改；示例行可删除。整个文件校验通过后才会写入，任何一行有错都不会写入。")])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _places_template(wb: Workbook) -> None:
+    ws = sheet(wb, "区域", PLACE_COLUMNS)
+    ws.append(["小区", "示例小区", "C-0001", "610104001001", "专管型", None, "示例路1号"])
+    ws.append(["楼栋", "1号楼", "C-0001-01", "C-0001", None, None, None])
+    ws.append(["单元", "1单元", "C-0001-01-1", "C-0001-01", None, None, None])
+    ws.append(["户", "101", "C-0001-01-1-101", "C-0001-01-1", None, 89.5, None])
+    dv = DataValidation(type="list", formula1='"' + ",".join(KIND_BY_LABEL) + '"', allow_blank=False)
+    ws.add_data_validation(dv)
+    dv.add("A2:A100000")
 
 
 def export_places_xlsx(places) -> bytes:
@@ -131,22 +143,6 @@ def export_places_xlsx(places) -> bytes:
         ws.append([p.get_kind_display(), p.name, p.code, codes.get(p.parent_id, ""),
                    p.get_management_mode_display() if p.management_mode else "",
                    float(p.registered_area) if p.registered_area is not None else None, p.address])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def export_households_xlsx(members) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("住户")
-    ws.append(HOUSEHOLD_COLUMNS)
-    for m in members.select_related("place", "person").order_by("place__path", "pk").iterator(chunk_size=2000):
-        ws.append([m.place.code, m.person.name, m.person.id_number_masked, m.person.phone_masked,
-                   m.get_relation_display(), float(m.share),
-                   float(m.place.registered_area) if m.place.registered_area is not None else None,
-                   "是" if m.person.is_party_member else "否",
-                   *(float(getattr(m.place, f)) if getattr(m.place, f) is not None else None
-                     for f in EXTRA_AREAS.values())])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -188,7 +184,7 @@ def _cell(values, i):
     return str(v).strip()
 
 
-def _area(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | None:
+def area_of(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | None:
     if value == "":
         return None
     try:
@@ -208,7 +204,7 @@ def _area(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | 
     return area.quantize(Decimal("0.01"))
 
 
-def _positive_area(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | None:
+def positive_area_of(value: str, n: int, column: str, errors: list[RowError]) -> Decimal | None:
     """实测面积 / 合同面积: empty, or a number > 0 with at most 2 decimal places."""
     if value == "":
         return None
@@ -281,7 +277,7 @@ def validate_places(rows, job: ImportJob, user, progress) -> Parsed:
                 errors.append(RowError(n, "管理模式", _("管理模式应为：%(ok)s") % {"ok": "、".join(MODE_BY_LABEL)}))
             elif kind != Kind.COMPOUND:
                 errors.append(RowError(n, "管理模式", _("只有小区可以填写管理模式")))
-        area = _area(r["登记面积"], n, "登记面积", errors)
+        area = area_of(r["登记面积"], n, "登记面积", errors)
         if area is not None and kind and kind != Kind.HOUSEHOLD:
             errors.append(RowError(n, "登记面积", _("只有户可以填写登记面积")))
         if len(r["地址"]) > 200:
@@ -293,94 +289,6 @@ def validate_places(rows, job: ImportJob, user, progress) -> Parsed:
         else:
             out.rows.append({"kind": kind, "name": r["名称"], "code": code, "parent_code": parent_code,
                              "management_mode": mode, "registered_area": area, "address": r["地址"]})
-        progress(i)
-    return out
-
-
-def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
-    out = Parsed()
-    codes = {r["户编码"] for _n, r in rows if r["户编码"]}
-    households = {p.code: p for p in Place.objects.filter(code__in=codes).only("pk", "code", "kind", "path")}
-    # an exported file shows ID and phone numbers masked: a masked value stands for the number already stored
-    # for the same person (same household, same name, same masked value), so the export imports unchanged
-    known = {(m.place_id, m.person.name, m.person.id_number_masked): m.person
-             for m in HouseholdMember.objects.current().filter(place__in=list(households.values()))
-             .select_related("person")} if any("*" in (r["身份证号"] or "") for _n, r in rows) else {}
-    seen_ids: dict[str, int] = {}
-    seen_pairs: dict[tuple[str, str, str], int] = {}
-    for i, (n, r) in enumerate(rows, start=1):
-        errors: list[RowError] = []
-        code = r["户编码"]
-        household = households.get(code)
-        if not code:
-            errors.append(RowError(n, "户编码", _("户编码不能为空")))
-        elif household is None:
-            errors.append(RowError(n, "户编码", _("户编码 %(c)s 不存在，请先导入区域树") % {"c": code}))
-        elif household.kind != Kind.HOUSEHOLD:
-            errors.append(RowError(n, "户编码", _("编码 %(c)s 不是户") % {"c": code}))
-        elif not (household.path.startswith(job.place.path) and covers(user, household.path, MANAGING_ROLES)):
-            errors.append(RowError(n, "户编码", _("户 %(c)s 不在您的管理范围内") % {"c": code}))
-        name = r["姓名"]
-        if not name:
-            errors.append(RowError(n, "姓名", _("姓名不能为空")))
-        elif len(name) > 50:
-            errors.append(RowError(n, "姓名", _("姓名不能超过50个字")))
-        id_number = ""
-        stored = known.get((household.pk, name, r["身份证号"])) if household is not None and known else None
-        if not r["身份证号"]:
-            errors.append(RowError(n, "身份证号", _("身份证号不能为空")))
-        elif "*" in r["身份证号"]:
-            if stored is None:
-                errors.append(RowError(n, "身份证号", _("身份证号是脱敏的，且与该户现有成员不符：请填写完整号码")))
-            else:
-                id_number = stored.id_number
-        else:
-            try:
-                id_number = clean_id_number(r["身份证号"])
-            except ValidationError as exc:
-                errors.append(RowError(n, "身份证号", exc.messages[0]))
-        phone = ""
-        if r["手机号"] and "*" in r["手机号"]:
-            if stored is not None and stored.phone_masked == r["手机号"]:
-                phone = stored.phone
-            else:
-                errors.append(RowError(n, "手机号", _("手机号是脱敏的，且与该户现有成员不符：请填写完整号码")))
-        elif r["手机号"]:
-            try:
-                phone = clean_phone(r["手机号"])
-            except ValidationError as exc:
-                errors.append(RowError(n, "手机号", exc.messages[0]))
-        relation = RELATION_BY_LABEL.get(r["关系"])
-        if not relation:
-            errors.append(RowError(n, "关系", _("关系应为：业主、租户或住户")))
-        share = Decimal(1)
-        if r["产权份额"]:
-            try:
-                share = Decimal(r["产权份额"])
-                if not (share.is_finite() and Decimal(0) < share <= Decimal(1)):
-                    raise InvalidOperation
-            except InvalidOperation:
-                errors.append(RowError(n, "产权份额", _("产权份额必须大于0且不超过1")))
-        area = _area(r["登记面积"], n, "登记面积", errors)
-        extra = {f: _positive_area(r[column], n, column, errors) for column, f in EXTRA_AREAS.items()}
-        party = r["党员"].upper()
-        if party not in YES and party not in NO:
-            errors.append(RowError(n, "党员", _("党员一栏填“是”或“否”")))
-        if id_number and relation and code:
-            key = (code, id_number, relation)
-            if key in seen_pairs:
-                errors.append(RowError(n, "身份证号", _("与第 %(r)s 行重复") % {"r": seen_pairs[key]}))
-            else:
-                seen_pairs[key] = n
-        if id_number in seen_ids and seen_ids[id_number] != name and not errors:
-            errors.append(RowError(n, "姓名", _("同一身份证号在文件中对应了不同姓名")))
-        if errors:
-            out.errors.extend(errors)
-        else:
-            seen_ids.setdefault(id_number, name)
-            out.rows.append({"household": household, "name": name, "id_number": id_number, "phone": phone,
-                             "relation": relation, "share": share, "area": area, "party": party in YES,
-                             **extra})
         progress(i)
     return out
 
@@ -424,60 +332,21 @@ def write_places(rows: list[dict]) -> int:
     return len(created)
 
 
-def write_households(rows: list[dict]) -> int:
-    indexes = {crypto.blind_index(r["id_number"]) for r in rows}
-    people = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=indexes)}
-    new_people: list[Person] = []
-    for r in rows:
-        idx = crypto.blind_index(r["id_number"])
-        if idx not in people:
-            person = Person(name=r["name"], phone=r["phone"], place=r["household"], is_party_member=r["party"])
-            person.set_id_number(r["id_number"])
-            people[idx] = person
-            new_people.append(person)
-        r["_idx"] = idx
-    Person.objects.bulk_create(new_people, batch_size=1000)
-    existing = set(
-        HouseholdMember.objects.filter(place__in={r["household"].pk for r in rows})
-        .values_list("place_id", "person_id", "relation")
-    )
-    members = []
-    for r in rows:
-        key = (r["household"].pk, people[r["_idx"]].pk, r["relation"])
-        if key not in existing:
-            existing.add(key)
-            members.append(HouseholdMember(place=r["household"], person=people[r["_idx"]], relation=r["relation"],
-                                           share=r["share"]))
-    HouseholdMember.objects.bulk_create(members, batch_size=1000)
-    bump_scope_versions(m.person_id for m in members)  # new homes: cached scopes must reload
-    areas: dict[int, dict] = defaultdict(dict)
-    for r in rows:
-        if r["area"] is not None:
-            areas[r["household"].pk]["registered_area"] = r["area"]
-        for f in EXTRA_AREAS.values():
-            if r.get(f) is not None:
-                areas[r["household"].pk][f] = r[f]
-    for pk, values in areas.items():
-        Place.objects.filter(pk=pk).update(**values)
-    return len(rows)
-
-
 # ---------------------------------------------------------------- the job
 
 
 def create_import(*, kind: str, upload, place: Place, by) -> ImportJob:
     """Store the uploaded file as a job and start it once the job row is committed."""
-    if kind not in ImportKind.values:
+    if kind not in IMPORTERS:
         raise ValidationError({"kind": _("导入内容无效")})
     if not upload.name.lower().endswith(".xlsx"):
         raise ValidationError({"file": _("请上传 .xlsx 格式的 Excel 文件")})
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise ValidationError({"file": _("文件过大（上限 %(mb)s MB）") % {"mb": settings.IMPORT_MAX_BYTES // 1048576}})
-    if not by.has_perm("places.import_places", place):
-        raise PermissionDenied
+    require(by, "places.import_places", place)
     with transaction.atomic():
         job = ImportJob.objects.create(kind=kind, file=upload, original_name=upload.name[:200], place=place,
-                                       created_by=by)
+                                       created_by=user_of(by))
         transaction.on_commit(lambda: start_import(job.pk))
     return job
 
@@ -510,7 +379,8 @@ def run_import(job_id: int) -> ImportJob:
     try:
         with job.file.open("rb") as fh:
             data = fh.read()
-        rows, errors = read_rows(data, COLUMNS[job.kind])
+        importer = IMPORTERS[job.kind]
+        rows, errors = read_rows(data, importer.columns)
         _set(job_id, total_rows=len(rows))
         if errors or not rows:
             errors = errors or [RowError(2, "", _("文件中没有数据行"))]
@@ -522,8 +392,7 @@ def run_import(job_id: int) -> ImportJob:
             if i % PROGRESS_EVERY == 0:
                 _set(job_id, processed_rows=i)
 
-        validate = validate_places if job.kind == ImportKind.PLACES else validate_households
-        parsed = validate(rows, job, job.created_by, progress)
+        parsed = importer.validate(rows, job, job.created_by, progress)
         _set(job_id, processed_rows=len(rows))
         if parsed.errors:
             _set(job_id, status=ImportStatus.INVALID, errors=[e.as_dict() for e in parsed.errors[:1000]],
@@ -532,13 +401,8 @@ def run_import(job_id: int) -> ImportJob:
             return ImportJob.objects.get(pk=job_id)
         _set(job_id, status=ImportStatus.WRITING)
         with transaction.atomic():
-            if job.kind == ImportKind.PLACES:
-                written = write_places(parsed.rows)
-                verb = Verb.IMPORT_PLACES
-            else:
-                written = write_households(parsed.rows)
-                verb = Verb.IMPORT_HOUSEHOLDS
-            Event.record(job.created_by, verb, job.place, summary=_("导入 %(f)s：%(n)s 行") % {
+            written = importer.write(parsed.rows)
+            Event.record(job.created_by, importer.verb, job.place, summary=_("导入 %(f)s：%(n)s 行") % {
                 "f": job.original_name, "n": written}, after={"rows": written, "job": job.pk})
             _set(job_id, status=ImportStatus.DONE, written_rows=written, finished_at=timezone.now(),
                  message=_("导入成功：%(n)s 行") % {"n": written})
@@ -547,3 +411,12 @@ def run_import(job_id: int) -> ImportJob:
         _set(job_id, status=ImportStatus.FAILED, finished_at=timezone.now(),
              message=_("导入失败，未写入任何数据；请联系管理员"))
     return ImportJob.objects.get(pk=job_id)
+
+
+def _export_places(user, place: Place) -> tuple[bytes, int]:
+    rows = Place.objects.visible_to(user).filter(path__startswith=place.path)
+    return export_places_xlsx(rows), rows.count()
+
+
+register_importer(Importer(ImportKind.PLACES, PLACE_COLUMNS, _places_template, validate_places, write_places,
+                           Verb.IMPORT_PLACES, _export_places, Verb.EXPORT_PLACES))

@@ -2,30 +2,47 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from gongzhi.core.pagination import CountLater, OneQueryPaginator, with_total
+from gongzhi.core.registry import registry
 from gongzhi.core.roles import STAFF_ROLES
 from gongzhi.core.scope import scope_paths
 from gongzhi.core.statements import Statement
-from gongzhi.people.models import HouseholdMember
 
 from .models import ALPHABET, STEP, VISIBLE_ROLES, Kind, Place
 
 
 @dataclass
 class Counts:
+    """The tree's own counts, plus the figures other apps register (``core.registry.subtree_figure``, e.g.
+    ``residents`` from people), read as attributes too: ``counts.residents``."""
+
     households: int = 0
-    residents: int = 0
     compounds: int = 0
     grids: int = 0
+    figures: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        """Every count by name, registered figures included (0 where none was counted)."""
+        return {"households": self.households, "compounds": self.compounds, "grids": self.grids,
+                **{f.key: self.figures.get(f.key, 0) for f in registry.subtree_figures}}
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("__") or name == "figures":
+            raise AttributeError(name)
+        if name in (keys := {f.key for f in registry.subtree_figures}):
+            return self.figures.get(name, 0)
+        raise AttributeError(f"{name!r}: not a count (registered figures: {sorted(keys)})")
 
 
 def counts_by_child(node: Place, children: list[Place]) -> dict[int, Counts]:
-    """Households, residents, compounds and grids under each child of ``node`` — two queries in all."""
+    """Households, compounds and grids under each child of ``node`` in one query, and one grouped query
+    per registered figure (residents)."""
     width = (node.depth + 2) * STEP
     by_prefix: dict[str, Counts] = {c.path: Counts() for c in children}
     rows = (
@@ -43,17 +60,11 @@ def counts_by_child(node: Place, children: list[Place]) -> dict[int, Counts]:
         c = by_prefix.get(row["prefix"])
         if c is not None:
             c.households, c.compounds, c.grids = row["households"], row["compounds"], row["grids"]
-    residents = (
-        HouseholdMember.objects.current()
-        .filter(place__path__startswith=node.path)
-        .annotate(prefix=Substr("place__path", 1, width))
-        .values("prefix")
-        .annotate(n=Count("person", distinct=True))
-    )
-    for row in residents:
-        c = by_prefix.get(row["prefix"])
-        if c is not None:
-            c.residents = row["n"]
+    for figure in registry.subtree_figures:  # one grouped query each
+        for prefix, n in figure.count(node.path, width).items():
+            c = by_prefix.get(prefix)
+            if c is not None:
+                c.figures[figure.key] = n
     return {child.pk: by_prefix[child.path] for child in children}
 
 
@@ -63,11 +74,8 @@ def counts_of(node: Place) -> Counts:
         compounds=Count("pk", filter=Q(kind=Kind.COMPOUND)),
         grids=Count("pk", filter=Q(kind=Kind.GRID)),
     )
-    residents = (
-        HouseholdMember.objects.current().filter(place__path__startswith=node.path)
-        .values("person").distinct().count()
-    )
-    return Counts(households=row["households"], residents=residents, compounds=row["compounds"], grids=row["grids"])
+    return Counts(households=row["households"], compounds=row["compounds"], grids=row["grids"],
+                  figures={f.key: f.count(node.path, None) for f in registry.subtree_figures})
 
 
 def scope_roots(user) -> list[Place]:
@@ -131,6 +139,11 @@ def households_in(user, place: Place | None = None):
     return _households(*where)
 
 
+# More ways a search of the household list matches a household: each ``match(q) -> Q`` on Place (a
+# subquery of place ids). ``gongzhi.people`` registers "a current member's name is q".
+HOUSEHOLD_SEARCHES: list[Callable[[str], Q]] = []
+
+
 # the household page of ``len(roots)`` scope roots, rows bottom:top with the total: compiled once per shape
 _HOUSEHOLD_PAGE = Statement(lambda roots, afters, *, bottom, top:
                             with_total(_households(_ranges(roots, afters)))[bottom:top])
@@ -145,9 +158,10 @@ def household_page(user, number, *, q: str = "", per_page: int = 20):
     if q or not roots or len(afters) != len(roots):  # a root without an upper bound: the plain queryset
         qs = households_in(user)
         if q:
-            # members by subquery, not a join: no duplicate rows, so no DISTINCT and the page keeps its one query
-            by_member = HouseholdMember.objects.filter(person__name=q).values("place_id")
-            qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(pk__in=by_member))
+            # other apps' matches (people: a member's name) as subqueries, not joins: no duplicate rows, so
+            # no DISTINCT and the page keeps its one query
+            qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q)
+                           | Q(*[match(q) for match in HOUSEHOLD_SEARCHES], _connector=Q.OR))
         return OneQueryPaginator(qs, per_page).get_page(number)
 
     def fetch(bottom: int, top: int) -> list[dict]:

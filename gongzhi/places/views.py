@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,13 +11,13 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.exports import record_export
 from gongzhi.core.forms import apply_errors, run_form
+from gongzhi.core.registry import registry
 from gongzhi.core.roles import MANAGING_ROLES, STAFF_ROLES
 from gongzhi.core.scope import covers, in_scopes, user_roles
-from gongzhi.people.models import HouseholdMember
 
 from . import actions, imports
-from .events import Verb
-from .forms import ImportForm, MoveForm, PlaceEditForm, PlaceForm
+from .divisions import DivisionSourceError, bundled_divisions, find_source, load_divisions, read_divisions
+from .forms import DivisionsForm, ImportForm, MoveForm, PlaceEditForm, PlaceForm
 from .models import PARENT_KINDS, ImportJob, ImportKind, Kind, Place
 from .queries import counts_by_child, counts_of, household_page, scope_roots
 
@@ -55,13 +57,13 @@ def detail(request, pk):
     page = Paginator(children, 50).get_page(request.GET.get("page"))
     counts = counts_by_child(place, list(page.object_list))
     ancestors = [a for a in place.ancestors() if covers(request.user, a.path, STAFF_ROLES) or request.user.is_superuser]
-    members = []
-    if place.kind == Kind.HOUSEHOLD:
-        members = HouseholdMember.objects.current().filter(place=place).select_related("person")
+    panels = [(p.template, ctx) for p in registry.place_panels
+              if (ctx := p.context(request, place)) is not None]  # e.g. a household's members (people)
     return render(request, "places/detail.html", {
         "place": place, "page": page, "rows": [(c, counts[c.pk]) for c in page.object_list],
         "counts": counts_of(place), "ancestors": ancestors, "can_manage": _can_manage(request.user, place),
-        "child_kinds": [Kind(k) for k in place.allowed_child_kinds()], "members": members, "q": q,
+        "child_kinds": [Kind(k) for k in place.allowed_child_kinds()], "panels": panels, "q": q,
+        "figures": registry.subtree_figures,
     })
 
 
@@ -165,33 +167,27 @@ def import_job(request, pk):
 @login_required
 def import_template(request, kind):
     _staff_required(request.user)
-    if kind not in ImportKind.values:
+    if kind not in imports.IMPORTERS:
         raise Http404
-    name = "区域导入模板.xlsx" if kind == ImportKind.PLACES else "住户导入模板.xlsx"
+    name = _("%(kind)s导入模板") % {"kind": ImportKind(kind).label} + ".xlsx"
     return _xlsx(imports.template_xlsx(kind), name)
 
 
 @login_required
 def export(request, pk, kind):
     place = _visible_place(request, pk)
-    if kind == ImportKind.PLACES:
-        rows = Place.objects.visible_to(request.user).filter(path__startswith=place.path)
-        data, verb = imports.export_places_xlsx(rows), Verb.EXPORT_PLACES
-    elif kind == ImportKind.HOUSEHOLDS:
-        rows = HouseholdMember.objects.visible_to(request.user).current().filter(place__path__startswith=place.path)
-        data, verb = imports.export_households_xlsx(rows), Verb.EXPORT_HOUSEHOLDS
-    else:
+    importer = imports.IMPORTERS.get(kind)
+    if importer is None or importer.export is None:
         raise Http404
+    data, count = importer.export(request.user, place)
     # a bulk export of personal data is itself on the record: who, which subtree, how many rows
-    record_export(request.user, verb, summary=f"{place.name} · {ImportKind(kind).label}",
-                  filters={"place": place.pk}, rows=rows.count(), truncated=False)
+    record_export(request.user, importer.export_verb, summary=f"{place.name} · {ImportKind(kind).label}",
+                  filters={"place": place.pk}, rows=count, truncated=False)
     stamp = timezone.localtime().strftime("%Y%m%d")
     return _xlsx(data, f"{place.name}-{ImportKind(kind).label}-{stamp}.xlsx")
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
@@ -201,9 +197,6 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def divisions(request):
     """Superusers load a district's real streets and communities (行政区划) into the tree."""
-    from .divisions import DivisionSourceError, bundled_divisions, find_source, load_divisions, read_divisions
-    from .forms import DivisionsForm
-
     if not request.user.is_superuser:
         raise PermissionDenied
     form = DivisionsForm(request.POST or None)

@@ -1,6 +1,6 @@
 """Benchmark requests (`manage.py generate_requests --scale city|tiny [--count N]`).
 
-On top of a places data set from :mod:`gongzhi.core.generate` (built first when missing), this writes
+On top of a places data set from :mod:`gongzhi.people.generate` (built first when missing), this writes
 ``count`` 诉求 (city: 5,000,000) spread over the data set's households and common areas across the last
 24 months (731 local days ending now), with a realistic life for each:
 
@@ -47,9 +47,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.core.calendar import WorkCalendar
-from gongzhi.core.generate import PASSWORD, SCALES, START, Shape
-from gongzhi.core.generate import generate as generate_places
 from gongzhi.core.models import Holiday
+from gongzhi.people.generate import PASSWORD, SCALES, START, Shape
+from gongzhi.people.generate import existing as existing_places
+from gongzhi.people.generate import generate as generate_places
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind, Person, Position
 from gongzhi.people.roles import Title
 from gongzhi.places.models import STEP, Cluster, Kind, ManagementMode, Place, encode_step
@@ -165,8 +166,6 @@ def _community_path(root_path: str, shape: Shape) -> str:
 
 
 def existing(scale: str) -> GeneratedRequests | None:
-    from gongzhi.core.generate import existing as existing_places
-
     shape = SCALES[scale]
     places = existing_places(shape)
     if places is None or not get_user_model().objects.filter(username=community_username(shape)).exists():

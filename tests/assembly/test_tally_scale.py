@@ -1,6 +1,6 @@
 """The tally of a vote of 2,000 exclusive units, through the database, against two independent counts.
 
-One compound (``gongzhi.core.generate`` with its own shape: 4 buildings × 2 units × 25 floors × 10
+One compound (``gongzhi.people.generate`` with its own shape: 4 buildings × 2 units × 25 floors × 10
 doors = 2,000 households) with a plan of who owns what: the developer's unsold units (no owner), owners
 of two units, co-owned units, tenants and former owners (who must not count). The roll is taken by
 ``actions.announce_vote``; ballots are written as rows (as the app stores them: one per owner key), with
@@ -21,8 +21,8 @@ from django.db import connection
 
 from gongzhi.assembly import actions
 from gongzhi.assembly.models import Ballot, RollEntry, Vote, VoteStatus
-from gongzhi.core.generate import SCALES, Shape, generate
 from gongzhi.core.permissions import SYSTEM
+from gongzhi.people.generate import SCALES, Shape, generate
 from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import STEP, Kind, Place
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.places.divisions import (
     DivisionSourceError,
     bundled_divisions,
@@ -25,7 +26,7 @@ class Command(BaseCommand):
                 divisions = read_divisions(find_source(source), area)
         except DivisionSourceError as exc:
             raise CommandError(str(exc)) from exc
-        created, updated = load_divisions(divisions)
+        created, updated = load_divisions(divisions, by=SYSTEM)
         streets = sum(1 for d in divisions if d.kind == "street")
         self.stdout.write(f"{divisions[0].name}（{area}）：街道 {streets} 个，社区/村 {len(divisions) - streets - 1} 个；"
                           f"新增 {created}，更名 {updated}")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gongzhi.core.generate import SCALES
+from gongzhi.people.generate import SCALES
 from gongzhi.workorders.generate import DEFAULT_COUNTS, generate_requests
 
 

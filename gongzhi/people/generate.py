@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.people.roles import Title
+from gongzhi.places.actions import next_child_paths
 from gongzhi.places.models import Kind, ManagementMode, Place, encode_step
 
 SEED = 20261125
@@ -228,8 +229,6 @@ def existing(shape: Shape) -> Generated | None:
 
 def generate(scale: str = "tiny", progress: Callable[[str], None] | None = None) -> Generated:
     """Build the data set ``scale`` (see SCALES) unless it is already there."""
-    from gongzhi.places.actions import next_child_paths  # read-only helper: the next free root path
-
     shape = SCALES[scale]
     say = progress or (lambda _msg: None)
     found = existing(shape)

@@ -17,6 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from stdnum.cn import ric
 
+from gongzhi.core.permissions import SYSTEM
+from gongzhi.core.registry import registry
+from gongzhi.core.validators import uscc_check_character
 from gongzhi.people.models import (
     HouseholdMember,
     ManagementAssignment,
@@ -110,6 +113,18 @@ def person_name(rng: random.Random) -> str:
 
 
 @dataclass
+class DemoStreet:
+    """What the foundation step built, handed to every app's demo step (``core.registry.demo_step``)."""
+
+    rng: random.Random
+    street: Place
+    communities: list[Place]
+    compounds: list[Place]  # in COMPOUNDS order: [0] is 尚书苑, where the demo accounts live
+    companies: list[Organisation]  # in COMPANIES order
+    departments: list[Organisation]  # in DEPARTMENTS order: [0] is the police station
+
+
+@dataclass
 class Seeded:
     created: bool
     households: int = 0
@@ -142,7 +157,7 @@ def seed_demo() -> Seeded:
     _USED_IDS.clear()
     divisions = bundled_divisions(AREA_CODE)
     assert divisions is not None, "the demo district ships with the code"
-    load_divisions(divisions)
+    load_divisions(divisions, by=SYSTEM)
     street = Place.objects.get(code=STREET_CODE)
     communities = [Place.objects.get(code=c) for c in COMMUNITY_CODES]
     paths = _Paths()
@@ -338,133 +353,17 @@ def seed_demo() -> Seeded:
     p = staff("赵晓东", communities[0], party=False, username="volunteer", skills="心理咨询、纠纷调解")
     post(p, volunteers, Title.VOLUNTEER, communities[0])
     User.objects.create_superuser(username="admin", password=DEMO_PASSWORD, email="")
-    seed_requests(rng, compounds, companies, departments[0])
-    seed_votes(rng, compounds)
+    street_made = DemoStreet(rng=rng, street=street, communities=communities, compounds=compounds,
+                             companies=companies, departments=departments)
+    for step in registry.demo_steps:  # each app's demo records, through its own actions
+        step.run(street_made)
     return Seeded(created=True, households=len(households), people=Person.objects.count())
 
 
 def _uscc(i: int) -> str:
     """A valid 统一社会信用代码 for demo company i (GB 32100 MOD 31 check)."""
-    from gongzhi.core.validators import uscc_check_character
-
     body = f"91{AREA_CODE}MA6U{i:02d}X{i:02d}A"[:17]
     body = body.replace("I", "J").replace("O", "0").replace("S", "5").replace("V", "W").replace("Z", "2")
     return body + uscc_check_character(body)
 
 
-DEMO_REQUESTS = [  # category, description, stage
-    ("utilities", "厨房水管漏水，楼下已经渗水", "rated"),
-    ("elevator", "2单元电梯经常停在半层，老人不敢坐", "resolved"),
-    ("sanitation", "楼道堆放杂物很久没人清理", "accepted"),
-    ("parking", "消防通道被私家车长期占用", "dispatched"),
-    ("noise", "楼上深夜装修噪音", "submitted"),
-    ("safety", "电动车在楼道充电，有火灾隐患", "whistled"),
-    ("public_facility", "小区路灯坏了三盏", "resolved"),
-    ("neighbour_dispute", "楼上空调外机滴水到我家窗台", "rated"),
-    ("utilities", "卫生间下水道堵塞", "submitted"),
-    ("service_complaint", "保安夜间不在岗", "dispatched"),
-]
-
-
-def seed_requests(rng: random.Random, compounds: list[Place], companies: list[Organisation], police) -> None:
-    """A few requests at every stage, moved through the real actions (so timelines and audit exist)."""
-    from gongzhi.workorders import actions
-    from gongzhi.workorders.models import Category, Duty
-
-    User = get_user_model()
-    community = User.objects.get(username="community")
-    manager = User.objects.get(username="property")
-    for company in companies:
-        for position in Position.objects.filter(organisation=company).select_related("person"):
-            Duty.objects.get_or_create(organisation=company, person=position.person)
-    owners = list(HouseholdMember.objects.filter(place__path__startswith=compounds[0].path, relation=Relation.OWNER,
-                                                 person__user__isnull=False).select_related("person__user", "place"))
-    resident_user = User.objects.get(username="resident")
-    member = HouseholdMember.objects.filter(person__user=resident_user).select_related("place").first()
-    assert member is not None, "the demo resident lives in a household"
-    home = member.place
-    for i, (code, text, stage) in enumerate(DEMO_REQUESTS):
-        filer, place = (resident_user, home) if i % 2 == 0 or not owners else (owners[0].person.user,
-                                                                               owners[0].place)
-        req = actions.file_request(by=filer, category=Category.objects.get(code=code), description=text,
-                                   place=place, urgency="urgent" if code == "elevator" else "normal")
-        if stage == "submitted":
-            continue
-        target = actions.route(req.category, req.place) or companies[0]
-        req = actions.dispatch_request(req, to=target, by=community)
-        if stage == "whistled":
-            actions.whistle_request(req, department=police, by=community, note="电动车违规充电需派出所协助劝导")
-            continue
-        if stage == "dispatched":
-            continue
-        handler_user = manager if target.kind == OrgKind.PROPERTY_COMPANY else community
-        req = actions.accept_request(req, by=handler_user)
-        if stage == "accepted":
-            continue
-        req = actions.resolve_request(req, by=handler_user, result_note="已处理完毕，现场已恢复")
-        if stage == "rated":
-            actions.rate_request(req, by=filer, rating=rng.choice((4, 5, 5)), comment="处理及时")
-
-
-def _shift(vote, *, opened_days_ago: float, closes_in_days: float) -> None:
-    """Demo history: place an announced vote's window around today (the notice period already served)."""
-    from django.utils import timezone
-
-    from gongzhi.assembly.models import Vote
-
-    now = timezone.now()
-    Vote.objects.filter(pk=vote.pk).update(
-        announced_at=now - datetime.timedelta(days=opened_days_ago + vote.notice_days),
-        opens_at=now - datetime.timedelta(days=opened_days_ago),
-        closes_at=now + datetime.timedelta(days=closes_in_days))
-    vote.refresh_from_db()
-
-
-def seed_votes(rng: random.Random, compounds: list[Place]) -> None:
-    """尚书苑: an open vote on renewing the property company (the demo resident can vote);
-    青年路小区: a finished 业委会 re-election of 7 (seed 004)."""
-    from django.utils import timezone
-
-    from gongzhi.assembly import actions as votes
-    from gongzhi.assembly.rules import Matter
-
-    User = get_user_model()
-    community = User.objects.get(username="community")
-    now = timezone.now()
-    renew = votes.create_vote(compound=compounds[0], kind="question", matter=Matter.HIRE_MANAGER,
-                              title="关于续聘西安万科物业服务有限公司的表决",
-                              question="尚书苑物业服务合同将于年底到期。是否同意续聘西安万科物业服务有限公司，服务标准和收费标准不变，合同期三年？",
-                              opens_at=now + datetime.timedelta(days=16), closes_at=now + datetime.timedelta(days=30),
-                              by=community)
-    votes.announce_vote(renew, by=community)
-    _shift(renew, opened_days_ago=3, closes_in_days=11)
-    election = votes.create_vote(compound=compounds[1], kind="election", matter=Matter.ELECT_COMMITTEE, seats=7,
-                                 title="青年路小区第二届业主委员会换届选举",
-                                 question="选举第二届业主委员会委员7名，任期五年。每张选票最多选择7人。",
-                                 opens_at=now + datetime.timedelta(days=16),
-                                 closes_at=now + datetime.timedelta(days=30), by=community)
-    owners = list(HouseholdMember.objects.current().filter(place__path__startswith=compounds[1].path,
-                                                           relation=Relation.OWNER, is_representative=True)
-                  .select_related("person").order_by("pk"))
-    party = [m.person for m in owners if m.person.is_party_member][:5]
-    others = [m.person for m in owners if not m.person.is_party_member][:4]
-    for person in party + others:
-        c = votes.nominate_candidate(election, person=person, by=community,
-                                     nominated_by="party_branch" if person.is_party_member else "owners")
-        votes.vet_candidate(c, approved=True, reason="", by=community)
-    votes.announce_vote(election, by=community)
-    _shift(election, opened_days_ago=10, closes_in_days=1)
-    candidates = list(election.candidates.order_by("pk").values_list("pk", flat=True))
-    from gongzhi.assembly.models import Ballot
-
-    ballots = []
-    for entry in election.roll.exclude(developer_unsold=True).values_list("owner_key", flat=True).distinct():
-        if rng.random() < 0.82:
-            ballots.append(Ballot(vote=election, owner_key=entry, channel="paper",
-                                  candidates=sorted(rng.sample(candidates[:7], 6) + rng.sample(candidates[7:], 1))))
-    Ballot.objects.bulk_create(ballots)  # demo history: paper ballots already counted in by two clerks
-    from gongzhi.assembly.models import Vote
-
-    Vote.objects.filter(pk=election.pk).update(closes_at=now - datetime.timedelta(hours=1))
-    election.refresh_from_db()
-    votes.tally_vote(election, by=community)

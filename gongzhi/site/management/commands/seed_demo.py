@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gongzhi.core.demo import seed_demo
+from gongzhi.site.demo import seed_demo
 
 
 class Command(BaseCommand):

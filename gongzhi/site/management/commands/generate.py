@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gongzhi.core.generate import SCALES, generate
+from gongzhi.people.generate import SCALES, generate
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gongzhi.core.demo import ACCOUNTS, DEMO_PASSWORD
+from gongzhi.site.demo import ACCOUNTS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -1,0 +1,37 @@
+"""What owners' votes add to the shell (see :mod:`gongzhi.core.registry`): the menu, the open votes on an
+owner's home page, the compound's public board, and the demo step."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core import registry
+from gongzhi.core.roles import Role
+from gongzhi.core.scope import user_roles
+
+from .demo import seed_votes
+from .models import Vote, VoteStatus
+
+
+def open_votes_card(request):
+    user = request.user
+    if Role.RESIDENT not in user_roles(user):
+        return None
+    votes = [v for v in Vote.objects.visible_to(user).filter(status="announced").select_related("compound")
+             if v.is_open()]
+    return {"open_votes": votes} if votes else None
+
+
+def public_votes(compound) -> list:
+    """公示: the compound's announced and counted votes (the same rows as its public votes page)."""
+    return list(Vote.objects.filter(compound=compound, status__in=[VoteStatus.ANNOUNCED, VoteStatus.CLOSED])
+                .order_by("-opens_at")[:20])
+
+
+def register() -> None:
+    registry.menu("votes", group="work", label=_("表决"), url_name="assembly:list", order=40,
+                  visible=lambda user: user.is_authenticated, active_prefixes=("/votes/",))
+    registry.home_card("open_votes", template="assembly/card_open_votes.html", context=open_votes_card, order=25)
+    registry.public_item("votes", title=_("业主大会表决"), template="assembly/_public_board_votes.html",
+                         items=public_votes, order=20)
+    registry.demo_step("votes", run=seed_votes, order=30)

@@ -1,0 +1,154 @@
+"""The plug-in registry: how an app adds itself to the shell without the shell importing it.
+
+Each app fills the registry from its ``AppConfig.ready()`` (usually by importing its ``shell.py``):
+
+- :func:`menu` — an entry of the staff sidebar / the phone menu, in a :data:`GROUPS` group, shown when its
+  ``visible(user)`` says so (ask the same permission the page checks: a menu never links to a 403);
+- :func:`home_card` — a card of the home page (工作台): ``context(request)`` returns the template context,
+  or ``None`` when the card has nothing for this reader;
+- :func:`public_item` — what a compound's public board (公示栏) shows: ``items(compound)`` returns rows;
+- :func:`demo_step` — a step of ``seed_demo`` run after the demo street exists, in ``order``;
+- :func:`subtree_figure` — a figure counted under every place (e.g. residents), shown with the tree's own counts;
+- :func:`place_panel` — a section of a place's page (e.g. a household's members).
+
+The shell (``gongzhi.site``: navigation, home, public board, demo) iterates these lists and imports no app.
+Entries are kept in ``order`` (then registration order); registering the same key twice replaces the
+first, so a reloaded app does not show twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: Label
+    order: int
+
+
+# The sidebar's groups, top to bottom. An app names one of these keys.
+GROUPS = (
+    Group("work", _("工作"), 10),
+    Group("data", _("基础数据"), 20),
+    Group("stats", _("统计"), 30),
+    Group("settings", _("设置"), 40),
+)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    group: str
+    label: Label | Callable[[Any], Label]
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 100
+    icon: str = ""
+    # request.path prefixes that mark the entry as the current page (default: the entry's own URL)
+    active_prefixes: tuple[str, ...] = ()
+    badge: Callable[[Any], int] | None = None  # e.g. unread notices: shown when > 0
+
+    def label_for(self, user) -> str:
+        return str(self.label(user) if callable(self.label) else self.label)
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    key: str
+    title: Label
+    template: str
+    items: Callable[[Any], list]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    key: str
+    run: Callable[[Any], None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SubtreeFigure:
+    """A figure counted under a place. ``count(root_path, width)``: with ``width`` None the total under
+    ``root_path``; otherwise a dict ``{path prefix of that width: n}`` (one grouped query for all children)."""
+
+    key: str
+    label: Label
+    count: Callable[[str, int | None], Any]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PlacePanel:
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]  # (request, place) → context, or None: not shown
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    menu: list[MenuEntry] = field(default_factory=list)
+    home_cards: list[HomeCard] = field(default_factory=list)
+    public_items: list[PublicItem] = field(default_factory=list)
+    demo_steps: list[DemoStep] = field(default_factory=list)
+    subtree_figures: list[SubtreeFigure] = field(default_factory=list)
+    place_panels: list[PlacePanel] = field(default_factory=list)
+
+    def _add(self, name: str, entry) -> Any:
+        entries = [e for e in getattr(self, name) if e.key != entry.key] + [entry]
+        entries.sort(key=lambda e: e.order)  # stable: equal orders keep registration order
+        setattr(self, name, entries)
+        return entry
+
+
+registry = Registry()
+_GROUP_KEYS = {g.key for g in GROUPS}
+
+
+def menu(key: str, *, group: str, label, url_name: str, visible: Callable[[Any], bool], order: int = 100,
+         icon: str = "", active_prefixes: Iterable[str] = (), badge: Callable[[Any], int] | None = None
+         ) -> MenuEntry:
+    if group not in _GROUP_KEYS:
+        raise ValueError(f"unknown menu group {group!r}; one of {sorted(_GROUP_KEYS)}")
+    return registry._add("menu", MenuEntry(key, group, label, url_name, visible, order, icon,
+                                           tuple(active_prefixes), badge))
+
+
+def home_card(key: str, *, template: str, context: Callable[[Any], dict | None], order: int = 100) -> HomeCard:
+    return registry._add("home_cards", HomeCard(key, template, context, order))
+
+
+def public_item(key: str, *, title, template: str, items: Callable[[Any], list], order: int = 100) -> PublicItem:
+    return registry._add("public_items", PublicItem(key, title, template, items, order))
+
+
+def demo_step(key: str, *, run: Callable[[Any], None], order: int = 100) -> DemoStep:
+    return registry._add("demo_steps", DemoStep(key, run, order))
+
+
+def subtree_figure(key: str, *, label, count: Callable[[str, int | None], Any], order: int = 100) -> SubtreeFigure:
+    return registry._add("subtree_figures", SubtreeFigure(key, label, count, order))
+
+
+def place_panel(key: str, *, template: str, context: Callable[[Any, Any], dict | None],
+                order: int = 100) -> PlacePanel:
+    return registry._add("place_panels", PlacePanel(key, template, context, order))
