@@ -3,26 +3,21 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from gongzhi.core.api_errors import explain
-from gongzhi.people.models import ApiToken
+from gongzhi.people.auth import user_for_api_key
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        if not token:
-            return None
-        row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
-        if row is None or not row.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-        request.user = row.user
-        return row.user
+        user = user_for_api_key(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 class HeaderTokenAuth(APIKeyHeader):

@@ -207,3 +207,21 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 
 # Run Excel imports in the request's thread after commit (tests) instead of a background thread.
 IMPORTS_INLINE = env_bool("IMPORTS_INLINE", False)
+
+# Every setting the code reads is declared here (read with ``settings.X``, never ``getattr(settings, "X", …)``).
+# Rows in one Excel export: a sheet that size still opens in Excel and WPS on an office PC.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 50_000)
+# The working day, for deadlines in working hours (HH:MM, local time).
+WORKDAY_START = os.environ.get("WORKDAY_START", "09:00")
+WORKDAY_END = os.environ.get("WORKDAY_END", "17:30")
+# 业委会 size (some cities allow 3 for small compounds).
+COMMITTEE_MIN_SEATS = env_int("COMMITTEE_MIN_SEATS", 5)
+COMMITTEE_MAX_SEATS = env_int("COMMITTEE_MAX_SEATS", 11)
+# Outside channels notices go to besides the in-app inbox (dotted paths; comma-separated in the environment).
+NOTIFICATION_CHANNELS = [c.strip() for c in os.environ.get(
+    "NOTIFICATION_CHANNELS", "gongzhi.notices.channels.LogChannel").split(",") if c.strip()]
+# Open311 discovery: who runs this endpoint and how a client gets an api_key.
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "共治平台运维：请联系所在街道办事处或平台管理员")
+OPEN311_KEY_SERVICE = os.environ.get(
+    "OPEN311_KEY_SERVICE", "api_key 为平台的 API 令牌：由有岗位的工作人员在“API 令牌”页面（/accounts/tokens/）签发，"
+    "12345 热线对接账号由平台管理员签发")

@@ -90,3 +90,13 @@ def test_search_and_superusers_take_the_queryset(more_households, grid_worker, s
     assert [r["name"] for r in page.object_list] == ["105"]
     assert household_page(superuser, 1).paginator.count == Place.objects.filter(kind=Kind.HOUSEHOLD).count()
     assert TOTAL not in page.object_list[0]
+
+
+def test_statements_are_enabled_only_on_the_verified_django():
+    """The reuse depends on compiler internals: on another Django feature release it must fall back."""
+    import django
+
+    from gongzhi.core import statements
+
+    assert statements.ENABLED == (tuple(django.VERSION[:2]) == statements.VERIFIED_DJANGO)
+    assert statements.ENABLED, "parity tests ran on a Django the statements were not verified on: re-verify"

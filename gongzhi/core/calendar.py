@@ -28,8 +28,8 @@ class WorkCalendar:
         around = around or timezone.localdate()
         rows = Holiday.objects.filter(date__range=(around - datetime.timedelta(days=400),
                                                    around + datetime.timedelta(days=800)))
-        start = datetime.time.fromisoformat(getattr(settings, "WORKDAY_START", "09:00"))
-        end = datetime.time.fromisoformat(getattr(settings, "WORKDAY_END", "17:30"))
+        start = datetime.time.fromisoformat(settings.WORKDAY_START)
+        end = datetime.time.fromisoformat(settings.WORKDAY_END)
         return cls({r.date: r.kind for r in rows}, start, end)
 
     def is_workday(self, day: datetime.date) -> bool:

@@ -23,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export_limit() -> int:
     """The most rows one export writes (setting ``EXPORT_MAX_ROWS``, default 50,000): a sheet that size is
     still opened by Excel and WPS on an office PC; beyond it, staff narrow the filters."""
-    return int(getattr(settings, "EXPORT_MAX_ROWS", 50_000))
+    return int(settings.EXPORT_MAX_ROWS)
 
 
 def xlsx_response(filename: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence]

@@ -27,7 +27,7 @@ class LogChannel:
 
 
 def configured_channels() -> list[Channel]:
-    paths = getattr(settings, "NOTIFICATION_CHANNELS", ["gongzhi.notices.channels.LogChannel"])
+    paths = settings.NOTIFICATION_CHANNELS
     channels = []
     for path in paths:
         module, _, cls = path.rpartition(".")

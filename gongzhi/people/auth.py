@@ -3,8 +3,11 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gongzhi.core.validators import clean_phone
+
+from .models import ApiToken
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -41,3 +44,16 @@ class UsernameOrPhoneBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def user_for_api_key(key: str):
+    """The active account an API token (``people.ApiToken``) belongs to, or None; marks the token used.
+    The one look-up behind every way a key arrives: ``Authorization: Bearer``, ``X-Api-Token`` and Open311's
+    ``api_key``."""
+    if not key:
+        return None
+    row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if row is None or not row.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return row.user
