@@ -19,6 +19,8 @@ from gongzhi.people.roles import Title
 from gongzhi.places import actions as place_actions
 from gongzhi.places.models import Kind
 
+pytest_plugins = ["tests.capture"]  # captured_events, captured_notifications
+
 PASSWORD = "Test-pass-2026"
 START = datetime.date(2024, 1, 1)
 

@@ -11,9 +11,12 @@ from gongzhi.people.models import Organisation
 from gongzhi.workorders import actions
 from gongzhi.workorders.models import Category, Request, ServiceSettings, Status, Whistle
 
+from ..assembly.conftest import compound_staff, estate, make_open, open_vote  # noqa: F401  (fixtures)
+from ..capture import Case, World, matrix_params, run_case
 from ..conftest import ROLES
 from .conftest import png
 
+ALL = frozenset(ROLES)
 SEES_REQUEST = {"street_staff", "community_staff", "grid_worker", "building_head", "committee_member", "resident",
                 "property_staff"}
 
@@ -192,3 +195,170 @@ def test_rankings_rows_are_scoped(request, client, resolved, resident, role):
     assert [(row.label, row.total) for row in rows] == ([("莲湖路第一社区", 1)] if sees else [])
     company = client.get("/requests/rankings/?by=company").content.decode()
     assert ("万科物业" in company) is sees
+
+
+# ---------------------------------------------------------------- every request, vote and Open311 route × role
+# One case per route (the route is computed from the URL by the coverage test); the bespoke tests above check
+# more than a status for some of them.
+
+
+@pytest.fixture
+def photo(tree, resident, utilities, managed, community_staff):
+    req = actions.file_request(by=resident, category=utilities, description="墙皮脱落", place=tree["household"],
+                               photos=[png()])
+    actions.dispatch_request(req, to=managed, by=community_staff)
+    return req.photos.get()
+
+
+@pytest.fixture
+def pooled(filed, community_staff, managed):
+    return actions.dispatch_request(filed, to=managed, mode="pool", by=community_staff)
+
+
+@pytest.fixture
+def accepted(dispatched, company_staff):
+    return actions.accept_request(dispatched, by=company_staff)
+
+
+@pytest.fixture
+def second(tree, resident, utilities):
+    return actions.file_request(by=resident, category=utilities, description="楼道灯不亮", place=tree["household"])
+
+
+@pytest.fixture
+def level(utilities):
+    from gongzhi.workorders.models import ServiceLevel
+
+    return ServiceLevel.objects.get(category=utilities, urgency="normal")
+
+
+@pytest.fixture
+def rule(tree, utilities, managed, community_staff):
+    return actions.create_routing_rule(category=utilities, place=tree["compound"], organisation=managed,
+                                       by=community_staff)
+
+
+@pytest.fixture
+def duty(orgs, grid_worker, community_staff):
+    return actions.add_duty(orgs["community_office"], person=grid_worker.person, by=community_staff)
+
+
+@pytest.fixture
+def vote(estate, compound_staff):  # noqa: F811  (the imported fixtures)
+    from gongzhi.assembly import actions as assembly_actions
+
+    return assembly_actions.announce_vote(open_vote(estate, compound_staff), by=compound_staff)
+
+
+@pytest.fixture
+def open_ballot(vote):
+    return make_open(vote)
+
+
+REQUEST_MARKER = "厨房水管漏水"
+DISPATCHERS = {"street_staff", "community_staff"}
+
+
+def _rq(suffix, fixture="dispatched"):
+    return lambda w: f"/api/requests/{getattr(w, fixture).pk}/{suffix}"
+
+
+WORKORDER_CASES = [
+    Case("request list", lambda w: "/requests/", expect={200: ALL}),
+    Case("new request form", lambda w: "/requests/new/", expect={200: ALL - {"volunteer"}, 403: {"volunteer"}}),
+    Case("whistle list", lambda w: "/requests/whistles/", expect={200: ALL}),
+    Case("export requests", lambda w: "/requests/export.xlsx", expect={200: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),
+    Case("rankings page", lambda w: "/requests/rankings/", expect={200: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),
+    Case("export rankings", lambda w: "/requests/rankings/export.xlsx", expect={200: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),
+    Case("catalogue page", lambda w: (w.utilities, "/requests/catalogue/")[1], expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("service settings page", lambda w: "/requests/catalogue/settings/", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("new category form", lambda w: "/requests/catalogue/categories/new/", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("category edit form", lambda w: f"/requests/catalogue/categories/{w.utilities.pk}/", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("deactivate category", lambda w: f"/requests/catalogue/categories/{w.utilities.pk}/deactivate/",
+         method="post", expect={302: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("service level form", lambda w: f"/requests/catalogue/{w.level.pk}/", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("calendar page", lambda w: "/requests/calendar/", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
+    Case("new routing rule form", lambda w: "/requests/routing/new/", expect={200: {"street_staff", "community_staff", "outsider"}, 403: ALL - {"street_staff", "community_staff", "outsider"}}),
+    Case("routing rule form", lambda w: f"/requests/routing/{w.rule.pk}/", expect={200: {"street_staff", "community_staff"}}),
+    Case("delete routing rule", lambda w: f"/requests/routing/{w.rule.pk}/delete/", method="post", expect={302: {"street_staff", "community_staff"}}),
+    Case("set off duty", lambda w: f"/requests/duty/{w.duty.organisation_id}/{w.duty.pk}/off/", method="post",
+         expect={302: {"street_staff", "community_staff"}, 403: {"grid_worker", "building_head", "department_liaison"}}, marker="测试grid"),
+    Case("request page", lambda w: f"/requests/{w.dispatched.pk}/", expect={200: ALL - {"department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("request photo", lambda w: f"/requests/{w.photo.request_id}/photos/{w.photo.pk}/", expect={200: ALL - {"department_liaison", "volunteer", "outsider"}}),
+    Case("follow up a request", lambda w: f"/requests/{w.resolved.pk}/follow_up/", method="post",
+         data=lambda w: {"note": "已回访"}, expect={302: DISPATCHERS, 403: {"grid_worker", "building_head", "property_staff", "committee_member", "resident"}},
+         marker=REQUEST_MARKER),
+    Case("acknowledge a whistle", lambda w: f"/requests/whistles/{w.whistle.pk}/acknowledge/", method="post",
+         expect={302: {"department_liaison"}, 403: ALL - {"department_liaison", "volunteer", "outsider"}}, marker="违建需执法"),
+    # API
+    Case("api request list", lambda w: (w.dispatched, "/api/requests")[1], expect={200: ALL}),
+    Case("api file request", lambda w: (w.utilities, "/api/requests")[1], method="post", json=True,
+         data=lambda w: {"category": "utilities", "description": "水管漏水", "place": w.tree["household"].pk},
+         expect={201: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}, 403: {"property_staff", "department_liaison"}}),
+    Case("api file request with photos", lambda w: (w.utilities, "/api/requests/file")[1], method="post",
+         data=lambda w: {"category": "utilities", "description": "水管漏水", "place": w.tree["household"].pk,
+                         "photos": [png()]}, expect={201: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}, 403: {"property_staff", "department_liaison"}}),
+    Case("api request stats", lambda w: (w.dispatched, "/api/requests/stats")[1], expect={200: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),
+    Case("api request", lambda w: f"/api/requests/{w.dispatched.pk}", expect={200: ALL - {"department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api dispatch", _rq("dispatch", "filed"), method="post", json=True,
+         data=lambda w: {"organisation": w.managed.pk}, expect={200: {"street_staff", "community_staff"}, 403: {"grid_worker", "building_head", "committee_member", "resident"}}, marker=REQUEST_MARKER),
+    Case("api grab", _rq("grab", "pooled"), method="post", json=True, expect={200: {"property_staff"}, 403: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api accept", _rq("accept"), method="post", json=True, expect={200: {"property_staff"}, 403: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api start", _rq("start", "accepted"), method="post", json=True, expect={200: {"property_staff"}, 403: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api resolve", _rq("resolve", "accepted"), method="post", json=True,
+         data=lambda w: {"result_note": "已更换阀门"}, expect={200: {"property_staff"}, 403: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api return", _rq("return"), method="post", json=True, data=lambda w: {"reason": "不属于物业"},
+         expect={200: {"property_staff"}, 403: ALL - {"property_staff", "department_liaison", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api reject", _rq("reject", "filed"), method="post", json=True, data=lambda w: {"reason": "重复诉求"},
+         expect={200: {"street_staff", "community_staff"}, 403: {"grid_worker", "building_head", "committee_member", "resident"}}, marker=REQUEST_MARKER),
+    Case("api merge", _rq("merge", "second"), method="post", json=True,
+         data=lambda w: {"into": w.filed.pk}, expect={200: {"street_staff", "community_staff"}, 403: {"grid_worker", "building_head", "committee_member", "resident"}}, marker="楼道灯不亮"),
+    Case("api rate", _rq("rate", "resolved"), method="post", json=True, data=lambda w: {"rating": 5},
+         expect={200: {"resident"}, 403: ALL - {"department_liaison", "resident", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api reopen", _rq("reopen", "resolved"), method="post", json=True, data=lambda w: {"reason": "又漏了"},
+         expect={200: {"resident"}, 403: ALL - {"department_liaison", "resident", "volunteer", "outsider"}}, marker=REQUEST_MARKER),
+    Case("api follow up", _rq("follow-up", "resolved"), method="post", json=True,
+         data=lambda w: {"note": "已回访"}, expect={200: {"street_staff", "community_staff"}, 403: {"grid_worker", "building_head", "property_staff", "committee_member", "resident"}}, marker=REQUEST_MARKER),
+    Case("api whistle", _rq("whistle"), method="post", json=True,
+         data=lambda w: {"department": w.orgs["police"].pk, "note": "请派出所到场"}, expect={201: {"street_staff", "community_staff"}, 403: {"grid_worker", "building_head", "property_staff", "committee_member", "resident"}},
+         marker=REQUEST_MARKER),
+    Case("api acknowledge whistle", lambda w: f"/api/requests/whistles/{w.whistle.pk}/acknowledge", method="post",
+         json=True, expect={200: {"department_liaison"}, 403: ALL - {"department_liaison", "volunteer", "outsider"}}, marker="违建需执法"),
+    Case("api report whistle", lambda w: f"/api/requests/whistles/{w.whistle.pk}/report", method="post",
+         json=True, data=lambda w: {"report": "已到场"}, expect={200: {"department_liaison"}, 403: ALL - {"department_liaison", "volunteer", "outsider"}}, marker="违建需执法"),
+    # Open311 (GeoReport v2): public reads, masked; writes need an api_key, not a session
+    Case("open311 discovery", lambda w: "/open311/discovery.json", expect={200: ALL}),
+    Case("open311 v2 discovery", lambda w: "/open311/v2/discovery.json", expect={200: ALL}),
+    Case("open311 services", lambda w: (w.utilities, "/open311/v2/services.json")[1], expect={200: ALL}),
+    Case("open311 service", lambda w: (w.utilities, "/open311/v2/services/utilities.json")[1], expect={200: ALL}),
+    Case("open311 requests", lambda w: (w.dispatched, "/open311/v2/requests.json")[1], expect={200: ALL}),
+    Case("open311 post request without api_key", lambda w: (w.utilities, "/open311/v2/requests.json")[1],
+         method="post", data=lambda w: {"service_code": "utilities", "description": "水管漏水"}, expect={403: ALL}),
+    Case("open311 request", lambda w: f"/open311/v2/requests/{w.dispatched.number}.json", expect={200: ALL}),
+    Case("open311 token", lambda w: (w.tree, "/open311/v2/tokens/nothing.json")[1], expect={}),
+    Case("open311 unknown resource", lambda w: (w.tree, "/open311/v2/nothing")[1], expect={}),
+    # owners' votes
+    Case("vote list", lambda w: (w.vote, "/votes/")[1], expect={200: ALL}, marker="续聘物业"),
+    Case("new vote form", lambda w: (w.estate, "/votes/new/")[1], expect={200: {"street_staff", "community_staff", "committee_member", "outsider"}, 403: ALL - {"street_staff", "community_staff", "committee_member", "outsider"}}),
+    Case("vote page", lambda w: f"/votes/{w.vote.pk}/", expect={200: {"street_staff", "community_staff"}}, marker="续聘物业"),
+    Case("cast a ballot", lambda w: f"/votes/{w.open_ballot.pk}/cast/", method="post",
+         data=lambda w: {"owner_key": "p1", "h0-choice": "yes"}, expect={302: {"street_staff", "community_staff"}}, marker="续聘物业"),
+    Case("paper ballot form", lambda w: f"/votes/{w.open_ballot.pk}/paper/", expect={200: {"street_staff", "community_staff"}}, marker="续聘物业"),
+    Case("proxy ballot form", lambda w: f"/votes/{w.open_ballot.pk}/proxy/", expect={200: {"street_staff", "community_staff"}}, marker="续聘物业"),
+    Case("cancel a vote", lambda w: f"/votes/{w.vote.pk}/cancel/", method="post",
+         data=lambda w: {"reason": "物业合同已续签"}, expect={302: {"street_staff", "community_staff"}}, marker="续聘物业"),
+    Case("public vote page", lambda w: f"/public/votes/{w.vote.pk}/", expect={200: ALL}),
+    Case("public result sheet", lambda w: f"/public/votes/{w.vote.pk}/result.xlsx", expect={}),
+    Case("public attachment", lambda w: f"/public/votes/{w.vote.pk}/attachment/", expect={}),
+    Case("public compound page", lambda w: f"/public/votes/compound/{w.estate['compound'].pk}/", expect={200: ALL}),
+    Case("api vote list", lambda w: (w.vote, "/api/votes")[1], expect={200: ALL}),
+    Case("api vote", lambda w: f"/api/votes/{w.vote.pk}", expect={200: {"street_staff", "community_staff"}}, marker="续聘物业"),
+    Case("api cast a ballot", lambda w: f"/api/votes/{w.open_ballot.pk}/ballot", method="post", json=True,
+         data=lambda w: {"choice": "yes"}, expect={403: {"street_staff", "community_staff"}}, marker="续聘物业"),
+]
+
+
+@pytest.mark.parametrize(("role", "case"), matrix_params(WORKORDER_CASES, ROLES))
+def test_request_and_vote_routes(request, client, tree, resident, role, case):
+    user = resident if role == "resident" else request.getfixturevalue(role)
+    run_case(client, World(request), case, user, role)
