@@ -351,6 +351,7 @@ WORKORDER_CASES = [
     Case("public result sheet", lambda w: f"/public/votes/{w.vote.pk}/result.xlsx", expect={}),
     Case("public attachment", lambda w: f"/public/votes/{w.vote.pk}/attachment/", expect={}),
     Case("public compound page", lambda w: f"/public/votes/compound/{w.estate['compound'].pk}/", expect={200: ALL}),
+    Case("compound public board", lambda w: f"/public/{w.estate['compound'].pk}/", expect={200: ALL}),
     Case("api vote list", lambda w: (w.vote, "/api/votes")[1], expect={200: ALL}),
     Case("api vote", lambda w: f"/api/votes/{w.vote.pk}", expect={200: {"street_staff", "community_staff"}}, marker="续聘物业"),
     Case("api cast a ballot", lambda w: f"/api/votes/{w.open_ballot.pk}/ballot", method="post", json=True,
