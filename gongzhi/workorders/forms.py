@@ -184,9 +184,11 @@ class CategoryForm(forms.Form):
 
     code = forms.CharField(label=_("代码（小写字母、数字、下划线）"), max_length=CODE_MAX,
                            error_messages={"required": _("请填写类别代码"),
-                                           "max_length": _("代码只能由小写字母、数字和下划线组成，不超过40个字符")})
+                                           "max_length": lazy(lambda: gettext("代码只能由小写字母、数字和下划线组成，不超过%(n)s个字符") % {
+                                               "n": CODE_MAX}, str)()})
     name = forms.CharField(label=_("名称"), max_length=NAME_MAX, error_messages={
-        "required": _("请填写类别名称"), "max_length": _("类别名称不能超过40个字")})
+        "required": _("请填写类别名称"),
+        "max_length": lazy(lambda: gettext("类别名称不能超过%(n)s个字") % {"n": NAME_MAX}, str)()})
     handler_kind = forms.ChoiceField(label=_("默认承办"), choices=[], error_messages={
         "required": _("请选择默认承办"), "invalid_choice": _("请选择默认承办")})
     department: forms.ModelChoiceField = forms.ModelChoiceField(
