@@ -3,6 +3,7 @@ organisation's people, the resident who filed it, a whistled department's liaiso
 
 import rules
 
+from gongzhi.core.permissions import is_street_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import covers, user_roles, user_scopes
 from gongzhi.people.models import Position
@@ -56,11 +57,6 @@ def may_file_at(user, place) -> bool:
 @rules.predicate
 def in_whistled_department(user, whistle) -> bool:
     return whistle is not None and any(s.organisation_id == whistle.department_id for s in user_scopes(user))
-
-
-@rules.predicate
-def is_street_staff(user) -> bool:
-    return Role.STREET_STAFF in user_roles(user)
 
 
 su = rules.is_superuser
