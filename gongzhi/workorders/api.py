@@ -25,8 +25,7 @@ from gongzhi.core.api_pagination import LimitOffsetPagination
 from gongzhi.core.events import verb_label
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import Event
-from gongzhi.core.roles import STAFF_ROLES
-from gongzhi.core.scope import user_roles
+from gongzhi.core.permissions import is_staff, require
 from gongzhi.people.models import OrgKind, Person
 from gongzhi.places.models import Place
 
@@ -157,6 +156,9 @@ class RequestDetail(RequestRow):
     photos: list[PhotoOut]
     whistles: list[WhistleOut]
     timeline: list[TimelineItem]
+    allowed_moves: list[str] = Field(..., description="本账号现在可做的操作（与页面相同的判断）：dispatch 派单、grab 抢单、"
+                                                      "accept 接单、start 开始处理、resolve 办结、return 退回、reject 驳回、"
+                                                      "merge 合并、rate 评单、reopen 重办、follow_up 回访、whistle 吹哨")
 
     @staticmethod
     def resolve_reporter_hidden(obj, context):
@@ -196,6 +198,10 @@ class RequestDetail(RequestRow):
     @staticmethod
     def resolve_timeline(obj, context):
         return _timeline(obj, obj.reporter_hidden_from(context["request"].user))
+
+    @staticmethod
+    def resolve_allowed_moves(obj, context):
+        return sorted(actions.allowed_moves(obj, context["request"].user))
 
 
 class In(Schema):
@@ -325,17 +331,6 @@ def _get_whistle(request, pk: int) -> Whistle:
                              .select_related("department"), pk=pk)
 
 
-def _require(request, perm: str, obj) -> None:
-    """Early check for moves that name other objects, so those without the right learn nothing about them.
-    The action checks again on the locked row."""
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _is_staff(user) -> bool:
-    return user.is_superuser or bool(user_roles(user) & STAFF_ROLES)
-
-
 def _timeline(req: Request, hidden: bool) -> list[dict]:
     reporter_users = {req.filed_by_id, req.reporter.user_id if req.reporter is not None else None} - {None}
     events = (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
@@ -398,7 +393,7 @@ def list_requests(request, status: Status | None = None, category: str = "", q: 
 @router.get("/stats", response={200: list[RatesOut], 403: MessageOut, 422: ErrorOut},
             summary="三率（响应率、解决率、满意率）及其计数")
 def request_stats(request, month: str = "", by: Literal["handler", "company", "community", "grid"] = "community"):
-    if not _is_staff(request.user):
+    if not is_staff(request.user):
         raise PermissionDenied
     try:
         start = (datetime.datetime.strptime(month, "%Y-%m").date() if month
@@ -444,11 +439,14 @@ def file_request_with_photos(request, payload: Form[FileIn], photos: File[list[U
 # ---------------------------------------------------------------- moves
 
 
+# dispatch, merge and whistle name other objects: the right is checked first (the action checks it again on
+# the locked row), so those without it learn nothing about those objects
+
 @router.post("/{int:pk}/dispatch", response=MOVE, summary="派单 / 改派")
 @conflict_on_invalid_transition
 def dispatch_request(request, pk: int, payload: DispatchIn):
     req = _get(request, pk)
-    _require(request, "workorders.dispatch_request", req)
+    require(request.user, "workorders.dispatch_request", req)
     org = _dispatch_targets(req).filter(pk=payload.organisation).first()
     if org is None:
         raise ValidationError({"organisation": _("不能派给该组织")})
@@ -502,7 +500,7 @@ def reject_request(request, pk: int, payload: ReasonIn):
 @conflict_on_invalid_transition
 def merge_request(request, pk: int, payload: MergeIn):
     req = _get(request, pk)
-    _require(request, "workorders.merge_request", req)
+    require(request.user, "workorders.merge_request", req)
     visible = Request.objects.visible_to(request.user)
     into = payload.into
     if isinstance(into, int) or (isinstance(into, str) and into.strip().isdigit()):
@@ -541,7 +539,7 @@ def follow_up_request(request, pk: int, payload: NoteIn):
              summary="吹哨（召集职能部门）")
 def whistle_request(request, pk: int, payload: WhistleIn):
     req = _get(request, pk)
-    _require(request, "workorders.whistle_request", req)
+    require(request.user, "workorders.whistle_request", req)
     department = _dispatch_targets(req).filter(kind=OrgKind.DEPARTMENT, pk=payload.department).first()
     if department is None:
         raise ValidationError({"department": _("只能向该诉求所在区域的职能部门吹哨")})

@@ -7,7 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import DayKind
 
-from .models import Channel, Urgency
+from .models import (
+    ADDRESS_MAX,
+    CATEGORY_DESCRIPTION_MAX,
+    CODE_MAX,
+    COMMENT_MAX,
+    CONTACT_NAME_MAX,
+    CONTACT_PHONE_MAX,
+    FOLLOW_UP_MAX,
+    NAME_MAX,
+    REASON_MAX,
+    WHISTLE_NOTE_MAX,
+    Channel,
+    HandlerKind,
+    TimeUnit,
+    Urgency,
+)
 
 CHANNELS_FOR_STAFF = [(c, label) for c, label in Channel.choices if c not in (Channel.APP, Channel.API,
                                                                                Channel.OPEN311)]
@@ -34,7 +49,7 @@ class FileRequestForm(forms.Form):
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}),
                                   error_messages={"required": _("请描述遇到的问题")})
     place = forms.ChoiceField(label=_("位置"), choices=[], error_messages={"required": _("请选择位置")})
-    address = forms.CharField(label=_("补充地址（可选）"), max_length=200, required=False)
+    address = forms.CharField(label=_("补充地址（可选）"), max_length=ADDRESS_MAX, required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     photos = MultipleFileField(label=_("照片（最多5张，每张不超过5MB）"), required=False)
     anonymous = forms.BooleanField(label=_("对物业匿名"), required=False)
@@ -47,8 +62,8 @@ class FileRequestForm(forms.Form):
             self.fields["place"].initial = str(places[0][0].pk)
         if staff:
             self.fields["channel"] = forms.ChoiceField(label=_("来源"), choices=CHANNELS_FOR_STAFF)
-            self.fields["contact_name"] = forms.CharField(label=_("联系人"), max_length=50, required=False)
-            self.fields["contact_phone"] = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+            self.fields["contact_name"] = forms.CharField(label=_("联系人"), max_length=CONTACT_NAME_MAX, required=False)
+            self.fields["contact_phone"] = forms.CharField(label=_("联系电话"), max_length=CONTACT_PHONE_MAX, required=False)
 
 
 class DispatchForm(forms.Form):
@@ -57,7 +72,7 @@ class DispatchForm(forms.Form):
     mode = forms.ChoiceField(label=_("派单方式"), choices=[
         ("direct", _("派给组织（可指定承办人）")), ("round_robin", _("在岗人员轮派")), ("pool", _("放入抢单池"))])
     assignee = forms.ChoiceField(label=_("承办人（可选）"), choices=[], required=False)
-    note = forms.CharField(label=_("说明（改派时必填）"), max_length=300, required=False)
+    note = forms.CharField(label=_("说明（改派时必填）"), max_length=REASON_MAX, required=False)
 
     def __init__(self, *args, organisations, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,11 +81,11 @@ class DispatchForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=300, error_messages={"required": _("请填写理由")})
+    reason = forms.CharField(label=_("理由"), max_length=REASON_MAX, error_messages={"required": _("请填写理由")})
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("记录"), max_length=500, error_messages={"required": _("请填写记录")})
+    note = forms.CharField(label=_("记录"), max_length=FOLLOW_UP_MAX, error_messages={"required": _("请填写记录")})
 
 
 class ResolveForm(forms.Form):
@@ -84,7 +99,7 @@ class RateForm(forms.Form):
                                     widget=forms.RadioSelect,
                                     error_messages={"required": _("请选择评分"),
                                                     "invalid_choice": _("评分必须是1到5之间的整数")})
-    comment = forms.CharField(label=_("评价（可选）"), max_length=500, required=False,
+    comment = forms.CharField(label=_("评价（可选）"), max_length=COMMENT_MAX, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -95,7 +110,7 @@ class MergeForm(forms.Form):
 
 class WhistleForm(forms.Form):
     department = forms.ChoiceField(label=_("职能部门"), choices=[], error_messages={"required": _("请选择部门")})
-    note = forms.CharField(label=_("吹哨事由"), max_length=300, error_messages={"required": _("请填写理由")})
+    note = forms.CharField(label=_("吹哨事由"), max_length=WHISTLE_NOTE_MAX, error_messages={"required": _("请填写理由")})
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,8 +143,6 @@ class LevelForm(forms.Form):
     resolution_unit = forms.ChoiceField(label=_("单位"), choices=[])
 
     def __init__(self, *args, **kwargs):
-        from .models import TimeUnit
-
         super().__init__(*args, **kwargs)
         self.fields["response_unit"].choices = TimeUnit.choices
         self.fields["resolution_unit"].choices = TimeUnit.choices
@@ -169,11 +182,13 @@ class DutyForm(forms.Form):
 class CategoryForm(forms.Form):
     """服务类别 — shape only; the action checks the code, the unique name and the department."""
 
-    code = forms.CharField(label=_("代码（小写字母、数字、下划线）"), max_length=40,
+    code = forms.CharField(label=_("代码（小写字母、数字、下划线）"), max_length=CODE_MAX,
                            error_messages={"required": _("请填写类别代码"),
-                                           "max_length": _("代码只能由小写字母、数字和下划线组成，不超过40个字符")})
-    name = forms.CharField(label=_("名称"), max_length=40, error_messages={
-        "required": _("请填写类别名称"), "max_length": _("类别名称不能超过40个字")})
+                                           "max_length": lazy(lambda: gettext("代码只能由小写字母、数字和下划线组成，不超过%(n)s个字符") % {
+                                               "n": CODE_MAX}, str)()})
+    name = forms.CharField(label=_("名称"), max_length=NAME_MAX, error_messages={
+        "required": _("请填写类别名称"),
+        "max_length": lazy(lambda: gettext("类别名称不能超过%(n)s个字") % {"n": NAME_MAX}, str)()})
     handler_kind = forms.ChoiceField(label=_("默认承办"), choices=[], error_messages={
         "required": _("请选择默认承办"), "invalid_choice": _("请选择默认承办")})
     department: forms.ModelChoiceField = forms.ModelChoiceField(
@@ -182,12 +197,10 @@ class CategoryForm(forms.Form):
     sort = forms.IntegerField(label=_("排序（小的在前）"), min_value=0, max_value=32767, initial=100, error_messages={
         "required": _("请填写排序"), "invalid": _("排序须为0到32767之间的整数"),
         "min_value": _("排序须为0到32767之间的整数"), "max_value": _("排序须为0到32767之间的整数")})
-    description = forms.CharField(label=_("说明（可选）"), max_length=200, required=False,
+    description = forms.CharField(label=_("说明（可选）"), max_length=CATEGORY_DESCRIPTION_MAX, required=False,
                                   error_messages={"max_length": _("说明不能超过200个字")})
 
     def __init__(self, *args, departments, with_code=True, **kwargs):
-        from .models import HandlerKind
-
         super().__init__(*args, **kwargs)
         self.fields["handler_kind"].choices = [("", "—"), *HandlerKind.choices]
         self.fields["department"].queryset = departments

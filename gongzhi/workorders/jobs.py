@@ -1,6 +1,9 @@
 """Periodic steps run by ``manage.py tick``. Each handles at most ``limit`` due rows, returns how many
-it changed (the loop sleeps when all return 0), and is idempotent: rows are claimed with ``select_for_update(skip_locked=True)`` and
-changed with conditional updates, so a second tick (or two at once) changes nothing more."""
+it changed (the loop sleeps when all return 0), and is idempotent: it claims due rows with
+``select_for_update(skip_locked=True)`` and hands each to an action (``actions.ticks``, ``actions.whistles``)
+as SYSTEM. The action locks the row and checks that its state still allows the move; a row that no longer
+does (StateConflict or InvalidTransition) is skipped, counting nothing and recording nothing, so a second
+tick (or two at once) changes nothing more."""
 
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.calendar import WorkCalendar
 from gongzhi.core.models import Event
-from gongzhi.notices.actions import notify
+from gongzhi.core.permissions import SYSTEM
 
 from . import actions
+from .actions import StateConflict
 from .events import Verb
 from .models import AWAITING_RESPONSE, UNRESOLVED, Escalation, Request, ServiceSettings, Status, Whistle
 
@@ -27,6 +31,16 @@ def _claim(qs, limit):
     return list(qs.select_for_update(skip_locked=True).order_by("pk")[:limit])
 
 
+def _attempt(action, *args, **kwargs) -> bool:
+    """Run one tick action in a savepoint; False (nothing written) when the row's state no longer allows it."""
+    try:
+        with transaction.atomic():
+            action(*args, **kwargs)
+    except StateConflict:
+        return False
+    return True
+
+
 def _mark_overdue(*, statuses, due_field: str, flag: str, why: str, now, limit: int) -> int:
     """Flag requests past ``due_field`` (once: the flag is the claim) and escalate them to the community."""
     now = now or timezone.now()
@@ -34,10 +48,8 @@ def _mark_overdue(*, statuses, due_field: str, flag: str, why: str, now, limit: 
         due = _claim(Request.objects.filter(status__in=statuses, **{f"{due_field}__lt": now, flag: False}), limit)
         changed = 0
         for req in due:
-            if Request.objects.filter(pk=req.pk, **{flag: False}).update(**{flag: True}):
+            if _attempt(actions.mark_overdue, req, flag=flag, why=why, by=SYSTEM, now=now):
                 changed += 1
-                Event.record(None, Verb.MARK_OVERDUE, req, place=req.place, public=True, summary=why,
-                             after={flag: True})
                 _safe_escalate(req, Escalation.COMMUNITY, why)
     return changed
 
@@ -74,7 +86,7 @@ def escalate_to_street(now=None, limit: int = 200) -> int:
 def _safe_escalate(req: Request, level: int, why: str) -> bool:
     try:
         with transaction.atomic():  # savepoint: one bad row must not sink the batch
-            return actions.escalate_request(req, to_level=level, why=why)
+            return actions.escalate_request(req, to_level=level, why=why, by=SYSTEM)
     except Exception as exc:  # job boundary: record the failure on the row
         logger.exception("escalate %s", req.pk)
         Request.objects.filter(pk=req.pk).update(tick_error=str(exc)[:300])
@@ -85,21 +97,8 @@ def mark_whistles_overdue(now=None, limit: int = 200) -> int:
     """报到超时: a whistled department that has not reported in → flag, tell the street."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(Whistle.objects.select_for_update(skip_locked=True)
-                   .filter(acknowledged_at__isnull=True, ack_due_at__lt=now, overdue=False)
-                   .order_by("pk")[:limit])
-        changed = 0
-        for w in due:
-            if Whistle.objects.filter(pk=w.pk, overdue=False).update(overdue=True):
-                changed += 1
-                req = Request.objects.select_related("place").get(pk=w.request_id)
-                Event.record(None, Verb.WHISTLE_OVERDUE, req, place=req.place, public=True,
-                             summary=_("%(d)s 超过报到时限") % {"d": w.department.name},
-                             after={"whistle": w.pk})
-                notify(actions._users_over(req.place, actions.ESCALATION_ROLES[Escalation.STREET]),
-                       verb=Verb.WHISTLE_OVERDUE, text=_("%(d)s 未按时就诉求 %(n)s 报到") % {
-                           "d": w.department.name, "n": req.number}, link=f"/requests/{req.pk}/")
-    return changed
+        due = _claim(Whistle.objects.filter(acknowledged_at__isnull=True, ack_due_at__lt=now, overdue=False), limit)
+        return sum(_attempt(actions.mark_whistle_overdue, w, by=SYSTEM, now=now) for w in due)
 
 
 def expire_grab_pool(now=None, limit: int = 200) -> int:
@@ -108,17 +107,7 @@ def expire_grab_pool(now=None, limit: int = 200) -> int:
     with transaction.atomic():
         due = _claim(Request.objects.filter(status=Status.DISPATCHED, assignee__isnull=True,
                                             pool_until__lt=now), limit)
-        changed = 0
-        for req in due:
-            if Request.objects.filter(pk=req.pk, status=Status.DISPATCHED, assignee__isnull=True).update(
-                    status=Status.RETURNED, pool_until=None, reason=_("抢单超时无人接单")):
-                changed += 1
-                Event.record(None, Verb.EXPIRE_POOL, req, place=req.place, public=True,
-                             summary=_("抢单超时无人接单，退回派单"), before={"status": Status.DISPATCHED},
-                             after={"status": Status.RETURNED})
-                notify(actions.dispatchers_of(req), verb=Verb.EXPIRE_POOL,
-                       text=_("诉求 %(n)s 抢单超时，请重新派单") % {"n": req.number}, link=f"/requests/{req.pk}/")
-    return changed
+        return sum(_attempt(actions.expire_pool_request, req, by=SYSTEM, now=now) for req in due)
 
 
 def close_finished(now=None, limit: int = 200) -> int:
@@ -134,8 +123,7 @@ def close_finished(now=None, limit: int = 200) -> int:
         changed = 0
         for req in due:
             try:
-                with transaction.atomic():
-                    actions.close_request(req, unrated=req.status == Status.RESOLVED)
+                if _attempt(actions.close_request, req, by=SYSTEM, unrated=req.status == Status.RESOLVED):
                     changed += 1
             except Exception as exc:  # job boundary: keep the failure on the row, do not retry in a loop
                 logger.exception("close %s", req.pk)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
-from gongzhi.core.roles import Role
+from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import ScopedQuerySet, covers, in_scopes, scope_paths, user_scopes
+from gongzhi.places.queries import path_after, path_range
 
 
 class HandlerKind(models.TextChoices):
@@ -37,12 +38,28 @@ class TimeUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("工作日")
 
 
+# Text limits: one number per field, read by the model's max_length, the form and the action.
+CODE_MAX = 40  # a category's code
+NAME_MAX = 40  # a category's name
+CATEGORY_DESCRIPTION_MAX = 200
+DESCRIPTION_MAX = 1000  # 问题描述 (a TextField: the forms and actions keep it)
+RESULT_NOTE_MAX = 1000  # 办理结果
+REPORT_MAX = 1000  # a whistled department's 处置情况
+ADDRESS_MAX = 200
+CONTACT_NAME_MAX = 50
+CONTACT_PHONE_MAX = 20
+REASON_MAX = 300  # 退回/驳回/重办理由, 改派说明 (stored in ``reason``)
+WHISTLE_NOTE_MAX = 300  # 吹哨事由
+COMMENT_MAX = 500  # 评价
+FOLLOW_UP_MAX = 500  # 回访记录
+
+
 class Category(TimeStamped):
     """服务目录 — a kind of request and who handles it by default."""
 
-    code = models.SlugField(_("代码"), max_length=40, unique=True)
-    name = models.CharField(_("名称"), max_length=40)
-    description = models.CharField(_("说明"), max_length=200, blank=True)
+    code = models.SlugField(_("代码"), max_length=CODE_MAX, unique=True)
+    name = models.CharField(_("名称"), max_length=NAME_MAX)
+    description = models.CharField(_("说明"), max_length=CATEGORY_DESCRIPTION_MAX, blank=True)
     handler_kind = models.CharField(_("默认承办"), max_length=20, choices=HandlerKind.choices)
     department = models.ForeignKey(
         "people.Organisation", verbose_name=_("承办部门"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -93,13 +110,12 @@ class ServiceLevel(models.Model):
 # Roles that see requests located in their scope subtrees (companies and departments see what they handle).
 PLACE_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.BUILDING_HEAD,
                          Role.COMMITTEE_MEMBER})
-DISPATCH_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 
 
 class RoutingRuleQuerySet(ScopedQuerySet):
     """Rules on places in the user's dispatching subtrees (street and community staff)."""
 
-    scope_roles = DISPATCH_ROLES
+    scope_roles = MANAGING_ROLES
 
 
 class RoutingRule(TimeStamped):
@@ -171,8 +187,6 @@ def ways_of_seeing(user) -> tuple[list[str], list[str | None], list[int], int]:
     """What :meth:`RequestQuerySet.visible_ids` needs of a signed-in user: the scope roots of the place
     roles and the end of each root's path range (see ``places.queries.subtree_ranges``), the
     organisations the user serves in (handled, whistled), and the user's id (reported, filed)."""
-    from gongzhi.places.queries import path_after
-
     roots = scope_paths(user, PLACE_ROLES)
     orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
     return roots, [path_after(root) for root in roots], orgs, user.pk
@@ -211,8 +225,6 @@ class RequestQuerySet(models.QuerySet):
     def visible_ids_of(self, roots, afters, orgs, user_id):
         """:meth:`visible_ids` from its inputs (:func:`ways_of_seeing`): scope roots written as path ranges
         (``after`` None: no upper bound), organisations, and the user's id."""
-        from gongzhi.places.queries import path_range
-
         base = self.order_by().values("pk")
         arms = [base.filter(path_range(root, after, "place")) for root, after in zip(roots, afters, strict=True)]
         arms += [base.filter(reporter__user_id=user_id), base.filter(filed_by_id=user_id)]
@@ -238,11 +250,11 @@ class Request(TimeStamped):
     description = models.TextField(_("问题描述"))
     place = models.ForeignKey("places.Place", verbose_name=_("位置"), on_delete=models.PROTECT,
                               related_name="requests")
-    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    address = models.CharField(_("详细地址"), max_length=ADDRESS_MAX, blank=True)
     reporter = models.ForeignKey("people.Person", verbose_name=_("诉求人"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="requests")
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=CONTACT_NAME_MAX, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=CONTACT_PHONE_MAX, blank=True)
     anonymous = models.BooleanField(_("对物业匿名"), default=False)
     channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices, default=Channel.APP)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -267,16 +279,16 @@ class Request(TimeStamped):
     escalation_level = models.PositiveSmallIntegerField(_("督办层级"), choices=Escalation.choices,
                                                         default=Escalation.GRID)
     result_note = models.TextField(_("办理结果"), blank=True)
-    reason = models.CharField(_("退回/驳回理由"), max_length=300, blank=True)
+    reason = models.CharField(_("退回/驳回理由"), max_length=REASON_MAX, blank=True)
     rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
     first_rating = models.PositiveSmallIntegerField(_("首次评分"), null=True, blank=True)
-    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=COMMENT_MAX, blank=True)
     unrated = models.BooleanField(_("未评价"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="duplicates")
     followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
-    follow_up_note = models.CharField(_("回访记录"), max_length=500, blank=True)
+    follow_up_note = models.CharField(_("回访记录"), max_length=FOLLOW_UP_MAX, blank=True)
     tick_error = models.CharField(max_length=300, blank=True)
 
     objects = RequestQuerySet.as_manager()
@@ -350,7 +362,7 @@ class Whistle(TimeStamped):
                                    related_name="whistles")
     whistled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+")
-    note = models.CharField(_("吹哨事由"), max_length=300)
+    note = models.CharField(_("吹哨事由"), max_length=WHISTLE_NOTE_MAX)
     ack_due_at = models.DateTimeField(_("报到时限"))
     acknowledged_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -3,17 +3,20 @@ organisation's people, the resident who filed it, a whistled department's liaiso
 
 import rules
 
-from gongzhi.core.roles import Role
+from gongzhi.core.permissions import is_street_staff
+from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import covers, user_roles, user_scopes
+from gongzhi.people.models import Position
 from gongzhi.people.roles import Title
 from gongzhi.places.models import Kind
 
-from .models import DISPATCH_ROLES, PLACE_ROLES
+from .models import PLACE_ROLES
+from .queries import DISPATCHABLE_KINDS
 
 
 @rules.predicate
 def is_dispatcher(user, req) -> bool:
-    return req is not None and covers(user, req.place.path, DISPATCH_ROLES)
+    return req is not None and covers(user, req.place.path, MANAGING_ROLES)
 
 
 @rules.predicate
@@ -56,11 +59,6 @@ def in_whistled_department(user, whistle) -> bool:
     return whistle is not None and any(s.organisation_id == whistle.department_id for s in user_scopes(user))
 
 
-@rules.predicate
-def is_street_staff(user) -> bool:
-    return Role.STREET_STAFF in user_roles(user)
-
-
 su = rules.is_superuser
 rules.add_perm("workorders.file_request", su | may_file_at)
 rules.add_perm("workorders.dispatch_request", su | is_dispatcher)
@@ -84,11 +82,11 @@ rules.add_perm("workorders.manage_catalogue", su | is_street_staff)
 def routes_at(user, obj) -> bool:
     """派单规则: street and community staff over the rule's place (without one: holding such a post)."""
     if obj is None:
-        return bool(user_roles(user) & DISPATCH_ROLES)
+        return bool(user_roles(user) & MANAGING_ROLES)
     path = getattr(obj, "path", None)
     if path is None:
         path = obj.place.path
-    return covers(user, path, DISPATCH_ROLES)
+    return covers(user, path, MANAGING_ROLES)
 
 
 # 值班: the posts that lead an organisation's own people (a company's project manager, a community's
@@ -100,13 +98,9 @@ DUTY_MANAGER_TITLES = frozenset({Title.STREET_SECRETARY, Title.COMMUNITY_SECRETA
 @rules.predicate
 def manages_duty_of(user, org) -> bool:
     """值班: the organisation's managers, and street/community staff over the place it is anchored at."""
-    from gongzhi.people.models import Position
-
-    from .queries import DISPATCHABLE_KINDS
-
     if org is None or org.kind not in DISPATCHABLE_KINDS:
         return False
-    if covers(user, org.place.path, DISPATCH_ROLES):
+    if covers(user, org.place.path, MANAGING_ROLES):
         return True
     if not any(s.organisation_id == org.pk for s in user_scopes(user)):
         return False
@@ -121,3 +115,8 @@ rules.add_perm("workorders.delete_routing_rule", su | routes_at)
 rules.add_perm("workorders.add_duty", su | manages_duty_of)
 rules.add_perm("workorders.set_duty", su | manages_duty_of)
 rules.add_perm("workorders.remove_duty", su | manages_duty_of)
+
+# the tick's moves: only the platform itself (SYSTEM, which holds every right) makes them; a superuser
+# holds every permission through Django anyway
+for _perm in ("mark_overdue", "escalate_request", "expire_pool_request", "close_request", "mark_whistle_overdue"):
+    rules.add_perm(f"workorders.{_perm}", rules.always_deny)

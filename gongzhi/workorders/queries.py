@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Avg,
     Case,
@@ -22,13 +23,15 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from gongzhi.core.models import Event
 from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
-from gongzhi.core.scope import prefix_q
+from gongzhi.core.roles import MANAGING_ROLES
+from gongzhi.core.scope import prefix_q, scope_paths
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.models import STEP, Kind, Place
 
-from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status, ways_of_seeing
+from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status, Whistle, ways_of_seeing
 
 
 def overdue_expression(now):
@@ -129,13 +132,9 @@ def dispatch_targets_at(place: Place):
 def routing_targets(user):
     """The organisations ``user`` may name in a routing rule somewhere in their dispatching subtrees (the
     union over their scope roots; the action checks the rule's own place)."""
-    from gongzhi.core.scope import scope_paths
-
-    from .models import DISPATCH_ROLES
-
     if user.is_superuser:
         return Organisation.objects.filter(kind__in=DISPATCHABLE_KINDS).order_by("kind", "name")
-    roots = Place.objects.filter(path__in=scope_paths(user, DISPATCH_ROLES))
+    roots = Place.objects.filter(path__in=scope_paths(user, MANAGING_ROLES))
     q = Q(pk__in=[])
     for root in roots:
         q |= Q(pk__in=dispatch_targets_at(root).values("pk"))
@@ -144,10 +143,6 @@ def routing_targets(user):
 
 def timeline_of(req: Request):
     """The resident-visible steps of a request, oldest first."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from gongzhi.core.models import Event
-
     return (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
                                  public=True).order_by("at", "pk").select_related("actor"))
 
@@ -328,8 +323,6 @@ class WhistleCounts:
 
 
 def whistle_counts(user, *, month: datetime.date) -> list[WhistleCounts]:
-    from .models import Whistle
-
     start, end = month_bounds(month)
     visible = Request.objects.visible_to(user).values("pk")
     rows = (Whistle.objects.filter(request__in=visible, created_at__gte=start, created_at__lt=end)

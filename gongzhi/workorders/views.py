@@ -22,8 +22,9 @@ from gongzhi.core.calendar import missing_next_year
 from gongzhi.core.exports import export_limit, record_export, xlsx_response
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
-from gongzhi.core.roles import STAFF_ROLES, Role
-from gongzhi.core.scope import in_scopes, user_roles, user_scopes
+from gongzhi.core.permissions import is_staff
+from gongzhi.core.roles import MANAGING_ROLES, Role
+from gongzhi.core.scope import in_scopes, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
 
@@ -47,7 +48,6 @@ from .forms import (
     WhistleForm,
 )
 from .models import (
-    DISPATCH_ROLES,
     Category,
     Duty,
     Request,
@@ -71,10 +71,6 @@ from .queries import (
 )
 
 
-def _is_staff(user) -> bool:
-    return user.is_superuser or bool(user_roles(user) & STAFF_ROLES)
-
-
 def _visible(request, pk) -> Request:
     qs = Request.objects.visible_to(request.user).select_related("category", "place", "handler", "reporter",
                                                                  "assignee", "merged_into")
@@ -84,7 +80,7 @@ def _visible(request, pk) -> Request:
 @login_required
 def request_list(request):
     """Residents: their own requests. Staff: the queue of their scope, overdue first."""
-    if not _is_staff(request.user):
+    if not is_staff(request.user):
         mine = (Request.objects.visible_to(request.user).select_related("category")
                 .order_by("-created_at"))
         page = Paginator(mine, 20).get_page(request.GET.get("page"))
@@ -110,7 +106,7 @@ def _queue_filters(request) -> dict:
 def request_export(request):
     """The dispatcher's queue as .xlsx: every matching row (up to the export limit), the page's filters and
     scope, overdue first."""
-    if not _is_staff(request.user):
+    if not is_staff(request.user):
         raise PermissionDenied
     filters = _queue_filters(request)
     now = timezone.now()
@@ -134,11 +130,14 @@ def request_export(request):
 
 
 def _places_for_filing(user):
-    """Residents: their household and its unit/building/compound (common areas). Staff: compounds and
-    buildings in scope."""
-    if _is_staff(user):
+    """The places ``user`` may file at (``workorders.file_request``, the action's own check), as choices.
+    Residents: their household and its unit/building/compound (common areas). Staff: compounds and buildings
+    in scope. Someone who may file nowhere (a property company's or a department's staff) gets none."""
+    may_file = user.has_perm
+    if is_staff(user):
         qs = Place.objects.visible_to(user).filter(kind__in=[Kind.COMPOUND, Kind.BUILDING]).order_by("path")[:500]
-        return [(p, f"{p.get_kind_display()} · {p.name}" if p.kind == Kind.COMPOUND else f"　{p.name}") for p in qs]
+        return [(p, f"{p.get_kind_display()} · {p.name}" if p.kind == Kind.COMPOUND else f"　{p.name}") for p in qs
+                if may_file("workorders.file_request", p)]
     options: list[tuple[Place, str]] = []
     for s in user_scopes(user):
         if s.role != Role.RESIDENT:
@@ -150,16 +149,16 @@ def _places_for_filing(user):
                             (Kind.COMPOUND, _("小区公共区域"))):
             if kind in ancestors:
                 options.append((ancestors[kind], f"{label}（{ancestors[kind].name}）"))
-    return options
+    return [(p, label) for p, label in options if may_file("workorders.file_request", p)]
 
 
 @login_required
 def request_new(request):
-    staff = _is_staff(request.user)
+    staff = is_staff(request.user)
     categories = Category.objects.filter(active=True)
     places = _places_for_filing(request.user)
-    if not places:
-        raise PermissionDenied
+    if not places:  # say so, and what to do instead, rather than a form whose submit is refused
+        return render(request, "workorders/new.html", {"form": None, "staff": staff})
     form = FileRequestForm(request.POST or None, request.FILES or None, categories=categories, places=places,
                            staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -180,42 +179,29 @@ def request_new(request):
     return render(request, "workorders/new.html", {"form": form, "staff": staff})
 
 
+# the blank form of each move that takes input (dispatch and whistle are built with their choices)
+MOVE_FORMS = {"reject": ReasonForm, "merge": MergeForm, "resolve": ResolveForm, "return": ReasonForm,
+              "rate": RateForm, "reopen": ReasonForm, "follow_up": NoteForm}
+
+
 def _action_forms(request, req: Request, bound: dict | None = None) -> dict:
-    """The forms for the moves this viewer may make now (a bound form replaces its blank one)."""
-    user = request.user
+    """The forms for the moves this viewer may make now (``actions.allowed_moves``, the verbs' own prechecks;
+    a move without input maps to None). A bound form replaces its blank one."""
     forms: dict = {}
-    can = user.has_perm
-    if can("workorders.dispatch_request", req) and req.status in actions.TRANSITIONS["dispatch"][0]:
-        organisations = dispatch_targets(req)
-        people = [(p.person, p.organisation.name) for p in Position.objects.active()
-                  .filter(organisation__in=organisations).select_related("person", "organisation")
-                  .order_by("organisation_id", "person__name")]
-        suggested = actions.route(req.category, req.place)
-        forms["dispatch"] = DispatchForm(organisations=organisations, people=people,
-                                         initial={"organisation": suggested.pk if suggested else None})
-    if can("workorders.reject_request", req) and req.status in actions.TRANSITIONS["reject"][0]:
-        forms["reject"] = ReasonForm()
-    if can("workorders.merge_request", req) and req.status in actions.TRANSITIONS["merge"][0]:
-        forms["merge"] = MergeForm()
-    if can("workorders.whistle_request", req) and req.is_open:
-        forms["whistle"] = WhistleForm(departments=_departments(req))
-    if can("workorders.grab_request", req) and req.status == Status.DISPATCHED and req.pool_until \
-            and req.assignee_id is None:
-        forms["grab"] = None
-    elif can("workorders.accept_request", req) and req.status in actions.TRANSITIONS["accept"][0]:
-        forms["accept"] = None
-    if can("workorders.start_request", req) and req.status in actions.TRANSITIONS["start"][0]:
-        forms["start"] = None
-    if can("workorders.resolve_request", req) and req.status in actions.TRANSITIONS["resolve"][0]:
-        forms["resolve"] = ResolveForm()
-    if can("workorders.return_request", req) and req.status in actions.TRANSITIONS["return"][0]:
-        forms["return"] = ReasonForm()
-    if can("workorders.rate_request", req) and req.status in actions.TRANSITIONS["rate"][0]:
-        forms["rate"] = RateForm()
-    if can("workorders.reopen_request", req) and req.can_reopen():
-        forms["reopen"] = ReasonForm()
-    if can("workorders.follow_up_request", req) and req.status in (Status.RESOLVED, Status.RATED, Status.CLOSED):
-        forms["follow_up"] = NoteForm()
+    for move in actions.allowed_moves(req, request.user):
+        if move == "dispatch":
+            organisations = dispatch_targets(req)
+            people = [(p.person, p.organisation.name) for p in Position.objects.active()
+                      .filter(organisation__in=organisations).select_related("person", "organisation")
+                      .order_by("organisation_id", "person__name")]
+            suggested = actions.route(req.category, req.place)
+            forms[move] = DispatchForm(organisations=organisations, people=people,
+                                       initial={"organisation": suggested.pk if suggested else None})
+        elif move == "whistle":
+            forms[move] = WhistleForm(departments=_departments(req))
+        else:
+            form_class = MOVE_FORMS.get(move)
+            forms[move] = form_class() if form_class is not None else None
     forms.update(bound or {})
     return forms
 
@@ -358,7 +344,7 @@ RANKING_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate", "per_th
 
 def _rankings(request):
     """The rankings page's rows for its GET parameters (the page and its export show the same)."""
-    if not _is_staff(request.user):
+    if not is_staff(request.user):
         raise PermissionDenied
     by = request.GET.get("by", "company")
     if by not in GROUPINGS:
@@ -546,7 +532,7 @@ def calendar(request):
 def _rule_places(user):
     """Places a routing rule may name: street down to compound, in the user's dispatching subtrees."""
     qs = Place.objects.filter(kind__in=actions.RULE_PLACE_KINDS).order_by("path")
-    return qs if user.is_superuser else qs.filter(in_scopes(user, "", DISPATCH_ROLES))
+    return qs if user.is_superuser else qs.filter(in_scopes(user, "", MANAGING_ROLES))
 
 
 def _rule_form(request, data=None, initial=None) -> RoutingRuleForm:

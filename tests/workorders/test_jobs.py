@@ -124,3 +124,72 @@ def test_tick_command_runs_once(dispatched):
     call_command("tick", "--once")
     call_command("tick", "--once")
     assert Event.objects.filter(verb="workorders.mark_overdue").count() == 1
+
+
+def test_pool_expiry_is_an_action_through_the_transition_table(filed, community_staff, managed, company_staff):
+    from gongzhi.core.permissions import SYSTEM
+
+    req = actions.dispatch_request(filed, to=managed, by=community_staff, mode="pool")
+    events = Event.objects.count()
+    with pytest.raises(actions.StateConflict):  # its time is not up yet
+        actions.expire_pool_request(req, by=SYSTEM)
+    assert Event.objects.count() == events
+    moved = actions.expire_pool_request(req, by=SYSTEM, now=later(hours=1))
+    assert moved.status == Request.objects.get(pk=req.pk).status == Status.RETURNED
+    assert Request.objects.get(pk=req.pk).pool_until is None
+    assert list(Event.objects.filter(verb="workorders.expire_pool").values_list("after", flat=True)) == [
+        {"status": Status.RETURNED}]
+    assert Notification.objects.filter(user=community_staff, verb="workorders.expire_pool").count() == 1
+
+
+def test_pool_expiry_refused_when_the_state_forbids_it(filed, community_staff, managed, company_staff):
+    from gongzhi.core.permissions import SYSTEM
+
+    req = actions.dispatch_request(filed, to=managed, by=community_staff, mode="pool")
+    actions.grab_request(req, by=company_staff)
+    actions.accept_request(req, by=company_staff)
+    events = Event.objects.count()
+    with pytest.raises(actions.InvalidTransition):
+        actions.expire_pool_request(req, by=SYSTEM, now=later(hours=1))
+    assert Request.objects.get(pk=req.pk).status == Status.ACCEPTED
+    assert Event.objects.count() == events
+    assert jobs.expire_grab_pool(later(hours=2)) == 0
+    assert Event.objects.count() == events
+
+
+def test_tick_moves_need_the_platform(filed, community_staff, managed):
+    from django.core.exceptions import PermissionDenied
+
+    req = actions.dispatch_request(filed, to=managed, by=community_staff, mode="pool")
+    with pytest.raises(PermissionDenied):
+        actions.expire_pool_request(req, by=community_staff, now=later(hours=1))
+    with pytest.raises(TypeError):
+        actions.mark_overdue(req, flag="response_overdue", why="x", by=None, now=later(hours=30))
+    assert Request.objects.get(pk=req.pk).status == Status.DISPATCHED
+
+
+def test_marking_overdue_is_refused_once_flagged_or_when_the_status_runs_no_deadline(dispatched, company_staff):
+    from gongzhi.core.permissions import SYSTEM
+
+    actions.mark_overdue(dispatched, flag="response_overdue", why="超过响应时限未接单", now=later(hours=30))
+    events = Event.objects.count()
+    with pytest.raises(actions.StateConflict):
+        actions.mark_overdue(dispatched, flag="response_overdue", why="again", by=SYSTEM, now=later(hours=31))
+    actions.accept_request(dispatched, by=company_staff)
+    with pytest.raises(actions.StateConflict):  # accepted: the response deadline no longer runs
+        actions.mark_overdue(dispatched, flag="response_overdue", why="x", now=later(hours=31))
+    with pytest.raises(actions.StateConflict):  # the resolution deadline runs, but is not reached
+        actions.mark_overdue(dispatched, flag="resolution_overdue", why="x", now=later(hours=1))
+    assert Event.objects.filter(verb="workorders.mark_overdue").count() == 1
+    assert Event.objects.count() == events + 1  # the accept only
+
+
+def test_a_whistle_reported_in_is_not_marked_overdue(dispatched, community_staff, orgs, police_liaison):
+    whistle = actions.whistle_request(dispatched, department=orgs["police"], by=community_staff, note="协助")
+    actions.acknowledge_whistle(whistle, by=police_liaison)
+    events = Event.objects.count()
+    with pytest.raises(actions.StateConflict):
+        actions.mark_whistle_overdue(whistle, now=later(days=3))
+    assert Whistle.objects.get(pk=whistle.pk).overdue is False
+    assert jobs.mark_whistles_overdue(later(days=3)) == 0
+    assert Event.objects.count() == events
