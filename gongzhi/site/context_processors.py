@@ -9,7 +9,7 @@ from gongzhi.core.registry import GROUPS, registry
 
 
 def _nav(request, user) -> list[dict]:
-    entries = []
+    entries: list[dict] = []
     for e in registry.menu:
         if not e.visible(user):
             continue
@@ -19,7 +19,8 @@ def _nav(request, user) -> list[dict]:
                         "prefixes": e.active_prefixes or ((url,) if url != "/" else ())})
     # the current page: the entry with the longest matching prefix (/requests/catalogue/ is 服务目录, not 诉求)
     path = request.path
-    best = max(((len(p), e["key"]) for e in entries for p in e["prefixes"] if path.startswith(p)), default=None)
+    matches = [(len(p), e["key"]) for e in entries for p in e["prefixes"] if path.startswith(p)]
+    best = max(matches) if matches else None
     current = best[1] if best else ("home" if path == "/" else None)
     groups = []
     for g in GROUPS:

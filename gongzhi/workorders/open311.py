@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.people.models import ApiToken
+from gongzhi.people.auth import user_for_api_key
 from gongzhi.places.models import STEP, Kind, Place
 
 from . import actions
@@ -164,10 +164,8 @@ def discovery(request, fmt: str):
     url = request.build_absolute_uri(reverse("open311_services", kwargs={"fmt": "xml"})).rsplit("/", 1)[0]
     return _respond(fmt, {
         "changeset": changeset,
-        "contact": getattr(settings, "OPEN311_CONTACT", "共治平台运维：请联系所在街道办事处或平台管理员"),
-        "key_service": getattr(settings, "OPEN311_KEY_SERVICE",
-                               "api_key 为平台的 API 令牌：由有岗位的工作人员在“API 令牌”页面（/accounts/tokens/）签发，"
-                               "12345 热线对接账号由平台管理员签发"),
+        "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE,
         "endpoints": [{
             "specification": SPECIFICATION,
             "url": url,
@@ -377,10 +375,10 @@ def request_id_from_token(request, fmt: str, token_id: str):
 def _token_user(key: str):
     if not key:
         raise Open311Error(403, "缺少 api_key")
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or not token.user.is_active:
+    user = user_for_api_key(key)  # the same look-up as the API's bearer and X-Api-Token
+    if user is None:
         raise Open311Error(403, "api_key 无效")
-    return token
+    return user
 
 
 def _coordinates(data) -> tuple[float, float] | None:
@@ -468,7 +466,7 @@ def _attribute_values(data) -> tuple[str, bool]:
 def _file(request, fmt: str) -> HttpResponse:
     """POST Service Request (form-encoded): files as the api_key's account, channel open311."""
     data = request.POST
-    token = _token_user(data.get("api_key", "").strip() or request.GET.get("api_key", "").strip())
+    user = _token_user(data.get("api_key", "").strip() or request.GET.get("api_key", "").strip())
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "缺少 service_code")
@@ -492,7 +490,7 @@ def _file(request, fmt: str) -> HttpResponse:
         except ValidationError:
             raise Open311Error(400, "email 格式不正确") from None
     try:
-        req = actions.file_request(by=token.user, category=category, description=description, place=place,
+        req = actions.file_request(by=user, category=category, description=description, place=place,
                                    urgency=urgency, channel=Channel.OPEN311, contact_name=name, contact_phone=phone,
                                    anonymous=anonymous, address=address)
     except PermissionDenied:
@@ -501,7 +499,6 @@ def _file(request, fmt: str) -> HttpResponse:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         field, messages = next(iter(errors.items()))
         raise Open311Error(400, f"{PARAMS.get(field, field)}: {messages[0]}".lstrip(": ")) from None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     notice = f"已受理，编号 {req.number}，将在 {_w3c(req.resolution_due_at)} 前办结"
     return _respond(fmt, [{"service_request_id": req.number, "service_notice": notice, "account_id": None}],
                     root="service_requests", item="request", status=201)

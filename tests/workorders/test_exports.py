@@ -43,7 +43,7 @@ def test_queue_export_has_every_matching_row_not_just_the_page(client, many, com
     event = Event.objects.get(verb="workorders.export_requests")
     assert event.actor == community_staff
     assert event.after == {"filters": {"only_open": True}, "rows": 26, "truncated": False}
-    assert event.place.name == "莲湖路第一社区"
+    assert event.place_name == "莲湖路第一社区"
 
 
 def test_queue_export_applies_the_page_filters(client, many, community_staff):
