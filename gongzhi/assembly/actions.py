@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 import gc
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import suppress
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -93,8 +94,8 @@ def _check_cancel(vote: Vote, by) -> None:
 
 def _check_correct_roll(vote: Vote, by) -> None:
     _require(by, "assembly.organise_vote", vote)
-    if vote.status == VoteStatus.DRAFT:
-        raise ValidationError({"status": _("投票权登记在公告时生成，草稿没有可更正的登记")})
+    if vote.announced_at is None:  # a draft, or a vote cancelled before it was announced: no roll yet
+        raise ValidationError({"status": _("投票权登记在公告时生成，未公告的表决没有可更正的登记")})
 
 
 def _check_nominate(vote: Vote, by) -> None:
@@ -166,7 +167,7 @@ def _check_tally(vote: Vote, by) -> None:
 
 
 # move -> its check (the verb that calls it in the comment); in the order the pages show them
-_CHECKS = {
+_CHECKS: dict[str, Callable[[Vote, Any], object]] = {
     "announce": _check_announce,    # announce_vote
     "nominate": _check_nominate,    # nominate_candidate
     "vet": _check_vet,              # vet_candidate

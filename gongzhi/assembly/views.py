@@ -338,8 +338,9 @@ def public_attachment(request, pk):
 def _result_lines(vote: Vote) -> list[list]:
     """The result sheet after the title line: the figures, the outcome and each threshold in plain words."""
     lines: list[list] = [[vote.get_matter_display()]]
+    result: dict = vote.result or {}
     if vote.kind == VoteKind.QUESTION:
-        q = vote.result["question"]
+        q = result["question"]
         for label, key in [(_("总面积"), "total_area"), (_("总人数"), "total_heads"),
                            (_("参与面积"), "participating_area"), (_("参与人数"), "participating_heads"),
                            (_("同意面积"), "yes_area"), (_("同意人数"), "yes_heads"), (_("反对面积"), "no_area"),
@@ -349,7 +350,6 @@ def _result_lines(vote: Vote) -> list[list]:
         lines.append([_("结果"), _("通过") if q["passed"] else _("未通过")])
         lines.extend([c["explanation"]] for c in q["checks"])
         return lines
-    result = vote.result
     participation = result.get("participation") or {}
     lines.append([_("参与表决（法定人数）"), _("达到") if participation.get("quorum_met") else _("未达到")])
     lines.extend([c["explanation"]] for c in participation.get("checks", []) if c["name"].startswith("quorum_"))
