@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime
 import gc
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import suppress
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -22,7 +24,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Event
 from gongzhi.core.permissions import require as _require
-from gongzhi.core.scope import bump_scope_versions
+from gongzhi.core.permissions import user_of
+from gongzhi.core.roles import Role
+from gongzhi.core.scope import bump_scope_versions, user_roles
 from gongzhi.notices.actions import notify
 from gongzhi.people.events import Verb as PeopleVerb
 from gongzhi.people.models import HouseholdMember, Organisation, OrgKind, Person, Position, Relation
@@ -37,6 +41,7 @@ from .models import (
     Candidate,
     CandidateFlag,
     Channel,
+    NominatedBy,
     PaperEntry,
     RollEntry,
     Vetting,
@@ -44,6 +49,7 @@ from .models import (
     VoteKind,
     VoteStatus,
 )
+from .permissions import STAFF
 from .uploads import check_upload
 
 DEVELOPER_KEY = "developer"
@@ -55,6 +61,158 @@ def _lock(vote: Vote) -> Vote:
 
 def committee_size_bounds() -> tuple[int, int]:
     return getattr(settings, "COMMITTEE_MIN_SEATS", 5), getattr(settings, "COMMITTEE_MAX_SEATS", 11)
+
+
+# ---------------------------------------------------------------- what one may do now
+#
+# Each verb on a vote starts (on the locked row) with its _check_<move>(vote, by), which raises
+# PermissionDenied (not this actor's right) or ValidationError (not in this state). allowed_moves runs the
+# same checks without a lock, so what the pages and the API offer is what the verbs accept.
+
+
+def _check_announce(vote: Vote, by) -> None:
+    _require(by, "assembly.organise_vote", vote)
+    if vote.status != VoteStatus.DRAFT:
+        raise ValidationError({"status": _("只有草稿可以公告")})
+    if vote.opens_at < timezone.now() + datetime.timedelta(days=vote.notice_days):
+        raise ValidationError({"opens_at": _("投票开始时间须在公告之日起%(d)s天以后（公告期）") % {
+            "d": vote.notice_days}})
+    if vote.kind == VoteKind.ELECTION:
+        approved = vote.candidates.filter(vetting=Vetting.APPROVED).count()
+        if vote.candidates.filter(vetting=Vetting.PENDING).exists():
+            raise ValidationError({"candidates": _("还有候选人未完成资格审查")})
+        if approved < (vote.seats or 0):
+            raise ValidationError({"candidates": _("审查通过的候选人（%(n)s人）少于应选人数（%(s)s人）") % {
+                "n": approved, "s": vote.seats}})
+
+
+def _check_cancel(vote: Vote, by) -> None:
+    _require(by, "assembly.organise_vote", vote)
+    if vote.status not in (VoteStatus.DRAFT, VoteStatus.ANNOUNCED):
+        raise ValidationError({"status": _("已计票的表决不能取消")})
+
+
+def _check_correct_roll(vote: Vote, by) -> None:
+    _require(by, "assembly.organise_vote", vote)
+    if vote.announced_at is None:  # a draft, or a vote cancelled before it was announced: no roll yet
+        raise ValidationError({"status": _("投票权登记在公告时生成，未公告的表决没有可更正的登记")})
+
+
+def _check_nominate(vote: Vote, by) -> None:
+    _require(by, "assembly.vet_candidate", vote)
+    if vote.kind != VoteKind.ELECTION or vote.status != VoteStatus.DRAFT:
+        raise ValidationError({"status": _("只能在选举公告前提名候选人")})
+
+
+def _check_vet(vote: Vote, by) -> None:
+    _require(by, "assembly.vet_candidate", vote)
+    if vote.kind != VoteKind.ELECTION or vote.status != VoteStatus.DRAFT:
+        raise ValidationError({"status": _("选举公告后不能再审查候选人")})
+
+
+def _check_cast(vote: Vote, by, owner_key: str | None = None) -> str:
+    """The head ``by`` votes for (``owner_key``, or their first), if they may vote for it now."""
+    heads = heads_of(by, vote)
+    if not heads:
+        raise PermissionDenied(_("您不在本次表决的投票权登记中"))
+    owner_key = owner_key or heads[0]
+    if owner_key not in heads:
+        raise PermissionDenied(_("您不能代表该业主投票"))
+    _check_window(vote)
+    return owner_key
+
+
+def _check_proxy(vote: Vote, by) -> None:
+    _require(by, "assembly.organise_vote", vote)
+    _check_window(vote)
+
+
+def _check_paper(vote: Vote, by) -> None:
+    """Paper ballots are entered from the opening until the count (they may arrive at the close)."""
+    _require(by, "assembly.organise_vote", vote)
+    _check_window(vote, paper=True)
+
+
+def _check_resolve_paper(vote: Vote, by, serial: str | None = None, *, lock: bool = False) -> list[PaperEntry]:
+    """The conflicting entries of ``serial`` (any serial if None) that ``by``, who made none of them, may
+    settle now."""
+    _check_paper(vote, by)
+    held = PaperEntry.objects.filter(vote=vote, state=PaperEntry.State.CONFLICT).order_by("pk")
+    if serial is not None:
+        held = held.filter(serial=serial)
+    if lock:
+        held = held.select_for_update()
+    entries = list(held)
+    if not entries:
+        raise ValidationError({"serial": _("编号 %(s)s 没有待处理的不一致录入") % {"s": serial} if serial is not None
+                               else _("没有待处理的不一致录入")})
+    own = {e.serial for e in entries if e.entered_by_id == by.pk}
+    if own and (serial is not None or own == {e.serial for e in entries}):
+        raise ValidationError({"serial": _("须由未参与录入的第三人处理")})
+    return entries
+
+
+def _check_tally(vote: Vote, by) -> None:
+    _require(by, "assembly.organise_vote", vote)
+    if vote.status == VoteStatus.CLOSED:
+        raise ValidationError({"status": _("已计票")})
+    if vote.status != VoteStatus.ANNOUNCED:
+        raise ValidationError({"status": _("该表决不在投票阶段")})
+    if timezone.now() < vote.closes_at:
+        raise ValidationError({"status": _("投票截止后才能计票")})
+    held = vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
+    if held.exists():
+        raise ValidationError({"status": _("还有 %(n)s 张纸质选票未完成复核或存在不一致，请先处理") % {
+            "n": held.values("serial").distinct().count()}})
+
+
+# move -> its check (the verb that calls it in the comment); in the order the pages show them
+_CHECKS: dict[str, Callable[[Vote, Any], object]] = {
+    "announce": _check_announce,    # announce_vote
+    "nominate": _check_nominate,    # nominate_candidate
+    "vet": _check_vet,              # vet_candidate
+    "cast": _check_cast,            # cast_ballot
+    "paper": _check_paper,          # enter_paper_ballot
+    "resolve_paper": _check_resolve_paper,  # resolve_paper_ballot
+    "proxy": _check_proxy,          # cast_proxy_ballot
+    "tally": _check_tally,          # tally_vote
+    "correct_roll": _check_correct_roll,  # correct_roll
+    "cancel": _check_cancel,        # cancel_vote
+}
+MOVES: tuple[str, ...] = tuple(_CHECKS)
+
+
+def _assess(vote: Vote, user, moves) -> dict[str, str | None]:
+    """Each move: None if ``user`` may make it now, else why not ("" when it is not their right)."""
+    out: dict[str, str | None] = {}
+    for move in moves:
+        try:
+            _CHECKS[move](vote, user)
+        except PermissionDenied:
+            out[move] = ""
+        except ValidationError as exc:
+            out[move] = "；".join(exc.messages)
+        else:
+            out[move] = None
+    return out
+
+
+def allowed_moves(vote: Vote, user) -> frozenset[str]:
+    """The moves (:data:`MOVES`) ``user`` may make on ``vote`` now: exactly those whose verb would not refuse
+    them for their right or the vote's state (the input — a reason, a unit, a choice — is checked by the verb)."""
+    return frozenset(move for move, why in _assess(vote, user, MOVES).items() if why is None)
+
+
+def refusals(vote: Vote, user, moves=MOVES) -> dict[str, str]:
+    """Why the state of ``vote`` keeps ``user`` from each of ``moves`` that is their right but not possible now
+    (e.g. ``{"tally": "投票截止后才能计票"}``); moves that are not their right are left out."""
+    return {move: why for move, why in _assess(vote, user, moves).items() if why}
+
+
+def may_create_votes(user) -> bool:
+    """Whether ``user`` may put a vote to some compound (superuser, street or community staff, an owners'
+    committee member): the compounds themselves are checked by create_vote."""
+    return bool(user.is_superuser or user_roles(user) & (STAFF | {Role.COMMITTEE_MEMBER}))
 
 
 # ---------------------------------------------------------------- setting up
@@ -91,17 +249,19 @@ def create_vote(*, compound: Place, kind: str, matter: str, title: str, question
     check_upload(attachment, "attachment")
     with transaction.atomic():
         _require(by, "assembly.create_vote" if kind == VoteKind.QUESTION else "assembly.vet_candidate", compound)
-        if count_non_voters_with_majority and by is not None and not by.has_perm(
-                "assembly.set_majority_rule", compound):
+        if count_non_voters_with_majority:
             # 从多 is legally contested: only the street or community, who check the compound's 议事规则,
             # may switch it on (the owners' committee may not decide how its own votes are counted)
-            raise ValidationError({"count_non_voters_with_majority": _(
-                "只有街道或社区工作人员可以启用“从多”规则（须本小区议事规则明确规定）")})
+            try:
+                _require(by, "assembly.set_majority_rule", compound)
+            except PermissionDenied:
+                raise ValidationError({"count_non_voters_with_majority": _(
+                    "只有街道或社区工作人员可以启用“从多”规则（须本小区议事规则明确规定）")}) from None
         vote = Vote.objects.create(
             compound=compound, kind=kind, matter=matter, title=title.strip(), question=question.strip(),
             opens_at=opens_at, closes_at=closes_at, notice_days=notice_days, seats=seats,
             count_non_voters_with_majority=count_non_voters_with_majority, tie_break=tie_break,
-            attachment=attachment or "", created_by=by)
+            attachment=attachment or "", created_by=user_of(by))
         Event.record(by, Verb.CREATE_VOTE, vote, place=compound, summary=vote.title,
                      after={"matter": matter, "kind": kind,
                             "count_non_voters_with_majority": bool(count_non_voters_with_majority)})
@@ -172,8 +332,6 @@ def roll_for(compound: Place) -> list[RollEntry]:
 
 def _roll_users(vote: Vote):
     """The login accounts of the owners who vote for a head on the vote's roll (one query)."""
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.filter(
         person__pk__in=RollEntry.objects.filter(vote=vote, representative__isnull=False)
         .values("representative_id")).only("pk").order_by("pk")
@@ -187,20 +345,8 @@ def announce_vote(vote: Vote, *, by) -> Vote:
     """公告 — the roll snapshot is taken now; later ownership changes don't alter it."""
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
-        if vote.status != VoteStatus.DRAFT:
-            raise ValidationError({"status": _("只有草稿可以公告")})
+        _check_announce(vote, by)
         now = timezone.now()
-        if vote.opens_at < now + datetime.timedelta(days=vote.notice_days):
-            raise ValidationError({"opens_at": _("投票开始时间须在公告之日起%(d)s天以后（公告期）") % {
-                "d": vote.notice_days}})
-        if vote.kind == VoteKind.ELECTION:
-            approved = vote.candidates.filter(vetting=Vetting.APPROVED).count()
-            if vote.candidates.filter(vetting=Vetting.PENDING).exists():
-                raise ValidationError({"candidates": _("还有候选人未完成资格审查")})
-            if approved < (vote.seats or 0):
-                raise ValidationError({"candidates": _("审查通过的候选人（%(n)s人）少于应选人数（%(s)s人）") % {
-                    "n": approved, "s": vote.seats}})
         entries = roll_for(vote.compound)
         for e in entries:
             e.vote = vote
@@ -224,9 +370,7 @@ def cancel_vote(vote: Vote, *, by, reason: str) -> Vote:
         raise ValidationError({"reason": _("请填写理由")})
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
-        if vote.status not in (VoteStatus.DRAFT, VoteStatus.ANNOUNCED):
-            raise ValidationError({"status": _("已计票的表决不能取消")})
+        _check_cancel(vote, by)
         vote.status = VoteStatus.CANCELLED
         vote.save(update_fields=["status", "updated_at"])
         Event.record(by, Verb.CANCEL_VOTE, vote, place=vote.compound, public=True, summary=reason.strip())
@@ -241,8 +385,10 @@ def correct_roll(vote: Vote, *, unit: Place, by, area: Decimal | None = None, re
         raise ValidationError({"area": _("面积必须大于0")})
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
-        entry = RollEntry.objects.select_for_update().get(vote=vote, unit=unit)
+        _check_correct_roll(vote, by)
+        entry = RollEntry.objects.select_for_update().filter(vote=vote, unit=unit).first()
+        if entry is None:
+            raise ValidationError({"unit": _("该户不在投票权登记中")})
         before = {"area": str(entry.area)}
         if area is not None:
             entry.area = Decimal(area)
@@ -269,15 +415,11 @@ def flag_person(person: Person, *, text: str, by) -> CandidateFlag:
 
 def nominate_candidate(vote: Vote, *, person: Person, nominated_by: str, by, statement: str = "") -> Candidate:
     """提名 — self, owners or the party branch; a candidate must be an owner in the compound."""
-    from .models import NominatedBy
-
     if nominated_by not in NominatedBy.values:
         raise ValidationError({"nominated_by": _("提名方式无效")})
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.vet_candidate", vote)
-        if vote.kind != VoteKind.ELECTION or vote.status != VoteStatus.DRAFT:
-            raise ValidationError({"status": _("只能在选举公告前提名候选人")})
+        _check_nominate(vote, by)
         is_owner = HouseholdMember.objects.current().filter(
             person=person, relation=Relation.OWNER, place__path__startswith=vote.compound.path).exists()
         if not is_owner:
@@ -301,11 +443,9 @@ def vet_candidate(candidate: Candidate, *, approved: bool, reason: str, by) -> C
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().select_related("vote__compound", "person").get(
             pk=candidate.pk)
-        _require(by, "assembly.vet_candidate", candidate.vote)
-        if candidate.vote.status != VoteStatus.DRAFT:
-            raise ValidationError({"status": _("选举公告后不能再审查候选人")})
+        _check_vet(candidate.vote, by)
         candidate.vetting = Vetting.APPROVED if approved else Vetting.REJECTED
-        candidate.vetting_reason, candidate.vetted_by = reason[:300], by
+        candidate.vetting_reason, candidate.vetted_by = reason[:300], user_of(by)
         candidate.save(update_fields=["vetting", "vetting_reason", "vetted_by", "updated_at"])
         Event.record(by, Verb.VET_CANDIDATE, candidate.vote, place=candidate.vote.compound, public=True,
                      summary=_("%(p)s：%(d)s%(r)s") % {"p": candidate.person.name,
@@ -318,7 +458,11 @@ def vet_candidate(candidate: Candidate, *, approved: bool, reason: str, by) -> C
 
 
 def heads_of(user, vote: Vote) -> list[str]:
-    """The owner heads this user casts the ballot for (as owner or co-owners' representative)."""
+    """The owner heads this user casts the ballot for (as owner or co-owners' representative); none for
+    :data:`~gongzhi.core.permissions.SYSTEM` or an anonymous visitor."""
+    user = user_of(user)
+    if user is None:
+        return []
     return sorted(set(vote.roll.filter(representative__user=user).values_list("owner_key", flat=True)))
 
 
@@ -355,7 +499,7 @@ def _put_ballot(vote: Vote, owner_key: str, *, choice: str, candidates: list[int
     verb = Verb.CHANGE_BALLOT if ballot is not None else Verb.CAST_BALLOT
     if ballot is None:
         ballot = Ballot(vote=vote, owner_key=owner_key)
-    ballot.choice, ballot.candidates, ballot.channel, ballot.cast_by = choice, candidates, channel, by
+    ballot.choice, ballot.candidates, ballot.channel, ballot.cast_by = choice, candidates, channel, user_of(by)
     ballot.serial, ballot.proxy = serial, proxy
     if authorisation is not None:
         ballot.authorisation = authorisation
@@ -370,13 +514,7 @@ def cast_ballot(vote: Vote, *, by, owner_key: str | None = None, choice: str = "
     """业主在线投票 — may be changed until the close; the latest counts."""
     with transaction.atomic():
         vote = _lock(vote)
-        heads = heads_of(by, vote)
-        if not heads:
-            raise PermissionDenied(_("您不在本次表决的投票权登记中"))
-        owner_key = owner_key or heads[0]
-        if owner_key not in heads:
-            raise PermissionDenied(_("您不能代表该业主投票"))
-        _check_window(vote)
+        owner_key = _check_cast(vote, by, owner_key)
         choice, ids = _check_content(vote, choice, candidates)
         return _put_ballot(vote, owner_key, choice=choice, candidates=ids, channel=Channel.ONLINE, by=by)
 
@@ -389,11 +527,10 @@ def cast_proxy_ballot(vote: Vote, *, unit: Place, proxy: Person, authorisation, 
     check_upload(authorisation, "authorisation")
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
+        _check_proxy(vote, by)
         entry = vote.roll.filter(unit=unit).first()
         if entry is None:
             raise ValidationError({"unit": _("该户不在投票权登记中")})
-        _check_window(vote)
         choice, ids = _check_content(vote, choice, candidates)
         return _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PROXY, by=by,
                            proxy=proxy, authorisation=authorisation)
@@ -407,8 +544,7 @@ def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str 
         raise ValidationError({"serial": _("请填写选票编号")})
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
-        _check_window(vote, paper=True)
+        _check_paper(vote, by)
         entry = vote.roll.filter(unit=unit).first()
         if entry is None:
             raise ValidationError({"unit": _("该户不在投票权登记中")})
@@ -422,7 +558,7 @@ def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str 
         if pending and pending[0].entered_by_id == by.pk:
             raise ValidationError({"serial": _("复核录入须由另一名工作人员完成")})
         new = PaperEntry.objects.create(vote=vote, serial=serial, owner_key=entry.owner_key, choice=choice,
-                                        candidates=ids, entered_by=by)
+                                        candidates=ids, entered_by=user_of(by))
         if not pending:
             Event.record(by, Verb.ENTER_PAPER_BALLOT, vote, place=vote.compound,
                          summary=_("录入纸质选票 %(s)s（第一次）") % {"s": serial}, after={"serial": serial})
@@ -446,14 +582,7 @@ def resolve_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: st
     """核对原件 — a third person, who made neither entry, records what the paper says."""
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
-        _check_window(vote, paper=True)
-        entries = list(PaperEntry.objects.select_for_update().filter(vote=vote, serial=serial,
-                                                                    state=PaperEntry.State.CONFLICT))
-        if not entries:
-            raise ValidationError({"serial": _("编号 %(s)s 没有待处理的不一致录入") % {"s": serial}})
-        if any(e.entered_by_id == by.pk for e in entries):
-            raise ValidationError({"serial": _("须由未参与录入的第三人处理")})
+        entries = _check_resolve_paper(vote, by, serial, lock=True)
         entry = vote.roll.filter(unit=unit).first()
         if entry is None:
             raise ValidationError({"unit": _("该户不在投票权登记中")})
@@ -474,17 +603,7 @@ def tally_vote(vote: Vote, *, by) -> Vote:
     committee's positions are written together or not at all, and the ballots are frozen."""
     with transaction.atomic():
         vote = _lock(vote)
-        _require(by, "assembly.organise_vote", vote)
-        if vote.status == VoteStatus.CLOSED:
-            raise ValidationError({"status": _("已计票")})
-        if vote.status != VoteStatus.ANNOUNCED:
-            raise ValidationError({"status": _("该表决不在投票阶段")})
-        if timezone.now() < vote.closes_at:
-            raise ValidationError({"status": _("投票截止后才能计票")})
-        held = vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
-        if held.exists():
-            raise ValidationError({"status": _("还有 %(n)s 张纸质选票未完成复核或存在不一致，请先处理") % {
-                "n": held.values("serial").distinct().count()}})
+        _check_tally(vote, by)
         _store_result(vote, by=by)
         notify(_roll_users(vote), verb=Verb.TALLY_VOTE,
                text=_("%(c)s表决“%(t)s”已计票，结果已公示。") % {"c": vote.compound.name, "t": vote.title},

@@ -28,6 +28,16 @@ class VoteOut(Schema):
     result: dict | None
 
 
+class VoteDetailOut(VoteOut):
+    allowed_moves: list[str] = Field(
+        description="当前用户现在可以进行的操作（actions.MOVES 之一，如 cast、announce、tally），与页面按钮一致")
+
+    @staticmethod
+    def resolve_allowed_moves(obj: Vote, context) -> list[str]:
+        moves = actions.allowed_moves(obj, context["request"].user)
+        return [m for m in actions.MOVES if m in moves]
+
+
 class BallotIn(Schema):
     owner_key: str | None = Field(None, description="代表的业主（多个时必填）")
     choice: BallotChoice | None = None
@@ -46,7 +56,7 @@ def list_votes(request):
     return Vote.objects.visible_to(request.user).order_by("-opens_at", "pk")
 
 
-@router.get("/{int:pk}", response=VoteOut, summary="表决详情与结果")
+@router.get("/{int:pk}", response=VoteDetailOut, summary="表决详情与结果")
 def get_vote(request, pk: int):
     return get_object_or_404(Vote.objects.visible_to(request.user), pk=pk)
 

@@ -3,26 +3,23 @@ their phones and keep a receipt; everyone can read the 公示 page and check a r
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.exports import xlsx_response
 from gongzhi.core.forms import apply_errors
-from gongzhi.core.roles import Role
 from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import Kind, Place
 
 from . import actions
 from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, ProxyForm, VetForm, VoteForm
 from .models import Ballot, Candidate, PaperEntry, Vetting, Vote, VoteKind, VoteStatus
-from .permissions import STAFF
 
 # A building's cells show how its units voted only when at least this many of them took part: with one
 # or two, the figures would tell their neighbours how each of them voted.
@@ -51,14 +48,8 @@ def _organiser(user, vote) -> bool:
 @login_required
 def vote_list(request):
     votes = Vote.objects.visible_to(request.user).select_related("compound")
-    can_create = request.user.is_superuser or covers_any(request.user)
+    can_create = actions.may_create_votes(request.user)
     return render(request, "assembly/list.html", {"votes": votes[:100], "can_create": can_create})
-
-
-def covers_any(user) -> bool:
-    from gongzhi.core.scope import user_roles
-
-    return bool(user_roles(user) & (STAFF | {Role.COMMITTEE_MEMBER}))
 
 
 @login_required
@@ -85,8 +76,9 @@ def vote_new(request):
     return render(request, "assembly/form.html", {"form": form, "title": _("发起表决")})
 
 
-def _ballot_forms(request, vote: Vote, bound=None):
-    if not vote.is_open():
+def _ballot_forms(request, vote: Vote, bound=None, moves=None):
+    moves = actions.allowed_moves(vote, request.user) if moves is None else moves
+    if "cast" not in moves:
         return []
     heads = actions.heads_of(request.user, vote)
     out: list[dict] = []
@@ -133,7 +125,9 @@ def _my_receipts(request, vote: Vote) -> list[dict]:
 def vote_detail(request, pk, bound=None, status=200):
     vote = _vote(request, pk)
     organiser = _organiser(request.user, vote)
-    ctx = {"vote": vote, "organiser": organiser, "ballots": _ballot_forms(request, vote, bound),
+    moves = actions.allowed_moves(vote, request.user)
+    ctx = {"vote": vote, "organiser": organiser, "moves": moves,
+           "ballots": _ballot_forms(request, vote, bound, moves),
            "receipts": _my_receipts(request, vote),
            "state": vote.window_state(), "now": timezone.now(), "buildings": shown_buildings(vote),
            "candidates": vote.candidates.select_related("person")}
@@ -143,13 +137,15 @@ def vote_detail(request, pk, bound=None, status=200):
         ctx["ballot_count"] = vote.ballots.count()
         ctx["held"] = (vote.paper_entries.filter(state__in=[PaperEntry.State.PENDING, PaperEntry.State.CONFLICT])
                        .values("serial").distinct().count())
-        if vote.kind == VoteKind.ELECTION and vote.status == VoteStatus.DRAFT:
+        # why an organiser's next step is not possible yet (the notice period, held paper ballots…)
+        ctx["refusals"] = actions.refusals(vote, request.user, [
+            m for m in ("announce", "tally") if m not in moves])
+        if "nominate" in moves:
             owners = Person.objects.filter(pk__in=HouseholdMember.objects.current().filter(
                 relation=Relation.OWNER, place__path__startswith=vote.compound.path).values("person_id")).exclude(
                 pk__in=vote.candidates.values("person_id")).order_by("name")[:500]
             ctx["nominate_form"] = (bound or {}).get("nominate") if isinstance(bound, dict) else None
             ctx["nominate_form"] = ctx["nominate_form"] or NominateForm(owners=owners)
-            ctx["vet_form"] = VetForm()
     return render(request, "assembly/detail.html", ctx, status=status)
 
 
@@ -260,8 +256,10 @@ def paper(request, pk):
         else:
             return redirect("assembly:paper", pk=vote.pk)
     entries = vote.paper_entries.select_related("entered_by").order_by("-created_at")[:100]
-    return render(request, "assembly/paper.html", {"vote": vote, "form": form, "entries": entries},
-                  status=400 if form.errors else 200)
+    moves = actions.allowed_moves(vote, request.user)
+    ctx = {"vote": vote, "form": form, "entries": entries, "moves": moves,
+           "refusals": actions.refusals(vote, request.user, ["paper"])}
+    return render(request, "assembly/paper.html", ctx, status=400 if form.errors else 200)
 
 
 @login_required
@@ -288,8 +286,11 @@ def proxy(request, pk):
         else:
             messages.success(request, _("委托投票已记录"))
             return redirect("assembly:detail", pk=vote.pk)
-    return render(request, "assembly/form.html", {"form": form, "title": _("委托投票")},
-                  status=400 if form.errors else 200)
+    ctx = {"form": form, "title": _("委托投票"), "vote": vote}
+    if "proxy" not in actions.allowed_moves(vote, request.user):
+        # not now (the notice period, after the close): say why instead of a form the action would refuse
+        ctx["refusal"] = actions.refusals(vote, request.user, ["proxy"]).get("proxy") or _("现在不能记录委托投票")
+    return render(request, "assembly/form.html", ctx, status=400 if form.errors else 200)
 
 
 # ---------------------------------------------------------------- public 公示
@@ -328,66 +329,65 @@ def public_compound(request, pk):
 
 
 def public_attachment(request, pk):
-    from django.http import FileResponse
-
     vote = get_object_or_404(Vote.objects.exclude(status=VoteStatus.DRAFT), pk=pk)
     if not vote.attachment:
         raise Http404
     return FileResponse(vote.attachment.open("rb"), as_attachment=True)
 
 
-def public_result_xlsx(request, pk):
-    from openpyxl import Workbook
-
-    vote = get_object_or_404(Vote, pk=pk, status=VoteStatus.CLOSED)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "表决结果"
-    ws.append([vote.title])
-    ws.append([vote.get_matter_display()])
+def _result_lines(vote: Vote) -> list[list]:
+    """The result sheet after the title line: the figures, the outcome and each threshold in plain words."""
+    lines: list[list] = [[vote.get_matter_display()]]
+    result: dict = vote.result or {}
     if vote.kind == VoteKind.QUESTION:
-        q = vote.result["question"]
-        for label, key in [("总面积", "total_area"), ("总人数", "total_heads"), ("参与面积", "participating_area"),
-                           ("参与人数", "participating_heads"), ("同意面积", "yes_area"), ("同意人数", "yes_heads"),
-                           ("反对面积", "no_area"), ("反对人数", "no_heads"), ("弃权面积", "abstain_area"),
-                           ("弃权人数", "abstain_heads")]:
-            ws.append([label, q[key]])
-        ws.append(["结果", "通过" if q["passed"] else "未通过"])
-        for c in q["checks"]:
-            ws.append([c["explanation"]])
-        b = wb.create_sheet("分楼栋")
-        b.append(["楼栋", "户数", "面积", "同意", "反对", "弃权", "未投票"])
-        for row in shown_buildings(vote):
-            if row["hidden"]:
-                b.append([row["building"], row["units"], row["area"], "—", "—", "—", "—"])
-            else:
-                b.append([row["building"], row["units"], row["area"], row["yes"], row["no"], row["abstain"],
-                          row["none"]])
-        b.append([_("参与投票少于%(n)s户的楼栋不显示分项（“—”），以免推知个人投票。") % {"n": MIN_SHOWN_PARTICIPANTS}])
-    else:
-        result = vote.result
-        participation = result.get("participation") or {}
-        ws.append([_("参与表决（法定人数）"), _("达到") if participation.get("quorum_met") else _("未达到")])
-        for c in participation.get("checks", []):
-            if c["name"].startswith("quorum_"):
-                ws.append([c["explanation"]])
-        ws.append([_("候选人"), _("同意人数"), _("同意面积"), _("达到门槛"), _("当选"), _("同意面积门槛"),
-                   _("同意人数门槛")])
-        for r in result["candidates"]:
-            checks = {c["name"]: c["explanation"] for c in r.get("checks", [])}
-            ws.append([r["name"], r["yes_heads"], r["yes_area"], _("是") if r["qualified"] else _("否"),
-                       _("是") if r["elected"] else (_("得票相同，未当选") if r.get("tied") else _("否")),
-                       checks.get("approval_area", ""), checks.get("approval_heads", "")])
-        if result.get("tied"):
-            ws.append([_("有候选人得票人数和面积完全相同，争夺最后的名额，无法决定谁当选：该名额空缺，须补选。")])
-        if result.get("seated") is False:
-            ws.append([_("当选人数少于业主委员会最低人数（%(m)s 人），新一届业主委员会不能组成：原业主委员会继续履职，"
-                         "须补选。") % {"m": result["minimum_seats"]}])
-    buf = io.BytesIO()
-    wb.save(buf)
-    from urllib.parse import quote
+        q = result["question"]
+        for label, key in [(_("总面积"), "total_area"), (_("总人数"), "total_heads"),
+                           (_("参与面积"), "participating_area"), (_("参与人数"), "participating_heads"),
+                           (_("同意面积"), "yes_area"), (_("同意人数"), "yes_heads"), (_("反对面积"), "no_area"),
+                           (_("反对人数"), "no_heads"), (_("弃权面积"), "abstain_area"),
+                           (_("弃权人数"), "abstain_heads")]:
+            lines.append([label, q[key]])
+        lines.append([_("结果"), _("通过") if q["passed"] else _("未通过")])
+        lines.extend([c["explanation"]] for c in q["checks"])
+        return lines
+    participation = result.get("participation") or {}
+    lines.append([_("参与表决（法定人数）"), _("达到") if participation.get("quorum_met") else _("未达到")])
+    lines.extend([c["explanation"]] for c in participation.get("checks", []) if c["name"].startswith("quorum_"))
+    lines.append([_("候选人"), _("同意人数"), _("同意面积"), _("达到门槛"), _("当选"), _("同意面积门槛"),
+                  _("同意人数门槛")])
+    for r in result["candidates"]:
+        checks = {c["name"]: c["explanation"] for c in r.get("checks", [])}
+        lines.append([r["name"], r["yes_heads"], r["yes_area"], _("是") if r["qualified"] else _("否"),
+                      _("是") if r["elected"] else (_("得票相同，未当选") if r.get("tied") else _("否")),
+                      checks.get("approval_area", ""), checks.get("approval_heads", "")])
+    if result.get("tied"):
+        lines.append([_("有候选人得票人数和面积完全相同，争夺最后的名额，无法决定谁当选：该名额空缺，须补选。")])
+    if result.get("seated") is False:
+        lines.append([_("当选人数少于业主委员会最低人数（%(m)s 人），新一届业主委员会不能组成：原业主委员会继续履职，"
+                        "须补选。") % {"m": result["minimum_seats"]}])
+    return lines
 
-    response = HttpResponse(buf.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(vote.title)}-结果.xlsx"
+
+def _building_lines(vote: Vote) -> list[list]:
+    """The breakdown by building, its cells withheld where too few units took part, and the note saying so."""
+    lines: list[list] = []
+    for row in shown_buildings(vote):
+        if row["hidden"]:
+            lines.append([row["building"], row["units"], row["area"], "—", "—", "—", "—"])
+        else:
+            lines.append([row["building"], row["units"], row["area"], row["yes"], row["no"], row["abstain"],
+                          row["none"]])
+    lines.append([_("参与投票少于%(n)s户的楼栋不显示分项（“—”），以免推知个人投票。") % {"n": MIN_SHOWN_PARTICIPANTS}])
+    return lines
+
+
+def public_result_xlsx(request, pk):
+    """The 公示 result as .xlsx: the result sheet and, for a question, the breakdown by building."""
+    vote = get_object_or_404(Vote, pk=pk, status=VoteStatus.CLOSED)
+    more = []
+    if vote.kind == VoteKind.QUESTION:
+        more.append((_("分楼栋"), [_("楼栋"), _("户数"), _("面积"), _("同意"), _("反对"), _("弃权"), _("未投票")],
+                     _building_lines(vote)))
+    response, _rows, _cut = xlsx_response(_("%(t)s-结果") % {"t": vote.title}, _("表决结果"), [vote.title],
+                                          _result_lines(vote), more_sheets=more)
     return response

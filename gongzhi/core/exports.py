@@ -26,24 +26,31 @@ def export_limit() -> int:
     return int(settings.EXPORT_MAX_ROWS)
 
 
-def xlsx_response(filename: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence]
-                  ) -> tuple[HttpResponse, int, bool]:
+Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # (name, header, rows)
+
+
+def xlsx_response(filename: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence], *,
+                  more_sheets: Sequence[Sheet] = ()) -> tuple[HttpResponse, int, bool]:
     """One sheet: ``header`` then at most :func:`export_limit` rows; when more matched, a last line says so.
     Returns the response, the number of rows written and whether the export was cut short. Give ``rows``
-    one more than the limit (a sliced queryset), so a cut is seen without counting."""
+    one more than the limit (a sliced queryset), so a cut is seen without counting. ``more_sheets`` adds
+    further sheets after it, each ``(name, header, rows)`` with the same limit; the count and the cut are
+    then those of all the sheets together."""
     limit = export_limit()
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet[:31])
-    ws.append(list(header))
     count, truncated = 0, False
-    for row in rows:
-        if count >= limit:
-            truncated = True
-            break
-        ws.append(list(row))
-        count += 1
-    if truncated:
-        ws.append([_("仅导出前%(n)s行，请缩小筛选范围后再导出其余部分") % {"n": limit}])
+    for name, head, lines in ((sheet, header, rows), *more_sheets):
+        ws = wb.create_sheet(name[:31])
+        ws.append(list(head))
+        written = 0
+        for row in lines:
+            if written >= limit:
+                truncated = True
+                ws.append([_("仅导出前%(n)s行，请缩小筛选范围后再导出其余部分") % {"n": limit}])
+                break
+            ws.append(list(row))
+            written += 1
+        count += written
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)

@@ -9,9 +9,11 @@ import pytest
 from django.utils import timezone
 
 from gongzhi.assembly import actions
+from gongzhi.assembly.models import Vote
 from gongzhi.core.permissions import SYSTEM
 from gongzhi.people import actions as people_actions
-from gongzhi.people.models import HouseholdMember
+from gongzhi.people.models import HouseholdMember, OrgKind
+from gongzhi.people.roles import Title
 from gongzhi.places import actions as place_actions
 from gongzhi.places.models import Kind
 
@@ -68,9 +70,16 @@ def open_vote(estate, by, *, matter="hire_manager", kind="question", seats=None)
     return vote
 
 
-def make_open(vote):
-    from gongzhi.assembly.models import Vote
+@pytest.fixture
+def estate_committee(estate):
+    """A member of 和平苑's own owners' committee (organises its questions, not its elections)."""
+    committee = people_actions.create_organisation(kind=OrgKind.OWNERS_COMMITTEE, name="和平苑业主委员会",
+                                                   place=estate["compound"], by=SYSTEM)
+    return make_account("hp_committee", place=estate["compound"],
+                        posts=[(committee, Title.COMMITTEE_MEMBER, estate["compound"])])
 
+
+def make_open(vote):
     now = timezone.now()
     Vote.objects.filter(pk=vote.pk).update(opens_at=now - datetime.timedelta(hours=1),
                                            closes_at=now + datetime.timedelta(days=1))
@@ -79,8 +88,6 @@ def make_open(vote):
 
 
 def make_closed(vote):
-    from gongzhi.assembly.models import Vote
-
     now = timezone.now()
     Vote.objects.filter(pk=vote.pk).update(opens_at=now - datetime.timedelta(days=1),
                                            closes_at=now - datetime.timedelta(minutes=1))

@@ -48,7 +48,7 @@ def shallow(tree):
 
 
 def announced(shallow):
-    vote = open_vote(shallow, None)
+    vote = open_vote(shallow, SYSTEM)
     actions.announce_vote(vote, by=SYSTEM)
     return make_open(vote)
 
@@ -91,7 +91,7 @@ def test_a_unit_moved_after_the_announcement_stays_in_its_building_for_the_vote(
 def test_existing_rolls_get_their_buildings_from_the_place_kinds(shallow, estate):
     """The data migration that added the column: the nearest ancestor of kind building, at any depth."""
     fill = importlib.import_module("gongzhi.assembly.migrations.0002_rollentry_building").fill_buildings
-    deep, shallow_vote = open_vote(estate, None), announced(shallow)
+    deep, shallow_vote = open_vote(estate, SYSTEM), announced(shallow)
     actions.announce_vote(deep, by=SYSTEM)
     before = dict(RollEntry.objects.values_list("pk", "building_id"))
     assert None not in before.values() and len(before) == 4 + 8
@@ -104,7 +104,7 @@ def test_existing_rolls_get_their_buildings_from_the_place_kinds(shallow, estate
 
 def test_owners_see_the_votes_of_their_compound_wherever_it_sits(shallow, estate):
     vote = announced(shallow)
-    other = open_vote(estate, None)
+    other = open_vote(estate, SYSTEM)
     actions.announce_vote(other, by=SYSTEM)
     owner = shallow["owners"]["101"]
     assert list(Vote.objects.visible_to(owner)) == [vote]

@@ -110,7 +110,7 @@ def city(monkeypatch):
     HouseholdMember.objects.bulk_create(members)
     Place.objects.filter(pk__in=[homes[i].pk for i in developer]).update(developer_held=True)
 
-    vote = open_vote({"compound": compound}, None)  # by=SYSTEM: no permission check (not the subject here)
+    vote = open_vote({"compound": compound}, SYSTEM)  # no permission check (not the subject here)
     actions.announce_vote(vote, by=SYSTEM)
     return {"vote": make_open(vote), "homes": homes, "head_of": head_of, "compound": compound}
 
