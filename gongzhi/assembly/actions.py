@@ -60,7 +60,7 @@ def _lock(vote: Vote) -> Vote:
 
 
 def committee_size_bounds() -> tuple[int, int]:
-    return getattr(settings, "COMMITTEE_MIN_SEATS", 5), getattr(settings, "COMMITTEE_MAX_SEATS", 11)
+    return settings.COMMITTEE_MIN_SEATS, settings.COMMITTEE_MAX_SEATS
 
 
 # ---------------------------------------------------------------- what one may do now
