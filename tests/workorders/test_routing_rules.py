@@ -85,7 +85,7 @@ def test_create_edit_delete_are_audited(client, tree, orgs, utilities, managed, 
                                            "organisation": orgs["company"].pk})
     rule = RoutingRule.objects.get()
     created = Event.objects.get(verb="workorders.create_routing_rule")
-    assert (created.actor, created.place_id, created.target_id) == (community_staff, tree["grid"].pk, str(rule.pk))
+    assert (created.actor, created.place_path, created.target_id) == (community_staff, tree["grid"].path, str(rule.pk))
     assert created.after == {"category": utilities.pk, "place": tree["grid"].pk, "organisation": orgs["company"].pk}
 
     client.post(f"/requests/routing/{rule.pk}/", {"category": "", "place": tree["grid"].pk,
