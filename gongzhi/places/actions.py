@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.models import Event
 from gongzhi.core.permissions import require
 from gongzhi.core.scope import bump_scope_versions
-from gongzhi.core.utils import plain
+from gongzhi.core.utils import apply_changes
 
 from .events import Verb
 from .models import PARENT_KINDS, STEP, Kind, Place, decode_step, encode_step
@@ -111,16 +111,8 @@ def update_place(place: Place, *, by, **fields) -> Place:
         merged = {k: getattr(place, k) for k in EDITABLE_FIELDS} | fields
         check_fields(place.kind, merged)
         check_code_free(merged.get("code") or "", exclude_pk=place.pk)
-        before, after = {}, {}
-        for key, value in fields.items():
-            if key not in EDITABLE_FIELDS:
-                continue
-            if key == "name":
-                value = value.strip()
-            old = getattr(place, key)
-            if old != value:
-                before[key], after[key] = plain(old), plain(value)
-                setattr(place, key, value)
+        editable = {k: v.strip() if k == "name" else v for k, v in fields.items() if k in EDITABLE_FIELDS}
+        before, after = apply_changes(place, editable)
         if not after:
             return place
         place.save(update_fields=[*[k for k in after], "updated_at"])

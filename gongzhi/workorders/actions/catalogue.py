@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.models import DayKind, Event, Holiday
 from gongzhi.core.permissions import require
-from gongzhi.core.utils import changed_fields, plain
+from gongzhi.core.utils import apply_changes, changed_fields
 from gongzhi.people.models import Organisation, OrgKind
 
 from ..catalogue import LEVELS
@@ -214,12 +214,7 @@ def update_service_settings(*, by, **fields) -> ServiceSettings:
         if clean.get("basic_satisfied_score", cfg.basic_satisfied_score) >= clean.get(  # type: ignore[operator]
                 "satisfied_min", cfg.satisfied_min):
             raise ValidationError({"basic_satisfied_score": _("基本满意分须低于满意最低分")})
-        before, after = {}, {}
-        for key, value in clean.items():
-            old = getattr(cfg, key)
-            if old != value:
-                before[key], after[key] = plain(old), plain(value)
-                setattr(cfg, key, value)
+        before, after = apply_changes(cfg, clean)
         if not after:
             return cfg
         cfg.save()
