@@ -70,7 +70,8 @@ def homes_card(request):
 def register() -> None:
     registry.subtree_figure("residents", label=_("居民"), count=residents)
     registry.place_panel("household_members", template="people/_household_members.html", context=household_members)
-    HOUSEHOLD_SEARCHES[:] = [m for m in HOUSEHOLD_SEARCHES if m.__name__ != "_by_member_name"] + [_by_member_name]
+    if _by_member_name not in HOUSEHOLD_SEARCHES:
+        HOUSEHOLD_SEARCHES.append(_by_member_name)
     registry.home_card("positions", template="people/card_positions.html", context=positions_card, order=10)
     registry.home_card("scopes", template="people/card_scopes.html", context=scopes_card, order=20)
     registry.home_card("homes", template="people/card_homes.html", context=homes_card, order=90)

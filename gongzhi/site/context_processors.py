@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.registry import GROUPS, registry
@@ -33,11 +34,12 @@ def _nav(request, user) -> list[dict]:
 def shell(request):
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
-    groups = _nav(request, user) if authenticated else []
+    # built once, and only when a page shows the navigation (an htmx partial never does)
+    groups = SimpleLazyObject(lambda: _nav(request, user) if authenticated else [])
     return {
         "nav_groups": groups,
         # staff get the grouped sidebar; residents and volunteers the short top bar (a few big links)
         "nav_sidebar": authenticated and is_staff(user),
-        "nav_badge": sum(e["badge"] for g in groups for e in g["entries"]),
+        "nav_badge": SimpleLazyObject(lambda: sum(e["badge"] for g in groups for e in g["entries"])),
         "large_text": request.COOKIES.get("gz_large") == "1",
     }
