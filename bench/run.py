@@ -89,10 +89,10 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from gongzhi.people.generate import generate
     from gongzhi.core.pagination import OneQueryPaginator
     from gongzhi.core.roles import DATA_ROLES
     from gongzhi.core.scope import SESSION_SCOPES_KEY, scope_session, user_scopes
+    from gongzhi.people.generate import generate
     from gongzhi.people.roles import TITLE_ROLES
     from gongzhi.places.models import Place
     from gongzhi.places.queries import household_page, households_in
