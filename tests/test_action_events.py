@@ -214,7 +214,7 @@ CASES = {
     # owners' votes
     "assembly.create_vote": ("compound_staff", lambda w: lambda: _vote(w), set()),
     "assembly.announce_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.announce_vote(
-        v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_e", "owner_f", "owner_g"}),
+        v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
     "assembly.cancel_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.cancel_vote(
         v, by=w.compound_staff, reason="合同已续签"))(_announced(w)), set()),
     "assembly.correct_roll": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.correct_roll(
@@ -229,7 +229,7 @@ CASES = {
     "assembly.resolve_paper_ballot": ("street_staff", _conflicted, {"owner_e"}),  # recorded by staff: told
     "assembly.ballot_conflict": ("hp_staff2", lambda w: _two_ballots(w)[1], {"owner_e"}),
     "assembly.resolve_ballot_conflict": ("street_staff", _settle, {"owner_e"}),
-    "assembly.tally_vote": ("hp_staff", _tally, {"owner_a", "owner_b", "owner_c", "owner_e", "owner_f", "owner_g"}),
+    "assembly.tally_vote": ("hp_staff", _tally, {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
     "assembly.flag_person": ("hp_staff", lambda w: lambda: assembly_actions.flag_person(
         w.estate["owners"]["B"].person, text="欠缴物业费", by=w.compound_staff), set()),
 }

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import stdnum
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
-from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from gongzhi.core.masking import mask_id_number, mask_phone

@@ -355,6 +355,21 @@ def _roll_users(vote: Vote):
         .values("representative_id")).only("pk").order_by("pk")
 
 
+def _co_owner_users(vote: Vote) -> list:
+    """The login accounts of the co-owners on the roll who do not cast their head's ballot (the owner key
+    lists every owner's person id; the representative votes for them all)."""
+    ids: set[int] = set()
+    representatives = set(vote.roll.exclude(representative=None).values_list("representative_id", flat=True))
+    for key in vote.roll.filter(owner_key__contains="+").values_list("owner_key", flat=True).distinct():
+        ids.update(int(x) for x in key[1:].split("+") if x.isdigit())
+    ids -= representatives
+    found = sorted(ids)
+    users: list = []
+    for start in range(0, len(found), 500):  # a bounded IN list on every database
+        users.extend(get_user_model().objects.filter(person__pk__in=found[start:start + 500]).only("pk"))
+    return sorted(users, key=lambda u: u.pk)
+
+
 def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -378,6 +393,11 @@ def announce_vote(vote: Vote, *, by) -> Vote:
                      after={"units": len(entries), "heads": heads})
         notify(_roll_users(vote), verb=Verb.ANNOUNCE_VOTE,
                text=_("%(c)s表决公告：%(t)s。投票时间 %(o)s 至 %(e)s，请按时投票。") % {
+                   "c": vote.compound.name, "t": vote.title, "o": _local(vote.opens_at), "e": _local(vote.closes_at)},
+               link=reverse("assembly:detail", args=[vote.pk]))
+        notify(_co_owner_users(vote), verb=Verb.ANNOUNCE_VOTE,
+               text=_("%(c)s表决公告：%(t)s。投票时间 %(o)s 至 %(e)s。您与其他共有人共同投一票，由本户的代表人提交，"
+                      "可在表决页查看。") % {
                    "c": vote.compound.name, "t": vote.title, "o": _local(vote.opens_at), "e": _local(vote.closes_at)},
                link=reverse("assembly:detail", args=[vote.pk]))
     return vote
@@ -747,7 +767,7 @@ def tally_vote(vote: Vote, *, by) -> Vote:
         vote = _lock(vote)
         _check_tally(vote, by)
         _store_result(vote, by=by)
-        notify(_roll_users(vote), verb=Verb.TALLY_VOTE,
+        notify([*_roll_users(vote), *_co_owner_users(vote)], verb=Verb.TALLY_VOTE,
                text=_("%(c)s表决“%(t)s”已计票，结果已公示。") % {"c": vote.compound.name, "t": vote.title},
                link=reverse("public_votes:public", args=[vote.pk]))
     return vote

@@ -96,10 +96,16 @@ class NominateForm(forms.Form):
     nominated_by = forms.ChoiceField(label=_("提名方式"), choices=NominatedBy.choices)
     statement = forms.CharField(label=_("简介"), max_length=500, required=False)
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, homes=None, **kwargs):
+        """``homes``: person id -> their units and compound, shown with the name (a plain select: the page's
+        searchable picker filters these labels)."""
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(str(p.pk), f"{p.name}{'（党员）' if p.is_party_member else ''}")
-                                         for p in owners]
+        homes = homes or {}
+        party = _("（党员）")
+        self.fields["person"].choices = [
+            ("", _("— 请选择业主 —")),
+            *((str(p.pk), " · ".join(x for x in (f"{p.name}{party if p.is_party_member else ''}", homes.get(p.pk))
+                                     if x)) for p in owners)]
 
 
 class VetForm(forms.Form):

@@ -18,11 +18,21 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.exports import xlsx_response
 from gongzhi.core.forms import apply_errors
 from gongzhi.people.models import HouseholdMember, Person, Relation
-from gongzhi.places.models import Kind, Place
+from gongzhi.places.models import STEP, Kind, Place
 
 from . import actions
 from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, ProxyForm, VetForm, VoteForm
-from .models import Ballot, BallotConflict, Candidate, Channel, PaperEntry, Vetting, Vote, VoteKind, VoteStatus
+from .models import (
+    Ballot,
+    BallotConflict,
+    Candidate,
+    Channel,
+    PaperEntry,
+    Vetting,
+    Vote,
+    VoteKind,
+    VoteStatus,
+)
 
 # A building's cells show how its units voted only when at least this many of them took part: with one
 # or two, the figures would tell their neighbours how each of them voted.
@@ -47,6 +57,22 @@ HELD_PAPER = _lazy("两次录入一致。该户已投票：这张纸质选票已
 def _voted(vote: Vote) -> dict[str, str]:
     """owner key -> the channel its head's recorded ballot came by (shown to clerks with each unit)."""
     return {key: str(Channel(channel).label) for key, channel in vote.ballots.values_list("owner_key", "channel")}
+
+
+def owner_homes(compound: Place, owners) -> dict[int, str]:
+    """person id -> the units they own in the compound, each as "2号楼 1单元 301" (the levels between the
+    compound and the household), then the compound: what tells two owners of the same name apart."""
+    members = list(HouseholdMember.objects.current().filter(
+        relation=Relation.OWNER, place__path__startswith=compound.path, person__in=owners)
+        .values_list("person_id", "place__path", "place__name").order_by("place__path"))
+    levels = dict(Place.objects.filter(path__startswith=compound.path, kind__in=[Kind.BUILDING, Kind.UNIT])
+                  .values_list("path", "name"))
+    homes: dict[int, list[str]] = defaultdict(list)
+    for person, path, name in members:
+        above = [levels[path[:end]] for end in range(len(compound.path) + STEP, len(path), STEP)
+                 if path[:end] in levels]
+        homes[person].append(" ".join([*above, name]))
+    return {person: f"{'、'.join(units)} · {compound.name}" for person, units in homes.items()}
 
 
 def _vote(request, pk) -> Vote:
@@ -197,7 +223,8 @@ def vote_detail(request, pk, bound=None, status=200):
                 relation=Relation.OWNER, place__path__startswith=vote.compound.path).values("person_id")).exclude(
                 pk__in=vote.candidates.values("person_id")).order_by("name")[:500]
             ctx["nominate_form"] = (bound or {}).get("nominate") if isinstance(bound, dict) else None
-            ctx["nominate_form"] = ctx["nominate_form"] or NominateForm(owners=owners)
+            ctx["nominate_form"] = ctx["nominate_form"] or NominateForm(
+                owners=owners, homes=owner_homes(vote.compound, owners))
     return render(request, "assembly/detail.html", ctx, status=status)
 
 
@@ -259,7 +286,7 @@ def organise(request, pk, verb):
         elif verb == "nominate":
             owners = Person.objects.filter(pk__in=HouseholdMember.objects.current().filter(
                 relation=Relation.OWNER, place__path__startswith=vote.compound.path).values("person_id"))
-            form = NominateForm(request.POST, owners=owners)
+            form = NominateForm(request.POST, owners=owners, homes=owner_homes(vote.compound, owners))
             if not form.is_valid():
                 return vote_detail(request, pk, bound={"nominate": form}, status=400)
             actions.nominate_candidate(vote, person=owners.get(pk=form.cleaned_data["person"]),
@@ -287,6 +314,8 @@ def organise(request, pk, verb):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
+    except PermissionDenied as exc:  # a clear message on the page, not a bare 403
+        messages.error(request, str(exc) or _("您无权进行此操作"))
     return redirect("assembly:detail", pk=vote.pk)
 
 
