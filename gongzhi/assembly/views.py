@@ -161,8 +161,9 @@ def _represented_by(request, vote: Vote) -> list[dict]:
         return []
     mine = str(person.pk)
     out = []
-    for e in (vote.roll.filter(owner_key__startswith="p", owner_key__contains=mine)
-              .exclude(representative=person).select_related("unit", "representative").order_by("unit__path")):
+    homes = HouseholdMember.objects.filter(person=person, relation=Relation.OWNER).values("place_id")
+    for e in (vote.roll.filter(unit__in=homes).exclude(representative=person)
+              .select_related("unit", "representative").order_by("unit__path")):
         if mine in e.owner_key[1:].split("+"):
             out.append({"unit": e.unit, "representative": e.representative.name if e.representative else "—"})
     return out
