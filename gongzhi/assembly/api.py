@@ -25,6 +25,8 @@ class VoteOut(Schema):
     opens_at: datetime.datetime
     closes_at: datetime.datetime
     seats: int | None
+    ballot_rule: str = Field(description="同一业主多渠道投票时的处理规则：first（以第一张有效选票为准）、"
+                                         "written（书面选票优先）或 last（以最后一张有效选票为准）")
     result: dict | None
 
 

@@ -311,6 +311,7 @@ def test_the_api_says_when_an_online_ballot_is_held(client, vote, estate, compou
     body = client.post(f"/api/votes/{vote.pk}/ballot", data={"choice": "yes"}, content_type="application/json").json()
     assert body["held"] is True and body["channel"] == "paper"
     assert Ballot.objects.get(vote=vote).choice == "no"
+    assert client.get(f"/api/votes/{vote.pk}").json()["ballot_rule"] == "first"
 
 
 # ---------------------------------------------------------------- two submissions at once
