@@ -287,8 +287,12 @@ def member_edit(request, pk):
 def member_end(request, pk):
     """结束户成员登记 (迁出、退租、产权转让): today, or the date given."""
     member = _member_for(request, pk, "people.end_household_member")
-    end_date = parse_date(request.POST.get("end_date", "") or "") if request.POST.get("end_date") else None
-    if request.POST.get("end_date") and end_date is None:
+    raw = request.POST.get("end_date", "").strip()
+    try:
+        end_date = parse_date(raw) if raw else None
+    except ValueError:  # well formed, but no such day (2026-13-45)
+        end_date = None
+    if raw and end_date is None:
         messages.error(request, _("日期格式应为 2026-01-31"))
         return redirect("places:detail", pk=member.place_id)
     try:
