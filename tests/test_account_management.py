@@ -316,3 +316,28 @@ def test_street_staff_manage_the_whole_street(tree, street_staff, other_resident
     with captured_notifications() as told:
         accounts.reset_account(other_resident.person, by=street_staff)
     assert told.sent_to == {other_resident.pk}
+
+
+@pytest.mark.parametrize("url", ["/accounts/activate/", "/accounts/password/reset/",
+                                 "/accounts/password/reset/confirm/"])
+def test_the_signed_out_pages_open_signed_out(client, db, url):
+    assert client.get(url).status_code == 200
+
+
+def test_the_login_page_links_to_forgot_password_and_activation(client, db):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'href="/accounts/password/reset/"' in html and "忘记密码" in html
+    assert 'href="/accounts/activate/"' in html
+
+
+@pytest.mark.parametrize("url", ["/people/1/account/new/", "/people/households/1/members/new/",
+                                 "/people/members/1/edit/", "/people/1/homes/new/"])
+def test_the_managers_pages_need_a_sign_in(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_bad_phone_on_forgot_password_names_the_field(client, db):
+    response = client.post("/accounts/password/reset/", {"phone": "12"})
+    assert response.status_code == 400 and "phone" in response.context["form"].errors
+    assert not VerificationCode.objects.exists()
