@@ -341,3 +341,12 @@ def test_a_bad_phone_on_forgot_password_names_the_field(client, db):
     response = client.post("/accounts/password/reset/", {"phone": "12"})
     assert response.status_code == 400 and "phone" in response.context["form"].errors
     assert not VerificationCode.objects.exists()
+
+
+def test_a_fresh_activation_code_does_not_hold_back_forgot_password(client, tree, community_staff, newcomer,
+                                                                    captured_notifications):
+    """Otherwise 忘记密码's answer ("wait a minute") would tell that the phone has a new account."""
+    open_account(client, captured_notifications, community_staff, newcomer, "qianqi")
+    with captured_notifications() as told:
+        response = client.post("/accounts/password/reset/", {"phone": newcomer.phone})
+    assert response.status_code == 302 and len(told.sends) == 1

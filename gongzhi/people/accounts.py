@@ -64,10 +64,11 @@ def _send_code(user, text: str, link: str) -> None:
 # ---------------------------------------------------------------- codes
 
 
-def _check_send_limits(phone_index: str, ip: str | None, now) -> None:
-    """Rate limits on sending, the same whether or not the phone has an account; ``ip`` (signed-out requests
+def _check_send_limits(phone_index: str, purpose: str, ip: str | None, now) -> None:
+    """Rate limits on sending, per phone and purpose: the same whether or not the phone has an account (an
+    activation code sent by staff does not hold back a 忘记密码 code, which would tell that it has one); ``ip`` (signed-out requests
     only: staff opening many accounts from one office are limited per phone) adds a limit per address."""
-    recent = VerificationCode.objects.filter(phone_index=phone_index, created_at__gt=now - HOUR)
+    recent = VerificationCode.objects.filter(phone_index=phone_index, purpose=purpose, created_at__gt=now - HOUR)
     last = recent.order_by("-created_at").values_list("created_at", flat=True).first()
     if last is not None and now - last < RESEND_AFTER:
         wait = int((RESEND_AFTER - (now - last)).total_seconds()) + 1
@@ -75,7 +76,8 @@ def _check_send_limits(phone_index: str, ip: str | None, now) -> None:
                               code="rate_limited")
     too_many = recent.count() >= MAX_PER_HOUR_PHONE or (
         ip is not None
-        and VerificationCode.objects.filter(ip=ip, created_at__gt=now - HOUR).count() >= MAX_PER_HOUR_IP)
+        and VerificationCode.objects.filter(ip=ip, purpose=purpose, created_at__gt=now - HOUR).count()
+        >= MAX_PER_HOUR_IP)
     if too_many:
         raise ValidationError({"phone": _("验证码发送次数过多，请一小时后再试")}, code="rate_limited")
 
@@ -85,7 +87,7 @@ def _issue_code(user, *, purpose: str, phone: str, now, per_ip: bool = False) ->
     for the message only. ``user=None`` writes a row that can never be redeemed (忘记密码 for an unknown phone)."""
     phone_index = crypto.blind_index(phone)
     ip = client_ip.get()
-    _check_send_limits(phone_index, ip if per_ip else None, now)
+    _check_send_limits(phone_index, purpose, ip if per_ip else None, now)
     VerificationCode.objects.filter(phone_index=phone_index, purpose=purpose, used_at__isnull=True).update(
         used_at=now)
     if user is not None:
