@@ -200,6 +200,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # the log channel (notices.channels.LogChannel) writes at INFO: without a gateway it is how a verification
+    # code reaches whoever passes it on
+    "loggers": {"gongzhi.notices": {"level": os.environ.get("NOTICES_LOG_LEVEL", "INFO")}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 20

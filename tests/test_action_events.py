@@ -4,9 +4,8 @@ exactly the expected accounts. Complete by construction: every registered verb h
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
-
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -18,7 +18,6 @@ from gongzhi.people.models import HouseholdMember, Person
 from gongzhi.places.models import Place
 
 
-
 def _member_post(**kw):
     return {"name": "赵六", "id_number": "11010519491231002X", "phone": "13800138000", "relation": "owner",
             "share": "0.5", "registered_area": "91.25", **kw}

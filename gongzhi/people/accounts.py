@@ -37,7 +37,7 @@ from .models import CodePurpose, Person, VerificationCode
 logger = logging.getLogger("gongzhi.people")
 
 CODE_LENGTH = 6
-CODE_TTL = {CodePurpose.ACTIVATE: datetime.timedelta(hours=24), CodePurpose.RESET: datetime.timedelta(minutes=10)}
+CODE_TTL: dict[str, datetime.timedelta] = {CodePurpose.ACTIVATE: datetime.timedelta(hours=24), CodePurpose.RESET: datetime.timedelta(minutes=10)}
 MAX_ATTEMPTS = 5  # wrong entries of one code; then a new code is needed
 RESEND_AFTER = datetime.timedelta(seconds=60)  # per phone
 MAX_PER_HOUR_PHONE = 5
@@ -230,39 +230,33 @@ def reset_account(person: Person, *, by):
     return user
 
 
-def deactivate_account(person: Person, *, by):
-    """停用登录账号: sign-in, sessions and API tokens stop working at once; pending codes are void."""
+def _set_active(person: Person, *, by, active: bool, verb: str):
     with transaction.atomic():
         person = _account_person(person, by)
         user = person.user
         if user is None:
             raise ValidationError({"username": _("该人员还没有登录账号")})
-        if getattr(by, "pk", None) == user.pk:
+        if not active and getattr(by, "pk", None) == user.pk:
             raise ValidationError({"username": _("不能停用自己的账号")})
-        if not user.is_active:
+        if user.is_active == active:
             return user
-        user.is_active = False
+        user.is_active = active
         user.save(update_fields=["is_active"])
-        VerificationCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
-        Event.record(by, Verb.DEACTIVATE_ACCOUNT, person, summary=user.get_username(),
-                     before={"is_active": True}, after={"is_active": False})
+        if not active:
+            VerificationCode.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())
+        Event.record(by, verb, person, summary=user.get_username(),
+                     before={"is_active": not active}, after={"is_active": active})
     return user
+
+
+def deactivate_account(person: Person, *, by):
+    """停用登录账号: sign-in, sessions and API tokens stop working at once; pending codes are void."""
+    return _set_active(person, by=by, active=False, verb=Verb.DEACTIVATE_ACCOUNT)
 
 
 def reactivate_account(person: Person, *, by):
     """启用登录账号 (after 停用): the old password works again; an account never activated still needs its code."""
-    with transaction.atomic():
-        person = _account_person(person, by)
-        user = person.user
-        if user is None:
-            raise ValidationError({"username": _("该人员还没有登录账号")})
-        if user.is_active:
-            return user
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-        Event.record(by, Verb.REACTIVATE_ACCOUNT, person, summary=user.get_username(),
-                     before={"is_active": False}, after={"is_active": True})
-    return user
+    return _set_active(person, by=by, active=True, verb=Verb.REACTIVATE_ACCOUNT)
 
 
 # ---------------------------------------------------------------- the account holder, signed out

@@ -335,7 +335,8 @@ def update_household_member(member: HouseholdMember, *, by, **fields) -> Househo
         if relation != member.relation and HouseholdMember.objects.filter(
                 place_id=member.place_id, person_id=member.person_id, relation=relation).exists():
             raise ValidationError({"relation": _("该人员在本户已有这一关系的登记")})
-        before, after = {}, {}
+        before: dict[str, object] = {}
+        after: dict[str, object] = {}
         for key in ("relation", "share", "is_representative"):
             if key in fields and getattr(member, key) != fields[key]:
                 before[key], after[key] = plain(getattr(member, key)), plain(fields[key])

@@ -134,15 +134,16 @@ class NewPasswordForm(forms.Form):
         return data
 
 
-CODE_FIELD = {"label": _("验证码"), "max_length": 6, "min_length": 6,
-              "error_messages": {"required": _("请填写短信验证码"), "min_length": _("验证码为6位数字"),
-                                 "max_length": _("验证码为6位数字")}}
+def code_field() -> forms.CharField:
+    return forms.CharField(label=_("验证码"), max_length=6, min_length=6,
+                           error_messages={"required": _("请填写短信验证码"), "min_length": _("验证码为6位数字"),
+                                           "max_length": _("验证码为6位数字")})
 
 
 class ActivateForm(NewPasswordForm):
     username = forms.CharField(label=_("用户名或手机号"), max_length=150,
                                error_messages={"required": _("请填写用户名或手机号")})
-    code = forms.CharField(**CODE_FIELD)
+    code = code_field()
 
     field_order = ["username", "code", "new_password1", "new_password2"]
 
@@ -153,6 +154,6 @@ class PasswordResetRequestForm(forms.Form):
 
 class PasswordResetConfirmForm(NewPasswordForm):
     phone = forms.CharField(label=_("登记的手机号"), max_length=20, error_messages={"required": _("请填写手机号")})
-    code = forms.CharField(**CODE_FIELD)
+    code = code_field()
 
     field_order = ["phone", "code", "new_password1", "new_password2"]

@@ -354,38 +354,42 @@ def account_move(request, pk, move):
     return redirect("people:detail", pk=person.pk)
 
 
+def _code_page(request, form, action, done: str, **page):
+    """A signed-out page whose form runs ``action`` (activation, 忘记密码): on success to the login page."""
+    if run_form(request, form, action, done):
+        return True
+    return render(request, "registration/code_form.html", {"form": form, **page},
+                  status=400 if form.errors else 200)
+
+
 def activate_account(request):
     """激活账号 (signed out): the code from the phone and a new password."""
     form = ActivateForm(request.POST or None, initial={"username": request.GET.get("username", "")[:150]})
-    if run_form(request, form, lambda d: accounts.activate_account(
-            username=d["username"], code=d["code"], password=d["new_password1"]), _("账号已激活，请用新密码登录")):
-        return redirect("login")
-    return render(request, "registration/code_form.html", {
-        "form": form, "title": _("激活账号"), "submit": _("激活并设置密码"),
-        "intro": _("请输入开通账号时发送到您手机上的6位验证码，并设置登录密码。"),
-    }, status=400 if form.errors else 200)
+    result = _code_page(request, form, lambda d: accounts.activate_account(
+        username=d["username"], code=d["code"], password=d["new_password1"]), _("账号已激活，请用新密码登录"),
+        title=_("激活账号"), submit=_("激活并设置密码"),
+        intro=_("请输入开通账号时发送到您手机上的6位验证码，并设置登录密码。"))
+    return redirect("login") if result is True else result
 
 
 def password_reset_request(request):
     """忘记密码 (signed out): a code to the registered phone. The answer is the same whether or not the phone has
     an account."""
     form = PasswordResetRequestForm(request.POST or None)
-    if run_form(request, form, lambda d: accounts.request_password_reset(phone=d["phone"]),
-                _("如果该手机号登记了登录账号，验证码已发送，10分钟内有效。")):
+    result = _code_page(request, form, lambda d: accounts.request_password_reset(phone=d["phone"]),
+                        _("如果该手机号登记了登录账号，验证码已发送，10分钟内有效。"),
+                        title=_("忘记密码"), submit=_("发送验证码"),
+                        intro=_("请输入登记的手机号，我们会向该手机号发送验证码。"))
+    if result is True:
         return redirect(reverse("password_reset_confirm") + "?" + urlencode({"phone": form.cleaned_data["phone"]}))
-    return render(request, "registration/code_form.html", {
-        "form": form, "title": _("忘记密码"), "submit": _("发送验证码"),
-        "intro": _("请输入登记的手机号，我们会向该手机号发送验证码。"),
-    }, status=400 if form.errors else 200)
+    return result
 
 
 def password_reset_confirm(request):
     """忘记密码 → the code and a new password."""
     form = PasswordResetConfirmForm(request.POST or None, initial={"phone": request.GET.get("phone", "")[:20]})
-    if run_form(request, form, lambda d: accounts.reset_password(
-            phone=d["phone"], code=d["code"], password=d["new_password1"]), _("密码已重设，请用新密码登录")):
-        return redirect("login")
-    return render(request, "registration/code_form.html", {
-        "form": form, "title": _("重设密码"), "submit": _("重设密码"),
-        "intro": _("请输入收到的6位验证码和新密码。没有收到？可以重新获取验证码。"), "again": True,
-    }, status=400 if form.errors else 200)
+    result = _code_page(request, form, lambda d: accounts.reset_password(
+        phone=d["phone"], code=d["code"], password=d["new_password1"]), _("密码已重设，请用新密码登录"),
+        title=_("重设密码"), submit=_("重设密码"), again=True,
+        intro=_("请输入收到的6位验证码和新密码。没有收到？可以重新获取验证码。"))
+    return redirect("login") if result is True else result
