@@ -160,7 +160,7 @@ def _finish(outcome):
 
 
 def _account_person(person: Person, by) -> Person:
-    person = Person.objects.select_for_update().select_related("user", "place").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("user", "place").get(pk=person.pk)
     require(by, "people.manage_account", person)
     return person
 
@@ -307,7 +307,7 @@ def reset_password(*, phone: str, code: str, password: str):
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages[0]}) from exc
     with transaction.atomic():
-        row = (VerificationCode.objects.select_for_update()
+        row = (VerificationCode.objects.select_for_update(of=("self",))
                .filter(phone_index=crypto.blind_index(phone), purpose=CodePurpose.RESET, used_at__isnull=True)
                .select_related("user").order_by("-created_at", "-pk").first())
         if row is not None and row.user is not None and not row.user.is_active:

@@ -325,7 +325,7 @@ def update_household_member(member: HouseholdMember, *, by, **fields) -> Househo
     allowed = {"relation", "share", "is_representative", "registered_area"}
     fields = clean_member_fields({k: v for k, v in fields.items() if k in allowed})
     with transaction.atomic():
-        member = HouseholdMember.objects.select_for_update().select_related("place", "person").get(pk=member.pk)
+        member = HouseholdMember.objects.select_for_update(of=("self",)).select_related("place", "person").get(pk=member.pk)
         _check(by, "people.update_household_member", member.place)
         household = Place.objects.select_for_update().get(pk=member.place_id)
         relation = fields.get("relation", member.relation)
@@ -356,7 +356,7 @@ def end_household_member(member: HouseholdMember, *, by, end_date: datetime.date
     """迁出 / 结束户成员登记: the tie stays on record with its end date; the person's scopes follow."""
     end_date = end_date or timezone.localdate()
     with transaction.atomic():
-        member = HouseholdMember.objects.select_for_update().select_related("place", "person").get(pk=member.pk)
+        member = HouseholdMember.objects.select_for_update(of=("self",)).select_related("place", "person").get(pk=member.pk)
         _check(by, "people.end_household_member", member.place)
         if member.end_date is not None and member.end_date <= end_date:
             return member
