@@ -197,3 +197,43 @@ def test_area_of_an_unchanged_form_is_not_rewritten(tree, resident, captured_eve
         actions.update_household_member(member, by=SYSTEM, share="1", registered_area="89.50")
     assert events == []
     assert Place.objects.get(pk=tree["household"].pk).registered_area == Decimal("89.50")
+
+
+# ---------------------------------------------------------------- the API calls the same actions
+
+
+def test_api_adds_changes_and_ends_a_member(client, tree, community_staff, resident):
+    client.force_login(community_staff)
+    url = f"/api/households/{tree['household2'].pk}/members"
+    response = client.post(url, {"name": "赵六", "phone": "13800138000", "relation": "owner", "share": "0.5",
+                                 "registered_area": 100}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["relation"], body["share"], body["end_date"]) == ("owner", "0.5", None)
+    assert Place.objects.get(pk=tree["household2"].pk).registered_area == Decimal("100.00")
+    response = client.post(url, {"person": resident.person.pk, "relation": "tenant"}, content_type="application/json")
+    assert response.status_code == 201
+    assert Place.objects.get(pk=tree["household2"].pk).registered_area == Decimal("100.00")  # not sent: kept
+    member = body["id"]
+    response = client.patch(f"/api/household-members/{member}", {"is_representative": True},
+                            content_type="application/json")
+    assert response.status_code == 200 and response.json()["is_representative"] is True
+    response = client.post(f"/api/household-members/{member}/end?end_date=2099-01-01")
+    assert response.status_code == 200 and response.json()["end_date"] == "2099-01-01"
+
+
+@pytest.mark.parametrize(("payload", "field", "message"), [
+    ({"name": "赵六", "relation": "owner", "share": "1.5"}, "share", "产权份额必须大于0且不超过1"),
+    ({"name": "赵六", "relation": "owner", "registered_area": -1}, "registered_area", "面积不能为负数"),
+    ({"name": "", "relation": "owner"}, "name", "姓名不能为空"),
+    ({"name": "赵六", "relation": "tenant", "is_representative": True}, "is_representative", "只有业主"),
+])
+def test_api_bad_input_is_422_naming_the_field(client, tree, community_staff, payload, field, message):
+    client.force_login(community_staff)
+    people = Person.objects.count()
+    response = client.post(f"/api/households/{tree['household2'].pk}/members", payload,
+                           content_type="application/json")
+    assert response.status_code == 422
+    (detail,) = [d for d in response.json()["detail"] if d["loc"][-1] == field]
+    assert message in detail["msg"]
+    assert Person.objects.count() == people
