@@ -350,3 +350,20 @@ def test_a_fresh_activation_code_does_not_hold_back_forgot_password(client, tree
     with captured_notifications() as told:
         response = client.post("/accounts/password/reset/", {"phone": newcomer.phone})
     assert response.status_code == 302 and len(told.sends) == 1
+
+
+def test_a_new_password_by_code_ends_a_sign_in_lockout(client, tree, resident, settings, captured_notifications):
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    AccessAttempt.objects.all().delete()
+    for _attempt in range(3):
+        client.post("/accounts/login/", {"username": "resident", "password": "nope"})
+    locked = client.post("/accounts/login/", {"username": "resident", "password": PASSWORD})
+    assert locked.status_code == 429 and "/accounts/password/reset/" in locked.content.decode()
+    with captured_notifications() as told:
+        client.post("/accounts/password/reset/", {"phone": resident.person.phone})
+    client.post("/accounts/password/reset/confirm/", {"phone": resident.person.phone, "code": code_in(told),
+                                                      "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert client.post("/accounts/login/", {"username": "resident", "password": NEW_PASSWORD}).status_code == 302

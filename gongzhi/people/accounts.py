@@ -13,6 +13,7 @@ import datetime
 import logging
 from collections.abc import Callable
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -142,6 +143,8 @@ def _redeem(row: VerificationCode | None, code: str, password: str, *, verb: str
     user.save(update_fields=["password"])
     VerificationCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
     person = user.person if _has_person(user) else None
+    for name in {user.get_username(), person.phone if person is not None else ""} - {""}:
+        axes_reset(username=name)  # a sign-in lockout (django-axes) ends with the new password
     Event.record(user, verb, person, summary=user.get_username(), after={"username": user.get_username()})
     return user
 
