@@ -17,7 +17,7 @@ from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -203,7 +203,11 @@ def create_account(person: Person, *, by, username: str = ""):
         if Person.objects.filter(phone=person.phone, user__isnull=False).exclude(pk=person.pk).exists():
             raise ValidationError({"phone": _("该手机号已用于另一个登录账号，不能再接收本账号的验证码")})
         username = clean_username(username, person)
-        user = get_user_model().objects.create_user(username=username, password=None)
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(username=username, password=None)
+        except IntegrityError as exc:  # the same username opened at the same moment
+            raise ValidationError({"username": _("该用户名已被使用")}) from exc
         person.user = user
         person.save(update_fields=["user", "updated_at"])
         _send_activation(user, person, now=now)
