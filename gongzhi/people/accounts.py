@@ -22,6 +22,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from gongzhi.core import crypto
@@ -106,7 +107,7 @@ def _minutes(purpose: str) -> int:
 
 def _send_activation(user, person: Person, *, now) -> None:
     code = _issue_code(user, purpose=CodePurpose.ACTIVATE, phone=person.phone, now=now)
-    link = reverse("activate_account") + "?username=" + user.get_username()
+    link = reverse("activate_account") + "?" + urlencode({"username": user.get_username()})
     _send_code(user, _("【共治】您的登录账号已开通，用户名：%(u)s，激活验证码：%(c)s，%(h)s 小时内有效。"
                        "请打开“激活账号”页面，输入验证码并设置密码。工作人员不会向您索要验证码。") % {
         "u": user.get_username(), "c": code, "h": _minutes(CodePurpose.ACTIVATE) // 60}, link)
@@ -304,7 +305,7 @@ def request_password_reset(*, phone: str) -> None:
         if user is not None:
             _send_code(user, _("【共治】您正在找回密码，验证码：%(c)s，%(m)s 分钟内有效。如非本人操作，请忽略本短信。"
                                "工作人员不会向您索要验证码。") % {"c": code, "m": _minutes(CodePurpose.RESET)},
-                       reverse("password_reset_confirm") + "?phone=" + phone)
+                       reverse("password_reset_confirm") + "?" + urlencode({"phone": phone}))
 
 
 def reset_password(*, phone: str, code: str, password: str):
