@@ -10,16 +10,19 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exports import xlsx_response
 from gongzhi.core.forms import apply_errors
+from gongzhi.core.pagination import get_page
 from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import Kind, Place
 
 from . import actions
 from .forms import BallotForm, ElectionBallotForm, NominateForm, PaperForm, ProxyForm, VetForm, VoteForm
 from .models import Ballot, Candidate, PaperEntry, Vetting, Vote, VoteKind, VoteStatus
+from .queries import votes_for
 
 # A building's cells show how its units voted only when at least this many of them took part: with one
 # or two, the figures would tell their neighbours how each of them voted.
@@ -47,9 +50,16 @@ def _organiser(user, vote) -> bool:
 
 @login_required
 def vote_list(request):
-    votes = Vote.objects.visible_to(request.user).select_related("compound")
+    state = request.GET.get("state", "")
+    page = get_page(votes_for(request.user, state=state), request.GET.get("page"), 20)
     can_create = actions.may_create_votes(request.user)
-    return render(request, "assembly/list.html", {"votes": votes[:100], "can_create": can_create})
+    return render(request, "assembly/list.html", {"votes": page.object_list, "page": page, "can_create": can_create,
+                                                  "state_label": STATE_LABELS.get(state, "")})
+
+
+# the list's ``?state=`` filters, named on the page when one is on (``queries.vote_state_q``)
+STATE_LABELS = {"draft": gettext_lazy("草稿待公告"), "notice": gettext_lazy("公告期"),
+                "open": gettext_lazy("投票中"), "ended": gettext_lazy("已截止，待计票")}
 
 
 @login_required

@@ -8,6 +8,9 @@ class NoticesConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self):
-        from . import shell
+        from . import (
+            permissions,  # noqa: F401  (registers the rules permissions)
+            shell,
+        )
 
         shell.register()
