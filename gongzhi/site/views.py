@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import is_staff
 from gongzhi.core.registry import HOME_SECTIONS, registry
 from gongzhi.places.models import Kind, Place
 
-RECENT = 8  # 最近操作: how many of my own recent actions the home page lists
+RECENT = 6  # 最近操作: how many of my own recent actions the home page lists
 # not "what I did": signing in and out, reading notices
 NOT_WORK = ("core.login", "core.login_failed", "core.logout", "core.change_password", "notices.")
 
@@ -45,7 +46,8 @@ def home(request):
         "lead_cards": section["lead"], "todo_cards": section["todo"], "cards": section["main"],
         "card": {c.key: ctx for c, ctx in shown},
         "shortcuts": shortcuts(request.user),
-        "recent": recent_actions(request.user),
+        # 最近操作: staff's work; a resident's own requests are a card of their own
+        "recent": recent_actions(request.user) if is_staff(request.user) else [],
     })
 
 
