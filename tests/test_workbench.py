@@ -15,7 +15,7 @@ from gongzhi.core.permissions import SYSTEM
 from gongzhi.notices.actions import notify
 from gongzhi.notices.models import Notification
 from gongzhi.workorders import actions
-from gongzhi.workorders.models import Request, Status
+from gongzhi.workorders.models import Request
 
 from .conftest import ROLES
 from .workorders.conftest import company_staff, managed, utilities  # noqa: F401

@@ -10,7 +10,6 @@ from gongzhi.core.registry import Todo
 
 from .models import Notification
 
-
 _UNREAD_ATTR = "_gz_unread_notices"
 
 
