@@ -31,8 +31,16 @@ def recent_actions(user) -> list[dict]:
 
 
 def shortcuts(user) -> list[dict]:
+    """快捷操作 the reader may use: a shortcut to a page the menu also lists is shown only when that menu entry
+    is (one rule for who may open the page)."""
+    menu = {e.url_name: e for e in registry.menu}
+
+    def shown(s) -> bool:
+        entry = menu.get(s.url_name)
+        return s.visible(user) and (entry is None or entry.visible(user))
+
     return [{"key": s.key, "label": s.label, "url": reverse(s.url_name) + (f"?{s.query}" if s.query else "")}
-            for s in registry.shortcuts if s.visible(user)]
+            for s in registry.shortcuts if shown(s)]
 
 
 @login_required

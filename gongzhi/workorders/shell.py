@@ -130,7 +130,7 @@ def register() -> None:
                   visible=lambda user: user.has_perm("workorders.manage_routing"),
                   active_prefixes=("/requests/routing/",))
     registry.home_card("requests_todo", context=requests_todo_card, order=10, section="todo")
-    registry.home_card("whistles_todo", context=whistles_todo_card, order=15, section="todo")
+    registry.home_card("whistles_todo", context=whistles_todo_card, order=5, section="todo")
     registry.home_card("resident_todo", context=resident_todo_card, order=20, section="todo")
     registry.shortcut("file_for_resident", label=_("代居民下单"), url_name="workorders:new", order=10,
                       visible=_files_for_residents)
