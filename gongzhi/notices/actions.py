@@ -3,6 +3,7 @@ reader's own moves: reading one notice (opening it) and marking them all read, e
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -14,6 +15,8 @@ from gongzhi.core.permissions import require
 from .channels import configured_channels
 from .events import Verb
 from .models import Delivery, DeliveryStatus, Notification
+
+logger = logging.getLogger("gongzhi.notices")
 
 
 def notify(users: Iterable, *, verb: str, text: str, link: str = "") -> list[Notification]:
@@ -68,3 +71,18 @@ def read_all_notices(*, by) -> int:
         if count:
             Event.record(by, Verb.READ_ALL_NOTICES, summary=str(count), after={"read": count})
     return count
+
+
+def send_outside(*, user_id: int, text: str, link: str = "") -> None:
+    """Hand a private message (a verification code) to the outside channels once the transaction commits,
+    without an inbox row: it is for the phone only, and is never stored. Registered with
+    :func:`gongzhi.people.accounts.register_code_sender`; the account may not be active yet."""
+
+    def send() -> None:
+        for channel in configured_channels():
+            try:
+                channel.send(user_id=user_id, text=text, link=link)
+            except Exception:  # one failing gateway must not stop the others
+                logger.exception("channel %s failed to send a private message to user %s", channel.name, user_id)
+
+    transaction.on_commit(send)
