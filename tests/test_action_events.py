@@ -15,6 +15,7 @@ from django.utils import timezone
 from gongzhi.assembly import actions as assembly_actions
 from gongzhi.core.events import verb_choices
 from gongzhi.core.permissions import SYSTEM
+from gongzhi.notices import actions as notices_actions
 from gongzhi.people import accounts
 from gongzhi.people import actions as people_actions
 from gongzhi.places import actions as place_actions
@@ -102,6 +103,11 @@ def _tally(w):
 
 def _duty(w):
     return actions.add_duty(w.orgs["community_office"], person=w.grid_worker.person, by=w.community_staff)
+
+
+def _notice(w):
+    return notices_actions.notify([w.resident], verb="workorders.dispatch_request", text="您的诉求已派单",
+                                  link="/requests/")[0]
 
 
 def _newcomer(w):
@@ -270,6 +276,11 @@ CASES = {
         d, on_duty=False, by=w.community_staff))(_duty(w)), set()),
     "workorders.remove_duty": ("community_staff", lambda w: (lambda d: lambda: actions.remove_duty(
         d, by=w.community_staff))(_duty(w)), set()),
+    # notices: the reader's own moves
+    "notices.read_notice": ("resident", lambda w: (lambda n: lambda: notices_actions.read_notice(
+        n, by=w.resident))(_notice(w)), set()),
+    "notices.read_all_notices": ("resident", lambda w: (_notice(w), lambda: notices_actions.read_all_notices(
+        by=w.resident))[1], set()),
     # owners' votes
     "assembly.create_vote": ("compound_staff", lambda w: lambda: _vote(w), set()),
     "assembly.announce_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.announce_vote(

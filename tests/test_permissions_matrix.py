@@ -57,6 +57,13 @@ def import_job(tree, community_staff):
 
 
 @pytest.fixture
+def resident_notice(resident):
+    from gongzhi.notices.actions import notify
+
+    return notify([resident], verb="workorders.dispatch_request", text="您反映的楼道灯不亮已派单", link="/requests/")[0]
+
+
+@pytest.fixture
 def newcomer(tree):
     """A tenant of household 102 with a phone and no login account yet."""
     from gongzhi.core.permissions import SYSTEM
@@ -138,6 +145,8 @@ CASES = [
          expect={302: {"community_staff"}}, marker="对接系统"),
     Case("notices inbox", lambda w: "/notices/", expect={200: ALL}),
     Case("mark notices read", lambda w: "/notices/read/", method="post", expect={302: ALL}),
+    Case("open a notice", lambda w: f"/notices/{w.resident_notice.pk}/", expect={302: {"resident"}},
+         marker="楼道灯不亮"),
     Case("export audit", lambda w: "/audit/export.xlsx", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
     Case("large text toggle", lambda w: "/large-text/", method="post", expect={302: ALL}),
     Case("place tree", lambda w: "/places/", expect={302: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),

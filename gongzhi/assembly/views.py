@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.exports import xlsx_response
 from gongzhi.core.forms import apply_errors
+from gongzhi.core.pagination import get_page
 from gongzhi.people.models import HouseholdMember, Person, Relation
 from gongzhi.places.models import STEP, Kind, Place
 
@@ -33,6 +34,7 @@ from .models import (
     VoteKind,
     VoteStatus,
 )
+from .queries import votes_for
 
 # A building's cells show how its units voted only when at least this many of them took part: with one
 # or two, the figures would tell their neighbours how each of them voted.
@@ -85,9 +87,16 @@ def _organiser(user, vote) -> bool:
 
 @login_required
 def vote_list(request):
-    votes = Vote.objects.visible_to(request.user).select_related("compound")
+    state = request.GET.get("state", "")
+    page = get_page(votes_for(request.user, state=state), request.GET.get("page"), 20)
     can_create = actions.may_create_votes(request.user)
-    return render(request, "assembly/list.html", {"votes": votes[:100], "can_create": can_create})
+    return render(request, "assembly/list.html", {"votes": page.object_list, "page": page, "can_create": can_create,
+                                                  "state_label": STATE_LABELS.get(state, "")})
+
+
+# the list's ``?state=`` filters, named on the page when one is on (``queries.vote_state_q``)
+STATE_LABELS = {"draft": _lazy("草稿待公告"), "notice": _lazy("公告期"),
+                "open": _lazy("投票中"), "ended": _lazy("已截止，待计票")}
 
 
 @login_required

@@ -10,7 +10,11 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from gongzhi.people.accounts import register_code_sender
 
-        from . import actions, shell
+        from . import (
+            actions,
+            permissions,  # noqa: F401  (registers the rules permissions)
+            shell,
+        )
 
         shell.register()
         register_code_sender(actions.send_outside)  # verification codes reach phones through the channels
