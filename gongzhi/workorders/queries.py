@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Avg,
     Case,
@@ -23,15 +22,24 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gongzhi.core.models import Event
 from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import prefix_q, scope_paths
+from gongzhi.core.scope import in_scopes, prefix_q, scope_paths, user_scopes
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.models import STEP, Kind, Place
 
-from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status, Whistle, ways_of_seeing
+from .models import (
+    AWAITING_RESPONSE,
+    FULL_PLACE_ROLES,
+    UNRESOLVED,
+    Request,
+    ServiceSettings,
+    Status,
+    Whistle,
+    committee_roots,
+    ways_of_seeing,
+)
 
 
 def overdue_expression(now):
@@ -45,8 +53,21 @@ def overdue_expression(now):
 QUEUE_RELATED = ("category", "place", "handler")
 
 
-def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, now=None):
-    """The dispatcher's queue: visible requests, overdue first, then the nearest deadline.
+# the queue's "mine" filters: 派给我的 (handed to me, or to my organisation with nobody named), 待我接单
+MINE = ("assigned", "to_accept")
+
+
+def assigned_to_q(user) -> Q:
+    """Requests handed to ``user``: named as the assignee, or handled by an organisation they hold a post in
+    with nobody named yet."""
+    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    return Q(assignee__user_id=user.pk) | Q(assignee__isnull=True, handler_id__in=orgs)
+
+
+def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, mine: str = "",
+          now=None):
+    """The dispatcher's queue: visible requests, overdue first, then the nearest deadline. ``mine``:
+    ``assigned`` (派给我的) or ``to_accept`` (派给我的, waiting to be accepted).
 
     The filters go on the inner query, so each way of seeing (``visible_ids``) runs on them; show a page of
     it with :func:`queue_page`, which reads the rows it shows and nothing more."""
@@ -58,9 +79,22 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
         qs = qs.filter(status__in=UNRESOLVED)
     if category:
         qs = qs.filter(category__code=category)
+    if mine in MINE and user.is_authenticated:
+        qs = qs.filter(assigned_to_q(user))
+        if mine == "to_accept":
+            qs = qs.filter(status__in=AWAITING_RESPONSE)
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(contact_name=q))
+        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | _by_contact_name(user, q))
     return _in_queue_order(Request.objects.filter(pk__in=qs.visible_ids(user)).select_related(*QUEUE_RELATED), now)
+
+
+def _by_contact_name(user, q: str) -> Q:
+    """The contact-name search, only where the searcher is shown names (docs/privacy.md): not on anonymous
+    requests, and not through a 业委会 post, so a name never tells anyone whether it filed a request."""
+    if user.is_superuser:
+        return Q(contact_name=q)
+    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    return Q(contact_name=q, anonymous=False) & (in_scopes(user, "place", FULL_PLACE_ROLES) | Q(handler_id__in=orgs))
 
 
 def _in_queue_order(qs, now):
@@ -92,7 +126,8 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
 
     plain = not (filters.get("status") or filters.get("category") or filters.get("q")) and filters.get(
         "only_open", True)
-    if plain and user.is_authenticated and not user.is_superuser:
+    plain = plain and not filters.get("mine")
+    if plain and user.is_authenticated and not user.is_superuser and not committee_roots(user):
         roots, afters, orgs, user_id = ways_of_seeing(user)
         bounds = [after for after in afters if after is not None]
         if len(bounds) == len(roots):  # every root has an upper bound (a path of all "Z" has none)
@@ -139,12 +174,6 @@ def routing_targets(user):
     for root in roots:
         q |= Q(pk__in=dispatch_targets_at(root).values("pk"))
     return Organisation.objects.filter(q).order_by("kind", "name")
-
-
-def timeline_of(req: Request):
-    """The resident-visible steps of a request, oldest first."""
-    return (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
-                                 public=True).order_by("at", "pk").select_related("actor"))
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
