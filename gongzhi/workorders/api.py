@@ -407,9 +407,12 @@ def _ratio(num, den) -> float | None:
 
 @router.get("", response=list[RequestRow], summary="诉求列表（超时优先，按范围）")
 @paginate(LimitOffsetPagination)
-def list_requests(request, status: Status | None = None, category: str = "", q: str = "", only_open: bool = False):
+def list_requests(request, status: Status | None = None, category: str = "", q: str = "", only_open: bool = False,
+                  mine: Literal["", "assigned", "to_accept"] = ""):
+    """``mine``: ``assigned`` 派给我的 (named as assignee, or to my organisation with nobody named),
+    ``to_accept`` 待我接单 (of those, waiting to be accepted)."""
     # NUL never reaches here: RejectNulMiddleware answers 422 first
-    return queue(request.user, status=status or "", category=category, q=q.strip(), only_open=only_open)
+    return queue(request.user, status=status or "", category=category, q=q.strip(), only_open=only_open, mine=mine)
 
 
 @router.get("/stats", response={200: list[RatesOut], 403: MessageOut, 422: ErrorOut},

@@ -212,6 +212,7 @@ class CategoryForm(forms.Form):
         "min_value": _("排序须为0到32767之间的整数"), "max_value": _("排序须为0到32767之间的整数")})
     description = forms.CharField(label=_("说明（可选）"), max_length=CATEGORY_DESCRIPTION_MAX, required=False,
                                   error_messages={"max_length": _("说明不能超过200个字")})
+    personal = forms.BooleanField(label=_("个人事务（如邻里纠纷、投诉）：默认不公开，业委会看不到"), required=False)
 
     def __init__(self, *args, departments, with_code=True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -512,7 +512,7 @@ def category_edit(request, pk):
     category = get_object_or_404(Category, pk=pk)
     form = _category_form(request.POST or None, with_code=False, initial={
         "name": category.name, "handler_kind": category.handler_kind, "department": category.department_id,
-        "sort": category.sort, "description": category.description})
+        "sort": category.sort, "description": category.description, "personal": category.personal})
     if run_form(request, form, lambda d: actions.update_category(category, by=request.user, **d), _("已保存")):
         return redirect("workorders:catalogue")
     return render(request, "workorders/form.html", {

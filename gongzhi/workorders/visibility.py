@@ -180,7 +180,7 @@ def shown_place(place: Place, precision: str) -> Place:
             return compound
         # no compound above it: the place itself unless it is a part of a building
         return next((p for p in reversed(chain) if p.kind not in COMMON_PART_KINDS | {Kind.HOUSEHOLD}), place)
-    if precision == Precision.UNIT and place.kind == Kind.HOUSEHOLD and place.parent_id is not None:
+    if precision == Precision.UNIT and place.kind == Kind.HOUSEHOLD and place.parent is not None:
         return place.parent
     return place
 
