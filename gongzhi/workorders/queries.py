@@ -50,7 +50,7 @@ def overdue_expression(now):
     )
 
 
-QUEUE_RELATED = ("category", "place", "handler")
+QUEUE_RELATED = ("category", "place", "place__parent", "handler")  # place__parent: a household shown as its unit
 
 
 # the queue's "mine" filters: 派给我的 (handed to me, or to my organisation with nobody named), 待我接单

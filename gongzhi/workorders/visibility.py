@@ -27,7 +27,7 @@ from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import Event
 from gongzhi.core.roles import PII_ROLES, Role
 from gongzhi.core.scope import covers, user_scopes
-from gongzhi.people.models import ManagementAssignment, OrgKind
+from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind, Person
 from gongzhi.places.models import STEP, Kind, Place
 
 from .models import COMMON_PART_KINDS, Attachment, Request, is_common_part
@@ -97,15 +97,45 @@ def company_ids(req: Request) -> set[int]:
     return ids
 
 
+def company_posts(user) -> frozenset[int]:
+    """The property companies ``user`` holds an active post in (one query per user, kept on it)."""
+    if not hasattr(user, "_company_posts"):
+        orgs = {s.organisation_id for s in user_scopes(user) if s.organisation_id}
+        user._company_posts = frozenset(Organisation.objects.filter(pk__in=orgs, kind=OrgKind.PROPERTY_COMPANY)
+                                        .values_list("pk", flat=True)) if orgs else frozenset()
+    return user._company_posts
+
+
+def in_company_concerned(req: Request, user) -> bool:
+    """Does ``user`` hold a post in a company ``req`` concerns (its handler, or a company managing the place)?"""
+    posts = company_posts(user)
+    if not posts:
+        return False
+    if req.handler_id in posts:
+        return True
+    return bool(posts & company_ids(req))
+
+
 def holds_post_in(user, org_ids) -> bool:
     """Does ``user`` hold any active post in one of the organisations (whatever its role)?"""
     return bool(org_ids) and any(s.organisation_id in org_ids for s in user_scopes(user))
 
 
+def person_pk(user) -> int | None:
+    """The pk of the user's Person (selected with the user by the sign-in backend; else one query, kept)."""
+    if not hasattr(user, "_person_pk"):
+        selected = user._state.fields_cache.get("person") if hasattr(user, "_state") else None
+        if selected is not None:
+            user._person_pk = selected.pk
+        else:
+            user._person_pk = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+    return user._person_pk
+
+
 def is_reporter(req: Request, user) -> bool:
     if req.filed_by_id is not None and req.filed_by_id == user.pk:
         return True
-    return req.reporter_id is not None and req.reporter is not None and req.reporter.user_id == user.pk
+    return req.reporter_id is not None and req.reporter_id == person_pk(user)
 
 
 def is_assigned_handler(req: Request, user) -> bool:
@@ -113,7 +143,7 @@ def is_assigned_handler(req: Request, user) -> bool:
     if req.handler_id is None:
         return False
     if req.assignee_id is not None:
-        return req.assignee is not None and req.assignee.user_id == user.pk
+        return req.assignee_id == person_pk(user)
     return holds_post_in(user, {req.handler_id})
 
 
@@ -125,7 +155,7 @@ def shown(req: Request, user) -> Shown:
         return SUPERUSER
     if is_reporter(req, user):
         return reporter_shown(req.anonymous)
-    if req.anonymous and holds_post_in(user, company_ids(req)):
+    if req.anonymous and in_company_concerned(req, user):
         return COMPANY_ANONYMOUS
     if is_assigned_handler(req, user):
         return HANDLER
@@ -246,5 +276,4 @@ def told(req: Request, users) -> list:
     users = [u for u in users if u is not None]
     if not req.anonymous:
         return users
-    companies = company_ids(req)
-    return [u for u in users if not holds_post_in(u, companies)]
+    return [u for u in users if not in_company_concerned(req, u)]

@@ -97,3 +97,26 @@ def test_the_filing_form_says_what_becomes_public(client, resident, utilities, t
     r = client.post("/requests/new/", {"category": "utilities", "description": "楼道灯又坏",
                                        "place": tree["building"].pk, "urgency": "normal"})
     assert Request.objects.get(description="楼道灯又坏").public is True  # a common part: public by default
+
+
+def test_the_queue_applies_the_policy_without_a_query_per_row(client, tree, resident, utilities, managed,
+                                                              community_staff, company_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def file(n):
+        for i in range(n):
+            req = actions.file_request(by=resident, category=utilities, description=f"漏水{i}",
+                                       place=tree["household"], anonymous=i % 2 == 0)
+            actions.dispatch_request(req, to=managed, assignee=company_staff.person, by=community_staff)
+
+    counts = []
+    for n in (2, 6):
+        file(n)
+        for user in (community_staff, company_staff):
+            client.force_login(user)
+            client.get("/requests/")  # warm the session's scopes
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get("/requests/").status_code == 200
+            counts.append(len(captured))
+    assert counts[:2] == counts[2:], counts
