@@ -222,3 +222,16 @@ def test_the_committee_sees_the_reporter_only_with_consent(client, tree, cast, u
                                    description="楼上漏水到我家", place=tree["building"])
     assert dispute.public is False
     assert client.get(f"/api/requests/{dispute.pk}").status_code == 404
+
+
+def test_a_department_liaison_does_not_read_the_household_register(client, tree, cast, cases):
+    liaison, name = cast["department_liaison"], cast["resident"].person.name
+    client.force_login(liaison)
+    assert client.get(f"/places/{tree['street'].pk}/export/households.xlsx").status_code == 403
+    page = client.get(f"/places/{tree['household'].pk}/")
+    assert page.status_code == 200 and name not in page.content.decode()  # the place, not who lives there
+    assert client.get(f"/people/{cast['resident'].person.pk}/").status_code == 404
+    assert name not in client.get("/api/persons?limit=200").content.decode()
+    # what was whistled to the police it does see, with the reporter (masked phone)
+    assert client.get(f"/requests/{cases['anonymous'].pk}/").status_code == 200
+    assert Event.objects.filter(verb="places.export_households").count() == 0
