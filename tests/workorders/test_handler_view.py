@@ -120,3 +120,13 @@ def test_the_queue_applies_the_policy_without_a_query_per_row(client, tree, resi
                 assert client.get("/requests/").status_code == 200
             counts.append(len(captured))
     assert counts[:2] == counts[2:], counts
+
+
+def test_a_volunteer_on_a_task_sees_the_contacts_phone(client, tree, orgs, community_staff, volunteer, utilities):
+    req = actions.file_request(by=community_staff, category=utilities, description="独居老人家换灯泡",
+                               channel="phone", place=tree["household"], contact_name="李大爷",
+                               contact_phone="13511112222")
+    actions.dispatch_request(req, to=orgs["volunteers"], assignee=volunteer.person, by=community_staff)
+    client.force_login(volunteer)
+    html = client.get(f"/requests/{req.pk}/").content.decode()
+    assert 'href="tel:13511112222"' in html and "李大爷" in html
