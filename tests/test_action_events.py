@@ -206,7 +206,7 @@ CASES = {
                                                                  by=w.community_staff)[0]), set()),
     # requests: the lifecycle
     "workorders.file_request": ("resident", lambda w: (w.managed, lambda: actions.file_request(
-        by=w.resident, category=w.utilities, description="漏水", place=w.tree["household"]))[1], {"community", "street"}),
+        by=w.resident, category=w.utilities, description="漏水", place=w.tree["household"]))[1], {"community"}),
     "workorders.dispatch_request": ("community_staff", lambda w: lambda: actions.dispatch_request(
         w.filed, to=w.managed, by=w.community_staff), {"property", "resident"}),
     "workorders.grab_request": ("property_staff", lambda w: (lambda r: lambda: actions.grab_request(
@@ -221,7 +221,7 @@ CASES = {
         w.dispatched, by=w.company_staff), lambda: actions.resolve_request(
         w.dispatched, by=w.company_staff, result_note="已修"))[1], {"resident"}),
     "workorders.return_request": ("property_staff", lambda w: lambda: actions.return_request(
-        w.dispatched, by=w.company_staff, reason="不归物业管"), {"community", "street"}),
+        w.dispatched, by=w.company_staff, reason="不归物业管"), {"community"}),
     "workorders.reject_request": ("community_staff", lambda w: lambda: actions.reject_request(
         w.filed, by=w.community_staff, reason="重复"), {"resident"}),
     "workorders.merge_request": ("community_staff", lambda w: (lambda other: lambda: actions.merge_request(
@@ -230,7 +230,9 @@ CASES = {
     "workorders.rate_request": ("resident", lambda w: lambda: actions.rate_request(
         w.resolved, by=w.resident, rating=5), {"property"}),
     "workorders.reopen_request": ("resident", lambda w: lambda: actions.reopen_request(
-        w.resolved, by=w.resident, reason="又漏了"), {"community", "property", "street"}),
+        w.resolved, by=w.resident, reason="又漏了"), {"community", "property"}),
+    "workorders.reveal_contact_phone": ("community_staff", lambda w: lambda: actions.reveal_contact_phone(
+        w.dispatched, by=w.community_staff), set()),
     "workorders.follow_up_request": ("community_staff", lambda w: lambda: actions.follow_up_request(
         w.resolved, by=w.community_staff, note="已回访"), set()),
     # the tick, through the job steps, with the clock moved so rows are due
@@ -240,15 +242,15 @@ CASES = {
     "workorders.escalate_request": (None, lambda w: (w.dispatched, _overdue(w))[1], {"street"}),
     "workorders.expire_pool": (None, lambda w: (actions.dispatch_request(
         w.filed, to=w.managed, mode="pool", by=w.community_staff), lambda: jobs.expire_grab_pool(now=later()))[1],
-        {"community", "street"}),
+        {"community"}),
     "workorders.whistle_overdue": (None, lambda w: (_whistle(w), lambda: jobs.mark_whistles_overdue(
         now=later()))[1], {"street"}),
     # whistles
     "workorders.whistle_request": ("community_staff", lambda w: lambda: _whistle(w), {"department"}),
     "workorders.acknowledge_whistle": ("department_liaison", lambda w: (lambda wh: lambda: (
-        actions.acknowledge_whistle(wh, by=w.department_liaison)))(_whistle(w)), {"community", "street"}),
+        actions.acknowledge_whistle(wh, by=w.department_liaison)))(_whistle(w)), {"community"}),
     "workorders.report_whistle": ("department_liaison", lambda w: (lambda wh: lambda: actions.report_whistle(
-        wh, by=w.department_liaison, report="已到场"))(_whistle(w)), {"community", "street"}),
+        wh, by=w.department_liaison, report="已到场"))(_whistle(w)), {"community"}),
     # catalogue, settings, calendar, routing, duty
     "workorders.update_catalogue": ("street_staff", lambda w: lambda: actions.update_service_level(
         w.utilities.levels.get(urgency="normal"), by=w.street_staff, response_value=3, response_unit="hours",

@@ -11,7 +11,7 @@ import io
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -32,7 +32,7 @@ from gongzhi.places.imports import (
 from gongzhi.places.models import ImportJob, ImportKind, Kind, Place
 
 from .actions import MEMBER_COLUMNS, clean_member_fields, clean_person_fields
-from .models import HouseholdMember, Person, Relation
+from .models import REGISTER_ROLES, HouseholdMember, Person, Relation
 
 HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员", "实测面积", "合同面积"]
 PERSON_COLUMNS = {"name": "姓名", "id_number": "身份证号", "phone": "手机号"}
@@ -196,6 +196,8 @@ def export_households_xlsx(members) -> bytes:
 
 
 def export_households(user, place: Place) -> tuple[bytes, int]:
+    if not (user.is_superuser or covers(user, place.path, REGISTER_ROLES)):
+        raise PermissionDenied  # a department's liaison sees what is whistled to it, not the register
     rows = HouseholdMember.objects.visible_to(user).current().filter(place__path__startswith=place.path)
     return export_households_xlsx(rows), rows.count()
 

@@ -34,6 +34,10 @@ class OrgKind(models.TextChoices):
     ALLIANCE = "alliance", _("红色物业联盟")
 
 
+# Whose scope reads the household register (住户名册: who lives where) — not a department's liaison, who sees
+# what is whistled to the department (docs/privacy.md). A resident's scope is their own household.
+REGISTER_ROLES = frozenset(STAFF_ROLES - {Role.DEPARTMENT_LIAISON})
+
 PARTY_KINDS = frozenset({OrgKind.PARTY_COMMITTEE, OrgKind.PARTY_BRANCH, OrgKind.PARTY_GROUP})
 
 
@@ -118,7 +122,7 @@ class PersonQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
 
-        staff = in_scopes(user, "place", STAFF_ROLES)
+        staff = in_scopes(user, "place", REGISTER_ROLES)
         homes = in_scopes(user, "place", {Role.RESIDENT})
         via_post = Position.objects.filter(in_scopes(user, "place", STAFF_ROLES)).values("person_id")
         via_home = HouseholdMember.objects.filter(staff | homes).values("person_id")
@@ -238,6 +242,8 @@ class Relation(models.TextChoices):
 
 
 class HouseholdMemberQuerySet(ScopedQuerySet):
+    scope_roles = REGISTER_ROLES | {Role.RESIDENT}
+
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=on))

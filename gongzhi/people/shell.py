@@ -16,7 +16,7 @@ from gongzhi.places.models import Kind
 from gongzhi.places.queries import HOUSEHOLD_SEARCHES, counts_of, scope_roots
 
 from . import imports  # noqa: F401  (registers the households importer)
-from .models import HouseholdMember
+from .models import REGISTER_ROLES, HouseholdMember
 
 
 def residents(root_path: str, width: int | None):
@@ -33,6 +33,8 @@ def household_members(request, place):
     if place.kind != Kind.HOUSEHOLD:
         return None
     user = request.user
+    if not (user.is_superuser or covers(user, place.path, REGISTER_ROLES)):
+        return None  # not the household register's reader (a department's liaison)
     return {"place": place, "members": HouseholdMember.objects.current().filter(place=place).select_related("person"),
             "can_manage": user.is_superuser or covers(user, place.path, MANAGING_ROLES)}
 

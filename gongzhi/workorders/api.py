@@ -9,7 +9,6 @@ import datetime
 import functools
 from typing import Literal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -22,19 +21,26 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
-from gongzhi.core.events import verb_label
-from gongzhi.core.masking import mask_phone
-from gongzhi.core.models import Event
 from gongzhi.core.permissions import is_staff, require
 from gongzhi.people.models import OrgKind, Person
 from gongzhi.places.models import Place
 
-from . import actions
+from . import actions, visibility
 from .actions import StateConflict
 from .models import Category, Channel, Request, Status, Urgency, Whistle
 from .queries import dispatch_targets, queue, rates
 
 router = Router(tags=["requests 诉求"])
+
+
+def _view(obj, context) -> visibility.Shown:
+    """The policy's answer for this request and the caller (docs/privacy.md), computed once per object."""
+    user = context["request"].user
+    cached = getattr(obj, "_shown", None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, visibility.shown(obj, user))
+        obj._shown = cached
+    return cached[1]
 
 
 # ---------------------------------------------------------------- schemas
@@ -63,7 +69,7 @@ class RequestRow(Schema):
     status: Status
     status_label: str
     description: str
-    place_id: int
+    place_id: int = Field(..., description="位置（按本账号可见的精度：对物业匿名时户显示为单元）")
     place_name: str
     channel: Channel
     handler_id: int | None
@@ -89,8 +95,16 @@ class RequestRow(Schema):
         return str(Status(obj.status).label)
 
     @staticmethod
-    def resolve_place_name(obj):
-        return obj.place.name
+    def resolve_place_id(obj, context):
+        return visibility.shown_place(obj.place, _view(obj, context).location).pk
+
+    @staticmethod
+    def resolve_place_name(obj, context):
+        return visibility.location_name(obj, _view(obj, context))
+
+    @staticmethod
+    def resolve_description(obj, context):
+        return obj.description if _view(obj, context).description else ""
 
     @staticmethod
     def resolve_handler_name(obj):
@@ -134,12 +148,17 @@ class WhistleOut(Schema):
 
 
 class RequestDetail(RequestRow):
-    address: str
+    address: str = Field(..., description="详细地址（仅对可见完整位置的账号）")
+    location: str = Field(..., description="位置全称（按本账号可见的精度）")
     anonymous: bool
-    reporter_hidden: bool = Field(..., description="对物业匿名：诉求人信息对本账号隐藏")
+    public: bool = Field(..., description="居民选择公开：公示栏与 Open311 显示类别、描述、状态，位置到小区")
+    named_to_committee: bool = Field(..., description="居民同意业委会看到其姓名")
+    reporter_hidden: bool = Field(..., description="诉求人身份不向本账号显示（对物业匿名、业委会等，见 docs/privacy.md）")
     reporter_name: str | None
     contact_name: str | None
-    contact_phone: str | None = Field(None, description="脱敏显示")
+    contact_phone: str | None = Field(None, description="承办人与诉求人完整显示，其他有权账号脱敏，无权则为 null")
+    phone: Literal["full", "masked", "hidden"] = Field(..., description="联系电话的显示方式")
+    can_reveal_phone: bool = Field(..., description="可通过 POST /api/requests/{id}/reveal-phone 查看完整号码（留痕）")
     assignee_name: str | None
     pool_until: datetime.datetime | None
     dispatched_at: datetime.datetime | None
@@ -161,22 +180,36 @@ class RequestDetail(RequestRow):
                                                       "merge 合并、rate 评单、reopen 重办、follow_up 回访、whistle 吹哨")
 
     @staticmethod
+    def resolve_address(obj, context):
+        return visibility.address(obj, _view(obj, context))
+
+    @staticmethod
+    def resolve_location(obj, context):
+        return visibility.location(obj, _view(obj, context))
+
+    @staticmethod
     def resolve_reporter_hidden(obj, context):
-        return obj.reporter_hidden_from(context["request"].user)
+        return not _view(obj, context).reporter
 
     @staticmethod
     def resolve_reporter_name(obj, context):
-        if obj.reporter_id is None or obj.reporter_hidden_from(context["request"].user):
-            return None
-        return obj.reporter.name
+        return visibility.reporter_name(obj, _view(obj, context))
 
     @staticmethod
     def resolve_contact_name(obj, context):
-        return None if obj.reporter_hidden_from(context["request"].user) else obj.contact_name
+        return visibility.contact_name(obj, _view(obj, context))
 
     @staticmethod
     def resolve_contact_phone(obj, context):
-        return None if obj.reporter_hidden_from(context["request"].user) else mask_phone(obj.contact_phone)
+        return visibility.contact_phone(obj, _view(obj, context))
+
+    @staticmethod
+    def resolve_phone(obj, context):
+        return _view(obj, context).phone
+
+    @staticmethod
+    def resolve_can_reveal_phone(obj, context):
+        return _view(obj, context).can_reveal_phone
 
     @staticmethod
     def resolve_assignee_name(obj):
@@ -187,9 +220,9 @@ class RequestDetail(RequestRow):
         return obj.merged_into.number if obj.merged_into_id else None
 
     @staticmethod
-    def resolve_photos(obj):
+    def resolve_photos(obj, context):
         return [{"id": p.pk, "stage": p.stage, "url": reverse("workorders:photo", args=[obj.pk, p.pk])}
-                for p in obj.photos.all()]
+                for p in visibility.photos(obj, _view(obj, context))]
 
     @staticmethod
     def resolve_whistles(obj):
@@ -197,7 +230,7 @@ class RequestDetail(RequestRow):
 
     @staticmethod
     def resolve_timeline(obj, context):
-        return _timeline(obj, obj.reporter_hidden_from(context["request"].user))
+        return visibility.timeline(obj, _view(obj, context))
 
     @staticmethod
     def resolve_allowed_moves(obj, context):
@@ -222,6 +255,8 @@ class FileIn(In):
     urgency: Urgency = Urgency.NORMAL
     channel: Channel = Channel.APP
     anonymous: bool = False
+    public: bool | None = Field(None, description="是否公开；不填按默认：公共部位报修公开，户内与个人事务不公开")
+    named_to_committee: bool = Field(False, description="同意业委会看到诉求人姓名")
     address: str = ""
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
@@ -331,20 +366,6 @@ def _get_whistle(request, pk: int) -> Whistle:
                              .select_related("department"), pk=pk)
 
 
-def _timeline(req: Request, hidden: bool) -> list[dict]:
-    reporter_users = {req.filed_by_id, req.reporter.user_id if req.reporter is not None else None} - {None}
-    events = (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
-                                   public=True)
-              .select_related("actor").order_by("at", "pk"))
-    items = []
-    for e in events:
-        actor = e.actor.get_username() if e.actor_id and e.actor else None
-        if hidden and e.actor_id in reporter_users:
-            actor = None
-        items.append({"at": e.at, "verb": e.verb, "label": verb_label(e.verb), "summary": e.summary, "actor": actor})
-    return items
-
-
 def _detail(request, req: Request) -> Request:
     """The request fresh from the database, with what the move changed (RequestDetail hides the reporter from
     those it is hidden from). Should a move take the request out of the mover's scope, the action's copy."""
@@ -369,7 +390,8 @@ def _file(request, payload: FileIn, photos=()) -> Request:
         by=request.user, category=Category.objects.filter(code=payload.category, active=True).first(),
         description=payload.description, place=_filing_place(request, payload.place), urgency=payload.urgency,
         channel=payload.channel, anonymous=payload.anonymous, address=payload.address,
-        contact_name=payload.contact_name, contact_phone=payload.contact_phone, photos=photos)
+        contact_name=payload.contact_name, contact_phone=payload.contact_phone, photos=photos,
+        public=payload.public, named_to_committee=payload.named_to_committee)
 
 
 def _dispatch_targets(req: Request):
@@ -385,9 +407,12 @@ def _ratio(num, den) -> float | None:
 
 @router.get("", response=list[RequestRow], summary="诉求列表（超时优先，按范围）")
 @paginate(LimitOffsetPagination)
-def list_requests(request, status: Status | None = None, category: str = "", q: str = "", only_open: bool = False):
+def list_requests(request, status: Status | None = None, category: str = "", q: str = "", only_open: bool = False,
+                  mine: Literal["", "assigned", "to_accept"] = ""):
+    """``mine``: ``assigned`` 派给我的 (named as assignee, or to my organisation with nobody named),
+    ``to_accept`` 待我接单 (of those, waiting to be accepted)."""
     # NUL never reaches here: RejectNulMiddleware answers 422 first
-    return queue(request.user, status=status or "", category=category, q=q.strip(), only_open=only_open)
+    return queue(request.user, status=status or "", category=category, q=q.strip(), only_open=only_open, mine=mine)
 
 
 @router.get("/stats", response={200: list[RatesOut], 403: MessageOut, 422: ErrorOut},
@@ -419,6 +444,16 @@ def request_stats(request, month: str = "", by: Literal["handler", "company", "c
 @router.get("/{int:pk}", response={200: RequestDetail, 404: MessageOut}, summary="诉求详情（含进展时间线）")
 def get_request(request, pk: int):
     return _detail(request, _get(request, pk))
+
+
+class PhoneOut(Schema):
+    contact_phone: str
+
+
+@router.post("/{int:pk}/reveal-phone", response={200: PhoneOut, 403: MessageOut, 404: MessageOut},
+             summary="查看完整联系电话（留痕；仅派单人、网格员与承办单位人员）")
+def reveal_phone(request, pk: int):
+    return {"contact_phone": actions.reveal_contact_phone(_get(request, pk), by=request.user)}
 
 
 # ---------------------------------------------------------------- intake

@@ -26,10 +26,18 @@ LEVELS = {  # urgency: (response value, unit, resolution value, unit)
 }
 
 
+# 个人事务: not public by default and not shown to the 业委会 (docs/privacy.md)
+PERSONAL = frozenset({"neighbour_dispute", "service_complaint", "noise", "illegal_building"})
+
+
 def seed_catalogue(Category, ServiceLevel) -> None:
+    # the historical model of an early migration has no ``personal`` yet (0006 marks those categories)
+    has_personal = any(f.name == "personal" for f in Category._meta.get_fields())
     for i, (code, name, handler) in enumerate(CATEGORIES):
-        category, _created = Category.objects.get_or_create(
-            code=code, defaults={"name": name, "handler_kind": handler, "sort": (i + 1) * 10})
+        defaults = {"name": name, "handler_kind": handler, "sort": (i + 1) * 10}
+        if has_personal:
+            defaults["personal"] = code in PERSONAL
+        category, _created = Category.objects.get_or_create(code=code, defaults=defaults)
         for urgency, (rv, ru, sv, su) in LEVELS.items():
             ServiceLevel.objects.get_or_create(category=category, urgency=urgency, defaults={
                 "response_value": rv, "response_unit": ru, "resolution_value": sv, "resolution_unit": su})

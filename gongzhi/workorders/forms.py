@@ -43,6 +43,11 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+# 是否公开: the default follows the category and the place (actions.file_request, docs/privacy.md)
+PUBLIC_CHOICES = [("auto", _("按默认（公共部位报修公开，个人事务不公开）")), ("yes", _("公开")), ("no", _("不公开"))]
+PUBLIC_VALUES = {"auto": None, "yes": True, "no": False}
+
+
 class FileRequestForm(forms.Form):
     category = forms.ChoiceField(label=_("遇到了什么问题"), choices=[],
                                  error_messages={"required": _("请选择诉求类别")})
@@ -52,7 +57,15 @@ class FileRequestForm(forms.Form):
     address = forms.CharField(label=_("补充地址（可选）"), max_length=ADDRESS_MAX, required=False)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     photos = MultipleFileField(label=_("照片（最多5张，每张不超过5MB）"), required=False)
-    anonymous = forms.BooleanField(label=_("对物业匿名"), required=False)
+    anonymous = forms.BooleanField(label=_("对物业匿名"), required=False, help_text=_(
+        "勾选后，物业企业的任何人员（包括在社区兼职的）都看不到您的姓名、电话、门牌号和现场照片。"))
+    public = forms.ChoiceField(label=_("是否公开"), choices=PUBLIC_CHOICES, initial="auto", required=False,
+                               error_messages={"invalid_choice": _("请选择是否公开")}, help_text=_(
+        "公开后，小区公示栏和开放数据接口（Open311）会显示：类别、问题描述（手机号、身份证号自动打码）、办理状态和"
+        "承办单位，位置只到小区；不会显示姓名、电话、楼栋门牌和照片。按默认：公共部位的报修公开，"
+        "家中的问题、邻里纠纷和投诉不公开。"))
+    named_to_committee = forms.BooleanField(label=_("同意业委会看到我的姓名和电话（打码）"), required=False,
+                                            help_text=_("仅对公共部位的问题有效；不勾选时业委会只看到问题本身。"))
 
     def __init__(self, *args, categories, places, staff=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,6 +212,7 @@ class CategoryForm(forms.Form):
         "min_value": _("排序须为0到32767之间的整数"), "max_value": _("排序须为0到32767之间的整数")})
     description = forms.CharField(label=_("说明（可选）"), max_length=CATEGORY_DESCRIPTION_MAX, required=False,
                                   error_messages={"max_length": _("说明不能超过200个字")})
+    personal = forms.BooleanField(label=_("个人事务（如邻里纠纷、投诉）：默认不公开，业委会看不到"), required=False)
 
     def __init__(self, *args, departments, with_code=True, **kwargs):
         super().__init__(*args, **kwargs)

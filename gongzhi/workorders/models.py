@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.core.scope import ScopedQuerySet, covers, in_scopes, scope_paths, user_scopes
+from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_paths, user_scopes
+from gongzhi.places.models import Kind
 from gongzhi.places.queries import path_after, path_range
 
 
@@ -67,6 +68,9 @@ class Category(TimeStamped):
     )
     active = models.BooleanField(_("启用"), default=True)
     sort = models.PositiveSmallIntegerField(default=100)
+    # 个人事务 (邻里纠纷, complaints …): not public by default, and never shown to the 业委会 (docs/privacy.md)
+    personal = models.BooleanField(_("个人事务"), default=False, db_default=False,
+                                   help_text=_("邻里纠纷、投诉等：默认不公开，业委会看不到"))
 
     class Meta:
         verbose_name = _("服务类别")
@@ -110,6 +114,21 @@ class ServiceLevel(models.Model):
 # Roles that see requests located in their scope subtrees (companies and departments see what they handle).
 PLACE_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.BUILDING_HEAD,
                          Role.COMMITTEE_MEMBER})
+# Of those, the roles that see every request of their subtrees; the 业委会 (volunteer neighbours) sees only
+# the requests about common parts (``common_part_q``).
+FULL_PLACE_ROLES = PLACE_ROLES - {Role.COMMITTEE_MEMBER}
+# 公共部位: the places above the homes (by kind; depths vary between trees)
+COMMON_PART_KINDS = frozenset({Kind.UNIT, Kind.BUILDING, Kind.COMPOUND})
+
+
+def common_part_q(prefix: str = "") -> Q:
+    """Requests about common parts: filed at a unit, building or compound, in a category that is not a
+    personal matter (邻里纠纷, complaints …). What the 业委会 sees, and what is public by default."""
+    return Q(**{f"{prefix}place__kind__in": sorted(COMMON_PART_KINDS), f"{prefix}category__personal": False})
+
+
+def is_common_part(category, place) -> bool:
+    return place.kind in COMMON_PART_KINDS and not category.personal
 
 
 class RoutingRuleQuerySet(ScopedQuerySet):
@@ -187,9 +206,16 @@ def ways_of_seeing(user) -> tuple[list[str], list[str | None], list[int], int]:
     """What :meth:`RequestQuerySet.visible_ids` needs of a signed-in user: the scope roots of the place
     roles and the end of each root's path range (see ``places.queries.subtree_ranges``), the
     organisations the user serves in (handled, whistled), and the user's id (reported, filed)."""
-    roots = scope_paths(user, PLACE_ROLES)
+    roots = scope_paths(user, FULL_PLACE_ROLES)
     orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
     return roots, [path_after(root) for root in roots], orgs, user.pk
+
+
+def committee_roots(user) -> list[str]:
+    """The 业委会 scope roots not already inside a full place scope of ``user`` (they add common parts only)."""
+    full = scope_paths(user, FULL_PLACE_ROLES)
+    return [root for root in scope_paths(user, {Role.COMMITTEE_MEMBER})
+            if not any(root.startswith(f) for f in full)]
 
 
 class RequestQuerySet(models.QuerySet):
@@ -201,7 +227,8 @@ class RequestQuerySet(models.QuerySet):
             return self
         orgs = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
         return self.filter(
-            in_scopes(user, "place", PLACE_ROLES)
+            in_scopes(user, "place", FULL_PLACE_ROLES)
+            | (in_scopes(user, "place", {Role.COMMITTEE_MEMBER}) & common_part_q())
             | Q(reporter__user=user) | Q(filed_by=user)
             | Q(handler_id__in=orgs)
             | Q(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))
@@ -220,13 +247,16 @@ class RequestQuerySet(models.QuerySet):
             return self.order_by().values("pk").none()
         if user.is_superuser:
             return self.order_by().values("pk")
-        return self.visible_ids_of(*ways_of_seeing(user))
+        return self.visible_ids_of(*ways_of_seeing(user), committee=committee_roots(user))
 
-    def visible_ids_of(self, roots, afters, orgs, user_id):
+    def visible_ids_of(self, roots, afters, orgs, user_id, committee=()):
         """:meth:`visible_ids` from its inputs (:func:`ways_of_seeing`): scope roots written as path ranges
-        (``after`` None: no upper bound), organisations, and the user's id."""
+        (``after`` None: no upper bound), organisations, and the user's id; ``committee`` the 业委会 roots
+        (:func:`committee_roots`), whose arms see common parts only."""
         base = self.order_by().values("pk")
         arms = [base.filter(path_range(root, after, "place")) for root, after in zip(roots, afters, strict=True)]
+        arms += [base.filter(common_part_q()).filter(path_range(root, path_after(root), "place"))
+                 for root in committee]
         arms += [base.filter(reporter__user_id=user_id), base.filter(filed_by_id=user_id)]
         if orgs:
             arms += [base.filter(handler_id__in=orgs),
@@ -256,6 +286,9 @@ class Request(TimeStamped):
     contact_name = models.CharField(_("联系人"), max_length=CONTACT_NAME_MAX, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=CONTACT_PHONE_MAX, blank=True)
     anonymous = models.BooleanField(_("对物业匿名"), default=False)
+    public = models.BooleanField(_("公开"), default=False, db_default=False,
+                                 help_text=_("公示栏和 Open311 公开：类别、描述、状态，位置只到小区"))
+    named_to_committee = models.BooleanField(_("业委会可见姓名"), default=False, db_default=False)
     channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices, default=Channel.APP)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
@@ -320,14 +353,6 @@ class Request(TimeStamped):
         if self.status in AWAITING_RESPONSE and self.response_due_at and self.response_due_at < now:
             return True
         return bool(self.status in UNRESOLVED and self.resolution_due_at and self.resolution_due_at < now)
-
-    def reporter_hidden_from(self, user) -> bool:
-        """对物业匿名: only those overseeing the place, and the reporter, see who filed it."""
-        if not self.anonymous or user.is_superuser or self.filed_by_id == user.pk:
-            return False
-        if self.reporter is not None and self.reporter.user_id == user.pk:
-            return False
-        return not covers(user, self.place.path, PLACE_ROLES)
 
     def can_reopen(self, now=None) -> bool:
         if self.status not in (Status.RESOLVED, Status.RATED) or self.resolved_at is None:

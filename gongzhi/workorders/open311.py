@@ -4,8 +4,10 @@ service list, service definitions, public request status, and filing by 12345 ga
 - ``discovery.{json,xml}`` (also at /open311/discovery.*) — the Service Discovery document.
 - ``services.{json,xml}``, ``services/<code>.{json,xml}`` — the active categories (服务目录); every service takes
   the optional attributes ``urgency`` and ``anonymous`` (``metadata`` true).
-- ``requests.{json,xml}`` GET — public: no reporter, no contact, no household number, phones in the text
-  masked; at most 90 days and 1,000 requests per call. POST — ``api_key`` (an ``people.ApiToken``) required;
+- ``requests.{json,xml}`` GET — public: only the requests the resident chose to publish (``Request.public``),
+  at compound precision, with no reporter, contact, handler's notes, or photos, phones and ID numbers in the
+  text masked; at most 90 days and 1,000 requests per call. Any other request is not listed, and its id is a
+  404 (docs/privacy.md). POST — ``api_key`` (an ``people.ApiToken``) required;
   files through ``actions.file_request`` with channel ``open311`` as the token's account, which must be allowed
   to file at the place (staff within scope, e.g. street staff for a 12345 gateway).
 - ``requests/<number>.{json,xml}`` — one request.
@@ -189,6 +191,10 @@ def _attributes() -> list[dict]:
          "datatype_description": "不填为 false", "order": 2,
          "description": "对物业匿名：物业企业看不到联系人姓名和电话",
          "values": [{"key": TRUE, "name": "是"}, {"key": FALSE, "name": "否"}]},
+        {"variable": True, "code": "public", "datatype": "singlevaluelist", "required": False,
+         "datatype_description": "不填按默认：公共部位报修公开，户内与邻里纠纷、投诉等个人事务不公开", "order": 3,
+         "description": "公开：在公开列表中显示类别、描述（号码打码）、状态和承办单位，位置只到小区",
+         "values": [{"key": TRUE, "name": "是"}, {"key": FALSE, "name": "否"}]},
     ]
 
 
@@ -226,29 +232,31 @@ def service_definition(request, fmt: str, code: str):
 # ---------------------------------------------------------------- requests (read)
 
 
+BELOW_COMPOUND = frozenset({Kind.BUILDING, Kind.UNIT, Kind.HOUSEHOLD})
+
+
 def _public_places(places) -> dict[int, tuple[int, str]]:
-    """place id → (id, full name) published for it: a household is published as its unit/building, never the
-    room. One query for every ancestor name."""
-    shown: dict[int, str] = {}
-    for p in places:
-        shown[p.pk] = p.path[:-STEP] if p.kind == Kind.HOUSEHOLD and len(p.path) > STEP else p.path
-    prefixes = {path[:i] for path in shown.values() for i in range(STEP, len(path) + 1, STEP)}
-    nodes = {path: (pk, name) for pk, path, name in Place.objects.filter(path__in=prefixes)
-             .values_list("pk", "path", "name")}
+    """place id → (id, full name) published for it: at compound precision at most (docs/privacy.md) — a
+    building, unit or household is published as its compound (or, with none above it, the nearest place above
+    the buildings), never a building, unit or room. One query for every ancestor name."""
+    prefixes = {p.path[:i] for p in places for i in range(STEP, len(p.path) + 1, STEP)}
+    nodes = {path: (pk, name, kind) for pk, path, name, kind in Place.objects.filter(path__in=prefixes)
+             .values_list("pk", "path", "name", "kind")}
     result = {}
-    for place_id, path in shown.items():
-        names = [nodes[path[:i]][1] for i in range(STEP, len(path) + 1, STEP) if path[:i] in nodes]
-        result[place_id] = (nodes[path][0] if path in nodes else place_id, " / ".join(names))
+    for p in places:
+        chain = [nodes[p.path[:i]] for i in range(STEP, len(p.path) + 1, STEP) if p.path[:i] in nodes]
+        compounds = [i for i, node in enumerate(chain) if node[2] == Kind.COMPOUND]
+        above = [i for i, node in enumerate(chain) if node[2] not in BELOW_COMPOUND]
+        end = compounds[-1] if compounds else (above[-1] if above else 0)
+        shown = chain[:end + 1]
+        result[p.pk] = (shown[-1][0], " / ".join(node[1] for node in shown))
     return result
 
 
 def _status_notes(req: Request) -> str:
-    if req.status == Status.REJECTED:
-        return _mask(req.reason)
+    """The status in words; free text staff wrote (result notes, reasons) is not published: it may name people."""
     if req.status == Status.MERGED and req.merged_into is not None:
         return f"与 {req.merged_into.number} 合并办理"
-    if req.status in (Status.RESOLVED, Status.RATED, Status.CLOSED) and req.result_note:
-        return _mask(req.result_note)
     return str(Status(req.status).label)
 
 
@@ -280,7 +288,8 @@ def _rows(requests: list[Request]) -> list[dict]:
 
 
 def _public_requests():
-    return Request.objects.select_related("category", "handler", "place", "merged_into")
+    """Only what the resident chose to publish (公开); any other request is simply not there."""
+    return Request.objects.filter(public=True).select_related("category", "handler", "place", "merged_into")
 
 
 def _when(name: str, value: str, *, end: bool = False) -> datetime.datetime:
@@ -445,14 +454,15 @@ def _place(data) -> tuple[Place, str]:
     raise Open311Error(400, "缺少 address_id 或 address_string")
 
 
-def _attribute_values(data) -> tuple[str, bool]:
-    """``attribute[urgency]`` and ``attribute[anonymous]`` (empty is the same as absent; other codes ignored)."""
+def _attribute_values(data) -> tuple[str, bool, bool | None]:
+    """``attribute[urgency]``, ``attribute[anonymous]`` and ``attribute[public]`` (empty is the same as absent;
+    other codes ignored)."""
     given: dict[str, list[str]] = {}
     for key, values in data.lists():
         if match := _ATTRIBUTE.match(key):
             given.setdefault(match[1], []).extend(v.strip() for v in values if v.strip())
     for code, values in given.items():
-        if code in ("urgency", "anonymous") and len(values) > 1:
+        if code in ("urgency", "anonymous", "public") and len(values) > 1:
             raise Open311Error(400, f"attribute[{code}] 只能有一个值")
     urgency = (given.get("urgency") or [Urgency.NORMAL])[0]
     if urgency not in Urgency.values:
@@ -460,7 +470,10 @@ def _attribute_values(data) -> tuple[str, bool]:
     anonymous = (given.get("anonymous") or [FALSE])[0].lower()
     if anonymous not in (TRUE, FALSE):
         raise Open311Error(400, "attribute[anonymous] 应为 true 或 false")
-    return urgency, anonymous == TRUE
+    public = (given.get("public") or [""])[0].lower()
+    if public not in (TRUE, FALSE, ""):
+        raise Open311Error(400, "attribute[public] 应为 true 或 false")
+    return urgency, anonymous == TRUE, None if not public else public == TRUE
 
 
 def _file(request, fmt: str) -> HttpResponse:
@@ -474,7 +487,7 @@ def _file(request, fmt: str) -> HttpResponse:
     if category is None:
         raise Open311Error(404, f"service_code {code} 不存在")
     place, address = _place(data)
-    urgency, anonymous = _attribute_values(data)
+    urgency, anonymous, public = _attribute_values(data)
     # description is optional in GeoReport v2; a request needs one, so the service name stands in
     description = data.get("description", "").strip() or f"{category.name}（提交时未填写描述）"
     name = (data.get("last_name", "").strip() + data.get("first_name", "").strip())  # 姓 + 名
@@ -492,7 +505,7 @@ def _file(request, fmt: str) -> HttpResponse:
     try:
         req = actions.file_request(by=user, category=category, description=description, place=place,
                                    urgency=urgency, channel=Channel.OPEN311, contact_name=name, contact_phone=phone,
-                                   anonymous=anonymous, address=address)
+                                   anonymous=anonymous, address=address, public=public)
     except PermissionDenied:
         raise Open311Error(403, "该 api_key 的账号无权在此位置提交诉求") from None
     except ValidationError as exc:

@@ -8,9 +8,9 @@ from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import covers, user_roles, user_scopes
 from gongzhi.people.models import Position
 from gongzhi.people.roles import Title
-from gongzhi.places.models import Kind
 
-from .models import PLACE_ROLES
+from . import visibility
+from .models import COMMON_PART_KINDS, PLACE_ROLES
 from .queries import DISPATCHABLE_KINDS
 
 
@@ -29,15 +29,19 @@ def is_handler(user, req) -> bool:
 
 
 @rules.predicate
+def may_reveal_contact(user, req) -> bool:
+    """The policy's answer (docs/privacy.md): dispatchers and grid workers over the place, the handling
+    organisation's people — never a post holder of the company when it is anonymous towards it."""
+    return req is not None and visibility.shown(req, user).can_reveal_phone
+
+
+@rules.predicate
 def is_reporter(user, req) -> bool:
     if req is None:
         return False
     if req.reporter_id is not None:
         return req.reporter.user_id == user.pk
     return req.filed_by_id == user.pk
-
-
-COMMON_PART_KINDS = frozenset({Kind.UNIT, Kind.BUILDING, Kind.COMPOUND})
 
 
 @rules.predicate
@@ -76,6 +80,7 @@ rules.add_perm("workorders.reopen_request", is_reporter)
 rules.add_perm("workorders.acknowledge_whistle", su | in_whistled_department)
 rules.add_perm("workorders.report_whistle", su | in_whistled_department)
 rules.add_perm("workorders.manage_catalogue", su | is_street_staff)
+rules.add_perm("workorders.reveal_contact_phone", may_reveal_contact)
 
 
 @rules.predicate

@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Avg,
     Case,
@@ -24,15 +23,24 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gongzhi.core.models import Event
 from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import prefix_q, scope_paths, user_scopes
+from gongzhi.core.scope import in_scopes, prefix_q, scope_paths, user_scopes
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.models import STEP, Kind, Place
 
-from .models import AWAITING_RESPONSE, UNRESOLVED, Request, ServiceSettings, Status, Whistle, ways_of_seeing
+from .models import (
+    AWAITING_RESPONSE,
+    FULL_PLACE_ROLES,
+    UNRESOLVED,
+    Request,
+    ServiceSettings,
+    Status,
+    Whistle,
+    committee_roots,
+    ways_of_seeing,
+)
 
 
 def overdue_expression(now):
@@ -43,25 +51,32 @@ def overdue_expression(now):
     )
 
 
-QUEUE_RELATED = ("category", "place", "handler")
+QUEUE_RELATED = ("category", "place", "place__parent", "handler")  # place__parent: a household shown as its unit
 
 # 即将超时: the deadline that counts now (response while awaiting it, else resolution) falls within this
 DUE_SOON = datetime.timedelta(hours=24)
 MINE_FILTERS = ("assigned", "to_accept", "to_dispatch")  # ?mine=… on the queue: 派给我的, 待我接单, 待我派单
+MINE = MINE_FILTERS
 DUE_FILTERS = ("overdue", "soon")  # ?due=… on the queue: 超时, 即将超时
 
 
+def assigned_to_q(user) -> Q:
+    """Requests handed to ``user``: named as the assignee, or handled by an organisation they hold a post in
+    with nobody named yet."""
+    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    return Q(assignee__user_id=user.pk) | Q(assignee__isnull=True, handler_id__in=orgs)
+
+
 def mine_q(user, mine: str) -> Q:
-    """The queue's ``?mine=`` filter. ``assigned`` (派给我的): open requests handled by one of my organisations
-    or assigned to me; ``to_accept`` (待我接单): of those, the ones waiting to be accepted; ``to_dispatch``
-    (待我派单): submitted or returned requests at a place I dispatch for."""
+    """The queue's ``?mine=`` filter. ``assigned`` (派给我的): open requests handed to me
+    (:func:`assigned_to_q`); ``to_accept`` (待我接单): of those, the ones waiting to be accepted;
+    ``to_dispatch`` (待我派单): submitted or returned requests at a place I dispatch for."""
     if mine == "to_dispatch":
         if user.is_superuser:
             return Q(status__in=[Status.SUBMITTED, Status.RETURNED])
         return Q(status__in=[Status.SUBMITTED, Status.RETURNED]) & prefix_q(scope_paths(user, MANAGING_ROLES),
                                                                             "place")
-    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
-    assigned = Q(handler_id__in=orgs) | Q(assignee__user_id=user.pk)
+    assigned = assigned_to_q(user)
     if mine == "to_accept":
         return assigned & Q(status__in=AWAITING_RESPONSE)
     if mine == "assigned":
@@ -104,8 +119,17 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
     if category:
         qs = qs.filter(category__code=category)
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | Q(contact_name=q))
+        qs = qs.filter(Q(number__icontains=q) | Q(description__icontains=q) | _by_contact_name(user, q))
     return _in_queue_order(Request.objects.filter(pk__in=qs.visible_ids(user)).select_related(*QUEUE_RELATED), now)
+
+
+def _by_contact_name(user, q: str) -> Q:
+    """The contact-name search, only where the searcher is shown names (docs/privacy.md): not on anonymous
+    requests, and not through a 业委会 post, so a name never tells anyone whether it filed a request."""
+    if user.is_superuser:
+        return Q(contact_name=q)
+    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    return Q(contact_name=q, anonymous=False) & (in_scopes(user, "place", FULL_PLACE_ROLES) | Q(handler_id__in=orgs))
 
 
 def _in_queue_order(qs, now):
@@ -137,7 +161,7 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
 
     plain = not (filters.get("status") or filters.get("category") or filters.get("q") or filters.get("mine")
                  or filters.get("due")) and filters.get("only_open", True)
-    if plain and user.is_authenticated and not user.is_superuser:
+    if plain and user.is_authenticated and not user.is_superuser and not committee_roots(user):
         roots, afters, orgs, user_id = ways_of_seeing(user)
         bounds = [after for after in afters if after is not None]
         if len(bounds) == len(roots):  # every root has an upper bound (a path of all "Z" has none)
@@ -249,12 +273,6 @@ def routing_targets(user):
     for root in roots:
         q |= Q(pk__in=dispatch_targets_at(root).values("pk"))
     return Organisation.objects.filter(q).order_by("kind", "name")
-
-
-def timeline_of(req: Request):
-    """The resident-visible steps of a request, oldest first."""
-    return (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
-                                 public=True).order_by("at", "pk").select_related("actor"))
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("duty/<int:org_pk>/<int:pk>/<str:verb>/", views.duty_act, name="duty_act"),
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
+    path("<int:pk>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("<int:pk>/<str:verb>/", views.act, name="act"),
     path("whistles/<int:pk>/<str:verb>/", views.whistle_act, name="whistle_act"),
 ]

@@ -11,12 +11,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.calendar import missing_next_year
@@ -25,13 +26,14 @@ from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.core.scope import in_scopes, user_scopes
+from gongzhi.core.scope import in_scopes, user_roles, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.models import Kind, Place
 
-from . import actions
+from . import actions, visibility
 from .events import Verb
 from .forms import (
+    PUBLIC_VALUES,
     CategoryForm,
     DispatchForm,
     DutyForm,
@@ -49,6 +51,7 @@ from .forms import (
     WhistleForm,
 )
 from .models import (
+    PLACE_ROLES,
     Category,
     Duty,
     Request,
@@ -61,7 +64,9 @@ from .models import (
 )
 from .queries import (
     DISPATCHABLE_KINDS,
+    DUE_FILTERS,
     GROUPINGS,
+    MINE,
     department_whistles,
     dispatch_targets,
     my_requests,
@@ -69,7 +74,6 @@ from .queries import (
     queue_page,
     rates,
     routing_targets,
-    timeline_of,
     whistle_counts,
 )
 
@@ -81,11 +85,11 @@ def _visible(request, pk) -> Request:
 
 
 # the queue's 工作台 filters, named on the page when one is on (``queries.mine_q``, ``queries.due_q``)
-QUEUE_FILTER_LABELS = {"mine=assigned": gettext_lazy("派给我的"), "mine=to_accept": gettext_lazy("待我接单"),
-                       "mine=to_dispatch": gettext_lazy("待我派单"), "due=overdue": gettext_lazy("超时"),
-                       "due=soon": gettext_lazy("即将超时")}
-WHISTLE_STATE_LABELS = {"waiting": gettext_lazy("待报到"), "overdue": gettext_lazy("报到超时"),
-                        "to_report": gettext_lazy("待反馈处置情况")}
+QUEUE_FILTER_LABELS = {"mine=assigned": _l("派给我的"), "mine=to_accept": _l("待我接单"),
+                       "mine=to_dispatch": _l("待我派单"), "due=overdue": _l("超时"),
+                       "due=soon": _l("即将超时")}
+WHISTLE_STATE_LABELS = {"waiting": _l("待报到"), "overdue": _l("报到超时"),
+                        "to_report": _l("待反馈处置情况")}
 
 
 @login_required
@@ -96,24 +100,31 @@ def request_list(request):
         page = Paginator(my_requests(request.user, status=status), 20).get_page(request.GET.get("page"))
         return render(request, "workorders/mine.html", {
             "page": page, "status_label": Status(status).label if status in Status.values else ""})
-    status = request.GET.get("status", "")
-    category = request.GET.get("category", "")
-    q = request.GET.get("q", "").strip()
-    only_open = request.GET.get("all") != "1"
-    mine, due = request.GET.get("mine", ""), request.GET.get("due", "")
-    page = queue_page(request.user, request.GET.get("page"), status=status, category=category, q=q,
-                      only_open=only_open, mine=mine, due=due)
+    filters = _queue_filters(request)
+    page = queue_page(request.user, request.GET.get("page"), **filters)
+    user = request.user
+    for r in page.object_list:
+        r.shown_place = visibility.location_name(r, visibility.shown(r, user))
+    chosen = (f"mine={filters['mine']}", f"due={filters['due']}")
     return render(request, "workorders/queue.html", {
-        "page": page, "todo_filter": "、".join(str(label) for key, label in QUEUE_FILTER_LABELS.items()
-                                              if key in (f"mine={mine}", f"due={due}")), "statuses": Status.choices, "categories": Category.objects.filter(active=True),
-        "filters": request.GET, "now": timezone.now(),
+        "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),
+        "todo_filter": "、".join(str(label) for key, label in QUEUE_FILTER_LABELS.items() if key in chosen),
+        "filters": request.GET, "now": timezone.now(), "can_file": _may_file_for_others(user),
+        "handles": user.is_superuser or bool({s.organisation_id for s in user_scopes(user) if s.organisation_id}),
     })
 
 
+def _may_file_for_others(user) -> bool:
+    """代居民下单: staff whose scope lets them file (``may_file_at``: the place roles), not a company's or a
+    department's staff, who only handle what they are given."""
+    return user.is_superuser or bool(user_roles(user) & PLACE_ROLES)
+
+
 def _queue_filters(request) -> dict:
+    mine, due = request.GET.get("mine", ""), request.GET.get("due", "")
     return {"status": request.GET.get("status", ""), "category": request.GET.get("category", ""),
             "q": request.GET.get("q", "").strip(), "only_open": request.GET.get("all") != "1",
-            "mine": request.GET.get("mine", ""), "due": request.GET.get("due", "")}
+            "mine": mine if mine in MINE else "", "due": due if due in DUE_FILTERS else ""}
 
 
 @login_required
@@ -131,11 +142,17 @@ def request_export(request):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
     rows = queue(request.user, now=now, **filters)[:export_limit() + 1]
-    lines = ([r.number, r.category.name, r.get_urgency_display(), r.place.name, r.address, r.get_status_display(),
-              r.handler.name if r.handler else "", r.get_channel_display(), when(r.created_at),
-              when(r.response_due_at), when(r.resolution_due_at), _("是") if r.overdue else "",
-              r.get_escalation_level_display(), r.description]
-             for r in rows.iterator(chunk_size=2000))
+    user = request.user
+
+    def line(r):
+        view = visibility.shown(r, user)  # the same policy as the page: place precision, 详细地址
+        return [r.number, r.category.name, r.get_urgency_display(), visibility.location_name(r, view),
+                visibility.address(r, view), r.get_status_display(), r.handler.name if r.handler else "",
+                r.get_channel_display(), when(r.created_at), when(r.response_due_at), when(r.resolution_due_at),
+                _("是") if r.overdue else "", r.get_escalation_level_display(),
+                r.description if view.description else ""]
+
+    lines = (line(r) for r in rows.select_related("reporter", "assignee").iterator(chunk_size=2000))
     title = _("诉求工单")
     response, count, truncated = xlsx_response(title, title, header, lines)
     record_export(request.user, Verb.EXPORT_REQUESTS, summary=title, filters=filters, rows=count,
@@ -184,7 +201,8 @@ def request_new(request):
                 description=data["description"], place=place, urgency=data["urgency"],
                 channel=data.get("channel", "app"), anonymous=data["anonymous"], address=data["address"],
                 contact_name=data.get("contact_name", ""), contact_phone=data.get("contact_phone", ""),
-                photos=data["photos"])
+                photos=data["photos"], public=PUBLIC_VALUES.get(data.get("public") or "auto"),
+                named_to_committee=data["named_to_committee"])
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -227,16 +245,68 @@ def _departments(req):
 @login_required
 def request_detail(request, pk, bound: dict | None = None, status: int = 200):
     req = _visible(request, pk)
-    timeline = timeline_of(req)
+    timeline = visibility.timeline(req, visibility.shown(req, request.user))
     whistles = list(req.whistles.select_related("department").order_by("created_at"))
     for w in whistles:
         setattr(w, "can_act", request.user.has_perm("workorders.acknowledge_whistle", w))  # noqa: B010
         setattr(w, "report_form", (bound or {}).get(f"report-{w.pk}") or ReportForm())  # noqa: B010
+    view = visibility.shown(req, request.user)
+    forms = _action_forms(request, req, bound)
     return render(request, "workorders/detail.html", {
-        "req": req, "timeline": timeline, "whistles": whistles,
-        "photos": req.photos.all(), "forms": _action_forms(request, req, bound),
-        "hide_reporter": req.reporter_hidden_from(request.user), "now": timezone.now(),
+        "req": req, "timeline": timeline, "whistles": whistles, "view": view,
+        "location": visibility.location(req, view), "reporter_name": visibility.reporter_name(req, view),
+        "contact_name": visibility.contact_name(req, view), "contact_phone": visibility.contact_phone(req, view),
+        "photos": visibility.photos(req, view), "forms": forms, "moves": _ordered_moves(req, request.user, forms),
+        "now": timezone.now(),
     }, status=status)
+
+
+# each move's box on the request page: title, button label, button style, multipart
+MOVE_BOXES = {
+    "dispatch": (_l("派单"), _l("派单"), "btn-primary", False),
+    "grab": (_l("抢单"), _l("抢单"), "btn-primary", False),
+    "accept": (_l("接单"), _l("接单"), "btn-primary", False),
+    "start": (_l("开始处理"), _l("开始处理"), "btn-outline-primary", False),
+    "resolve": (_l("办结"), _l("办结"), "btn-primary", True),
+    "rate": (_l("评价办理结果"), _l("提交评价"), "btn-primary", False),
+    "reopen": (_l("不满意？申请重办"), _l("申请重办"), "btn-outline-danger", False),
+    "return": (_l("退回派单人"), _l("退回"), "btn-outline-danger", False),
+    "whistle": (_l("吹哨（召集职能部门）"), _l("吹哨"), "btn-outline-primary", False),
+    "reject": (_l("驳回（不属于受理范围）"), _l("驳回"), "btn-outline-danger", False),
+    "merge": (_l("合并重复诉求"), _l("合并"), "btn-outline-secondary", False),
+    "follow_up": (_l("回访"), _l("记录回访"), "btn-outline-secondary", False),
+}
+HANDLER_MOVES = ("grab", "accept", "start", "resolve", "return")
+RESIDENT_MOVES = ("rate", "reopen")
+DISPATCHER_MOVES = ("dispatch", "whistle", "reject", "merge", "follow_up")
+
+
+def _ordered_moves(req: Request, user, forms: dict) -> list[dict]:
+    """The moves the viewer may make, those of their own part in this request first: a handler's (接单, 办结 …)
+    before a cross-appointed handler's community tools (派单, 吹哨, 合并), the reporter's first for the reporter."""
+    if visibility.is_reporter(req, user):
+        order = RESIDENT_MOVES + HANDLER_MOVES + DISPATCHER_MOVES
+    elif visibility.is_assigned_handler(req, user) or (
+            req.handler_id is not None and visibility.holds_post_in(user, {req.handler_id})):
+        order = HANDLER_MOVES + DISPATCHER_MOVES + RESIDENT_MOVES
+    else:
+        order = DISPATCHER_MOVES + HANDLER_MOVES + RESIDENT_MOVES
+    boxes = []
+    for move in order:
+        if move in forms:
+            title, label, btn, multipart = MOVE_BOXES[move]
+            boxes.append({"verb": move, "form": forms[move], "title": title, "label": label, "btn": btn,
+                          "multipart": multipart})
+    return boxes
+
+
+@require_POST
+@login_required
+def reveal_phone(request, pk):
+    """查看完整联系电话 (audited): the number, for an htmx swap or as a small page."""
+    req = _visible(request, pk)
+    phone = actions.reveal_contact_phone(req, by=request.user)
+    return HttpResponse(format_html('<span class="font-monospace" data-testid="phone-full">{}</span>', phone or "—"))
 
 
 @require_POST
@@ -337,7 +407,8 @@ def whistle_act(request, pk, verb):
 @login_required
 def photo(request, pk, photo_pk):
     req = _visible(request, pk)
-    attachment = get_object_or_404(req.photos, pk=photo_pk)
+    attachment = get_object_or_404(req.photos.filter(pk__in=[p.pk for p in visibility.photos(
+        req, visibility.shown(req, request.user))]), pk=photo_pk)
     return FileResponse(attachment.file.open("rb"))
 
 
@@ -453,7 +524,7 @@ def category_edit(request, pk):
     category = get_object_or_404(Category, pk=pk)
     form = _category_form(request.POST or None, with_code=False, initial={
         "name": category.name, "handler_kind": category.handler_kind, "department": category.department_id,
-        "sort": category.sort, "description": category.description})
+        "sort": category.sort, "description": category.description, "personal": category.personal})
     if run_form(request, form, lambda d: actions.update_category(category, by=request.user, **d), _("已保存")):
         return redirect("workorders:catalogue")
     return render(request, "workorders/form.html", {

@@ -57,7 +57,7 @@ def expected_counts(username: str) -> dict[str, int]:
     overdue = Q(status__in=AWAITING_RESPONSE, response_due_at__lt=now) | Q(status__in=UNRESOLVED,
                                                                            resolution_due_at__lt=now)
     to_dispatch = Q(status__in=[Status.SUBMITTED, Status.RETURNED])
-    mine = Q(handler_id__in=_orgs(user)) | Q(assignee__user=user)
+    mine = Q(assignee__user=user) | Q(assignee__isnull=True, handler_id__in=_orgs(user))
     street = Place.objects.get(code=STREET_CODE)
     community = Place.objects.get(code="610104001001")
     grid = Place.objects.get(code="QNL-G11")

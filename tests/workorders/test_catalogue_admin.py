@@ -31,7 +31,7 @@ def test_street_staff_creates_a_category_with_all_its_levels(client, street_staf
     event = Event.objects.get(verb="workorders.create_category")
     assert event.actor == street_staff
     assert event.after == {"code": "pest_control", "name": "除虫灭鼠", "description": "",
-                           "handler_kind": "property_company", "department": None, "sort": 120}
+                           "handler_kind": "property_company", "department": None, "sort": 120, "personal": False}
     assert "除虫灭鼠" in client.get("/requests/catalogue/").content.decode()
 
 
@@ -206,3 +206,16 @@ def test_only_street_staff_change_the_catalogue(request, client, utilities, role
     assert not Category.objects.filter(code="pest_control").exists()
     assert ServiceSettings.current().reopen_days == 7
     assert Event.objects.count() == events
+
+
+def test_a_category_marked_personal_keeps_its_requests_private_by_default(client, street_staff, utilities, tree,
+                                                                           resident):
+    client.force_login(street_staff)
+    r = client.post(f"/requests/catalogue/categories/{utilities.pk}/", {
+        "name": "水电维修", "handler_kind": "property_company", "sort": "10", "personal": "on"})
+    assert r.status_code == 302
+    event = Event.objects.get(verb="workorders.update_category")
+    assert (event.before, event.after) == ({"personal": False}, {"personal": True})
+    req = actions.file_request(by=resident, category=Category.objects.get(pk=utilities.pk), description="楼道漏水",
+                               place=tree["building"])
+    assert req.public is False  # a common part, but a personal matter now

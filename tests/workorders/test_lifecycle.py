@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongzhi.core.models import Event
 from gongzhi.notices.models import Notification
-from gongzhi.workorders import actions
+from gongzhi.workorders import actions, visibility
 from gongzhi.workorders.models import Request, Status
 
 from .conftest import png
@@ -99,9 +99,9 @@ def test_anonymous_to_company(tree, resident, utilities, managed, company_staff,
     req = actions.file_request(by=resident, category=utilities, description="投诉保安", place=tree["household"],
                                anonymous=True)
     req = Request.objects.select_related("reporter", "place").get(pk=req.pk)
-    assert req.reporter_hidden_from(company_staff) is True
-    assert req.reporter_hidden_from(community_staff) is False
-    assert req.reporter_hidden_from(resident) is False
+    assert visibility.shown(req, company_staff).reporter is False
+    assert visibility.shown(req, community_staff).reporter is True
+    assert visibility.shown(req, resident).reporter is True and visibility.shown(req, resident).hidden_note is True
 
 
 def test_resident_cannot_file_for_another_household(tree, resident, utilities):

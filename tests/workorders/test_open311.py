@@ -63,7 +63,7 @@ def test_services_xml(client, db):
 def test_service_definition(client, db):
     body = client.get(f"{BASE}/services/utilities.json").json()
     assert body["service_code"] == "utilities"
-    urgency, anonymous = body["attributes"]
+    urgency, anonymous, public = body["attributes"]
     assert urgency == {
         "variable": True, "code": "urgency", "datatype": "singlevaluelist", "required": False,
         "datatype_description": "不填为 normal（一般）；调度员受理后可调整", "order": 1, "description": "紧急程度",
@@ -72,12 +72,14 @@ def test_service_definition(client, db):
     assert (anonymous["code"], anonymous["datatype"], anonymous["required"], anonymous["order"],
             anonymous["values"]) == ("anonymous", "singlevaluelist", False, 2,
                                      [{"key": "true", "name": "是"}, {"key": "false", "name": "否"}])
+    assert (public["code"], public["required"], public["order"], [v["key"] for v in public["values"]]) == (
+        "public", False, 3, ["true", "false"])
     r = client.get(f"{BASE}/services/utilities.xml")
     assert r.status_code == 200 and r["Content-Type"] == "text/xml; charset=utf-8"
     root = ET.fromstring(r.content)
     assert (root.tag, root.findtext("service_code")) == ("service_definition", "utilities")
     attributes = root.find("attributes").findall("attribute")
-    assert [a.findtext("code") for a in attributes] == ["urgency", "anonymous"]
+    assert [a.findtext("code") for a in attributes] == ["urgency", "anonymous", "public"]
     first = attributes[0]
     assert [child.tag for child in first] == ["variable", "code", "datatype", "required", "datatype_description",
                                               "order", "description", "values"]
@@ -192,9 +194,10 @@ def test_wrong_method_is_an_error_list(client, db):
 
 @pytest.fixture
 def public_requests(tree, resident, community_staff, company_staff, managed, utilities):
-    """One open request and one resolved; the resident wrote their phone into the second."""
+    """One open request the resident chose to publish and one resolved (a common part: public by default); the
+    resident wrote their phone into the second."""
     open_ = actions.file_request(by=resident, category=utilities, description="厨房水管漏水", place=tree["household"],
-                                 contact_phone="13800001111")
+                                 contact_phone="13800001111", public=True)
     done = actions.file_request(by=resident, category=Category.objects.get(code="elevator"),
                                 description="电梯异响，请回电13912345678", place=tree["building"], anonymous=True)
     actions.dispatch_request(done, to=managed, by=community_staff)
@@ -212,14 +215,13 @@ def test_requests_are_public_without_personal_data(client, tree, public_requests
     # then both are listed newest first, with status mapped to open/closed
     assert [i["service_request_id"] for i in items] == [done.number, open_.number]
     first, second = items
+    # the handler's own words are not published (they may name people): the status in words
     assert (first["status"], first["status_notes"], first["agency_responsible"], first["service_code"]) == (
-        "closed", "已更换导靴", "万科物业", "elevator")
+        "closed", "已办结", "万科物业", "elevator")
     assert (second["status"], second["status_notes"], second["agency_responsible"]) == ("open", "已下单", None)
-    assert first["address"] == "莲湖区 / 青年路街道 / 莲湖路第一社区 / 第1网格 / 尚书苑 / 1号楼"
-    assert first["address_id"] == tree["building"].pk
-    # a household is published as its unit, never the room
-    assert second["address"] == "莲湖区 / 青年路街道 / 莲湖路第一社区 / 第1网格 / 尚书苑 / 1号楼 / 1单元"
-    assert second["address_id"] == tree["unit"].pk
+    # at compound precision: a building, unit or household is published as its compound
+    assert first["address"] == second["address"] == "莲湖区 / 青年路街道 / 莲湖路第一社区 / 第1网格 / 尚书苑"
+    assert first["address_id"] == second["address_id"] == tree["compound"].pk
     assert first["description"] == "电梯异响，请回电139****5678"
     assert first["requested_datetime"] == timezone.localtime(done.created_at).isoformat(timespec="seconds")
     assert first["requested_datetime"].endswith("+08:00")
@@ -227,7 +229,8 @@ def test_requests_are_public_without_personal_data(client, tree, public_requests
     assert (first["zipcode"], first["lat"], first["long"], first["media_url"]) == (None, None, None, None)
     text = r.content.decode()
     person = resident.person
-    for secret in (person.name, person.phone, "13800001111", "13912345678", "/ 101", resident.username):
+    for secret in (person.name, person.phone, "13800001111", "13912345678", "/ 101", "1号楼", "1单元",
+                   "已更换导靴", resident.username):
         assert secret not in text
 
 
@@ -271,6 +274,12 @@ def test_one_request_and_404(client, public_requests):
     open_, _done = public_requests
     body = client.get(f"{BASE}/requests/{open_.number}.json").json()
     assert [i["service_request_id"] for i in body] == [open_.number]
+    # a request the resident did not publish is not there at all: the same 404 as an unknown number
+    hidden = actions.file_request(by=open_.filed_by, category=open_.category, description="不公开的事",
+                                  place=open_.place)
+    assert hidden.public is False
+    r = client.get(f"{BASE}/requests/{hidden.number}.json")
+    assert r.status_code == 404 and r.json() == [{"code": 404, "description": f"service_request_id {hidden.number} 不存在"}]
     r = client.get(f"{BASE}/requests/GZ-19990101-0001.json")
     assert r.status_code == 404
     assert r.json() == [{"code": 404, "description": "service_request_id GZ-19990101-0001 不存在"}]
@@ -293,14 +302,14 @@ def test_requests_xml(client, public_requests):
 
 
 def test_rejected_and_merged_notes(client, tree, resident, community_staff, utilities):
-    a = actions.file_request(by=resident, category=utilities, description="甲", place=tree["household"])
-    b = actions.file_request(by=resident, category=utilities, description="乙", place=tree["household"])
-    c = actions.file_request(by=resident, category=utilities, description="丙", place=tree["household"])
+    a = actions.file_request(by=resident, category=utilities, description="甲", place=tree["household"], public=True)
+    b = actions.file_request(by=resident, category=utilities, description="乙", place=tree["household"], public=True)
+    c = actions.file_request(by=resident, category=utilities, description="丙", place=tree["household"], public=True)
     actions.reject_request(a, by=community_staff, reason="属于私人合同纠纷")
     actions.merge_request(b, into=c, by=community_staff)
     notes = {i["service_request_id"]: (i["status"], i["status_notes"])
              for i in client.get(f"{BASE}/requests.json").json()}
-    assert notes == {a.number: ("closed", "属于私人合同纠纷"), b.number: ("closed", f"与 {c.number} 合并办理"),
+    assert notes == {a.number: ("closed", "已驳回"), b.number: ("closed", f"与 {c.number} 合并办理"),
                      c.number: ("open", "已下单")}
 
 
@@ -570,15 +579,16 @@ def test_empty_optional_arguments_are_ignored(client, public_requests):
                       "&jurisdiction_id=").json() == every
 
 
-def test_rejection_reasons_are_masked(client, tree, resident, community_staff, utilities):
-    a = actions.file_request(by=resident, category=utilities, description="甲", place=tree["household"])
+def test_rejection_reasons_are_not_published(client, tree, resident, community_staff, utilities):
+    a = actions.file_request(by=resident, category=utilities, description="甲", place=tree["household"], public=True)
     actions.reject_request(a, by=community_staff, reason="私人纠纷，已电话告知13912345678")
     [item] = client.get(f"{BASE}/requests.json").json()
-    assert item["status_notes"] == "私人纠纷，已电话告知139****5678"
+    assert item["status_notes"] == "已驳回" and "1391" not in str(item)
 
 
 def test_xml_stays_well_formed_with_control_characters(client, tree, resident, utilities):
-    actions.file_request(by=resident, category=utilities, description="水管\x0b漏水\x1b", place=tree["household"])
+    actions.file_request(by=resident, category=utilities, description="水管\x0b漏水\x1b", place=tree["household"],
+                         public=True)
     root = ET.fromstring(client.get(f"{BASE}/requests.xml").content)
     assert root.find("request").findtext("description") == "水管漏水"
     assert client.get(f"{BASE}/requests.json").json()[0]["description"] == "水管\x0b漏水\x1b"

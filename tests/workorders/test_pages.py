@@ -137,8 +137,8 @@ def test_calendar_page(client, street_staff):
     assert "日期格式应为" in r.content.decode()
 
 
-SEES_REQUEST = {"street_staff", "community_staff", "grid_worker", "building_head", "committee_member", "resident",
-                "property_staff"}
+# a request inside a home: the 业委会 sees requests about the common parts only (docs/privacy.md)
+SEES_REQUEST = {"street_staff", "community_staff", "grid_worker", "building_head", "resident", "property_staff"}
 
 
 @pytest.mark.parametrize("role", ROLES)

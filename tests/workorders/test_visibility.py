@@ -123,6 +123,9 @@ def test_the_default_queue_page_runs_on_a_statement_with_the_querysets_rows(requ
     assert got == expected and pages[0].paginator.count == len(expected)
     assert pages[-1].number == max(1, -(-len(expected) // 2))  # past the end: the last page
     entries = list(_OPEN_QUEUE_KEYS._compiled.values())
+    if role == "committee_member":  # a 业委会 post sees common parts only: its queue runs the queryset
+        assert not entries
+        return
     assert entries  # the default queue went through the statement
     if connection.vendor == "postgresql":  # SQLite binds datetimes as text: its shape runs the queryset
         assert all(isinstance(e, tuple) for e in entries)

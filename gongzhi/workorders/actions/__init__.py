@@ -42,11 +42,13 @@ from .lifecycle import (
     start_request,
 )
 from .moves import USER_MOVES, allowed_moves
+from .privacy import reveal_contact_phone
 from .recipients import (
     ESCALATION_ROLES,
     dispatchers_of,
     escalation_users,
     handlers_of,
+    nearest_dispatchers,
     reporter_users,
     users_over,
     users_with_posts,
@@ -82,9 +84,9 @@ __all__ = [
     "check_transition", "clean_intake", "close_request", "create_category", "create_routing_rule",
     "delete_routing_rule", "dispatch_request", "dispatchers_of", "due_at", "escalate_request", "escalation_users",
     "expire_pool_request", "file_request", "follow_up_request", "grab_request", "handlers_of", "mark_overdue",
-    "mark_whistle_overdue", "merge_request", "next_number", "next_on_duty", "precheck", "rate_request",
+    "mark_whistle_overdue", "merge_request", "nearest_dispatchers", "next_number", "next_on_duty", "precheck", "rate_request",
     "reject_request", "remove_duty", "remove_holiday", "reopen_request", "report_whistle", "reporter_users",
-    "resolve_request", "return_request", "route", "service_level", "set_category_active", "set_duty",
+    "resolve_request", "return_request", "reveal_contact_phone", "route", "service_level", "set_category_active", "set_duty",
     "set_holiday", "start_request", "update_category", "update_routing_rule", "update_service_level",
     "update_service_settings", "users_over", "users_with_posts", "whistle_request",
 ]

@@ -57,7 +57,7 @@ def update_service_level(level: ServiceLevel, *, by, **fields) -> ServiceLevel:
 
 
 CATEGORY_CODE = re.compile(r"^[a-z0-9_]+$")
-CATEGORY_FIELDS = ("name", "description", "handler_kind", "department", "sort")
+CATEGORY_FIELDS = ("name", "description", "handler_kind", "department", "sort", "personal")
 
 
 def _clean_category(*, name: str, handler_kind: str, department: Organisation | None, sort: object,
@@ -90,12 +90,13 @@ def _clean_category(*, name: str, handler_kind: str, department: Organisation | 
 
 def _category_fields(category: Category) -> dict:
     return {"name": category.name, "description": category.description, "handler_kind": category.handler_kind,
-            "department": category.department_id, "sort": category.sort}
+            "department": category.department_id, "sort": category.sort, "personal": category.personal}
 
 
 def create_category(*, code: str, name: str, handler_kind: str, by, department: Organisation | None = None,
-                    sort: int = 100, description: str = "") -> Category:
-    """新建服务类别, with a 时限 for every urgency from the seeded Beijing 12345 defaults (edit them after)."""
+                    sort: int = 100, description: str = "", personal: bool = False) -> Category:
+    """新建服务类别, with a 时限 for every urgency from the seeded Beijing 12345 defaults (edit them after).
+    ``personal`` (个人事务): its requests are not public by default and not shown to the 业委会."""
     code = (code or "").strip()
     errors = {}
     if not code:
@@ -115,7 +116,8 @@ def create_category(*, code: str, name: str, handler_kind: str, by, department: 
         require(by, "workorders.manage_catalogue")
         try:
             with transaction.atomic():  # the unique constraints decide a race between two creators
-                category = Category.objects.create(code=code, description=description, **fields)
+                category = Category.objects.create(code=code, description=description, personal=bool(personal),
+                                                   **fields)
         except IntegrityError:
             raise ValidationError({"code": _("已有相同代码或名称的类别")}) from None
         ServiceLevel.objects.bulk_create([
@@ -128,12 +130,15 @@ def create_category(*, code: str, name: str, handler_kind: str, by, department: 
 
 
 def update_category(category: Category, *, by, name: str, handler_kind: str,
-                    department: Organisation | None = None, sort: int = 100, description: str = "") -> Category:
-    """修改服务类别: name, default handler (kind and department), sort position, description. The code stays:
-    the API and Open311 clients name categories by it."""
+                    department: Organisation | None = None, sort: int = 100, description: str = "",
+                    personal: bool | None = None) -> Category:
+    """修改服务类别: name, default handler (kind and department), sort position, description, 个人事务
+    (``personal``; None keeps it). The code stays: the API and Open311 clients name categories by it."""
     fields = _clean_category(name=name, handler_kind=handler_kind, department=department, sort=sort,
                              exclude_pk=category.pk)
     fields["description"] = (description or "").strip()[:CATEGORY_DESCRIPTION_MAX]
+    if personal is not None:
+        fields["personal"] = bool(personal)
     with transaction.atomic():
         require(by, "workorders.manage_catalogue")
         category = Category.objects.select_for_update().get(pk=category.pk)

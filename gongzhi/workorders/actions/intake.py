@@ -16,6 +16,7 @@ from gongzhi.notices.actions import notify
 from gongzhi.people.models import Person
 from gongzhi.places.models import Place
 
+from .. import visibility
 from ..events import Verb
 from ..models import (
     ADDRESS_MAX,
@@ -26,10 +27,11 @@ from ..models import (
     DailyCounter,
     Request,
     Urgency,
+    is_common_part,
 )
 from ..photos import check_photos
 from .deadlines import due_at, service_level
-from .recipients import dispatchers_of
+from .recipients import nearest_dispatchers
 from .transitions import link_of, person_of, record, save_photos
 
 
@@ -69,9 +71,14 @@ def clean_intake(*, category, description: str, place, urgency: str) -> dict:
 def file_request(
     *, by, category: Category | None, description: str, place: Place | None, urgency: str = Urgency.NORMAL,
     channel: str = Channel.APP, reporter: Person | None = None, contact_name: str = "", contact_phone: str = "",
-    anonymous: bool = False, address: str = "", photos: Sequence = (),
+    anonymous: bool = False, address: str = "", photos: Sequence = (), public: bool | None = None,
+    named_to_committee: bool = False,
 ) -> Request:
-    """居民下单 — or staff filing on a resident's behalf, or a grid worker's patrol finding."""
+    """居民下单 — or staff filing on a resident's behalf, or a grid worker's patrol finding.
+
+    ``public`` (公开, docs/privacy.md): None takes the default — public for a fault of the common parts
+    (``is_common_part``), not for a home or a personal matter (邻里纠纷, complaints). ``named_to_committee``:
+    the reporter lets the 业委会 see their name (and the masked phone) on a common-part request."""
     cleaned = clean_intake(category=category, description=description, place=place, urgency=urgency)
     check_photos(photos, field="photos")
     if channel not in Channel.values:
@@ -79,6 +86,8 @@ def file_request(
     if len(address) > ADDRESS_MAX:
         raise ValidationError({"address": _("地址不能超过%(n)s个字") % {"n": ADDRESS_MAX}})
     assert category is not None and place is not None
+    if public is None:
+        public = is_common_part(category, place)
     level = service_level(category, urgency)
     with transaction.atomic():
         require(by, "workorders.file_request", place)
@@ -90,12 +99,16 @@ def file_request(
             description=cleaned["description"], place=place, address=address, reporter=reporter,
             contact_name=contact_name or (reporter.name if reporter else ""),
             contact_phone=contact_phone or (reporter.phone if reporter else ""),
-            anonymous=anonymous, channel=channel, filed_by=user_of(by),
+            anonymous=anonymous, public=bool(public), named_to_committee=bool(named_to_committee),
+            channel=channel, filed_by=user_of(by),
             resolution_due_at=due_at(now, level.resolution_value, level.resolution_unit),
         )
         save_photos(req, photos, Attachment.Stage.INTAKE, by)
         record(by, Verb.FILE_REQUEST, req, summary=f"{category.name}：{req.description[:60]}",
-               after={"status": req.status, "category": category.code, "channel": channel})
-        notify(dispatchers_of(req), verb=Verb.FILE_REQUEST, text=_("新诉求 %(n)s（%(c)s）待派单") % {
-            "n": req.number, "c": category.name}, link=link_of(req))
+               after={"status": req.status, "category": category.code, "channel": channel,
+                      "anonymous": req.anonymous, "public": req.public})
+        notify(visibility.told(req, nearest_dispatchers(req)), verb=Verb.FILE_REQUEST,
+               text=_("%(where)s有新诉求%(s)s（%(c)s），待派单") % {
+                   "where": visibility.where(req), "s": visibility.subject(req), "c": category.name},
+               link=link_of(req))
     return req

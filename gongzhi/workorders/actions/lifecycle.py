@@ -19,6 +19,7 @@ from gongzhi.core.permissions import require
 from gongzhi.notices.actions import notify
 from gongzhi.people.models import Organisation, Person, Position
 
+from .. import visibility
 from ..events import Verb
 from ..models import (
     COMMENT_MAX,
@@ -32,7 +33,7 @@ from ..models import (
 from ..photos import check_photos
 from .cleaning import clean_reason, whole_number
 from .deadlines import due_at, service_level
-from .recipients import dispatchers_of, handlers_of, reporter_users
+from .recipients import handlers_of, nearest_dispatchers, reporter_users
 from .routing import next_on_duty
 from .transitions import (
     S,
@@ -89,10 +90,11 @@ def dispatch_request(req: Request, *, to: Organisation, by, assignee: Person | N
         if note:
             summary += f"：{note.strip()}"
         record(by, Verb.DISPATCH_REQUEST, req, summary=summary, before=before, after=after)
-        notify(handlers_of(req), verb=Verb.DISPATCH_REQUEST, text=_("诉求 %(n)s 已派给您，请在时限内接单") % {
-            "n": req.number}, link=link_of(req))
-        notify(reporter_users(req), verb=Verb.DISPATCH_REQUEST, text=_("您的诉求 %(n)s 已派单") % {
-            "n": req.number}, link=link_of(req))
+        notify(handlers_of(req), verb=Verb.DISPATCH_REQUEST, text=_("%(where)s%(s)s已派给您，请在%(due)s前接单") % {
+            "where": visibility.where(req), "s": visibility.subject(req),
+            "due": timezone.localtime(req.response_due_at).strftime("%m-%d %H:%M")}, link=link_of(req))
+        notify(reporter_users(req), verb=Verb.DISPATCH_REQUEST, text=_("您反映的%(s)s已派给%(org)s") % {
+            "s": visibility.subject(req), "org": to.name}, link=link_of(req))
     return req
 
 
@@ -135,8 +137,8 @@ def accept_request(req: Request, *, by) -> Request:
         org = req.handler.name if req.handler is not None else ""
         record(by, Verb.ACCEPT_REQUEST, req, summary=_("%(org)s 已接单") % {"org": org},
                before=before, after={"status": req.status})
-        notify(reporter_users(req), verb=Verb.ACCEPT_REQUEST, text=_("您的诉求 %(n)s 已接单") % {
-            "n": req.number}, link=link_of(req))
+        notify(reporter_users(req), verb=Verb.ACCEPT_REQUEST, text=_("您反映的%(s)s已由%(org)s接单，正在处理") % {
+            "s": visibility.subject(req), "org": org}, link=link_of(req))
     return req
 
 
@@ -178,8 +180,8 @@ def resolve_request(req: Request, *, by, result_note: str, photos: Sequence = ()
         save_photos(req, photos, Attachment.Stage.RESULT, by)
         record(by, Verb.RESOLVE_REQUEST, req, summary=result_note[:100], before=before,
                after={"status": req.status})
-        notify(reporter_users(req), verb=Verb.RESOLVE_REQUEST, text=_("您的诉求 %(n)s 已办结，请评价") % {
-            "n": req.number}, link=link_of(req))
+        notify(reporter_users(req), verb=Verb.RESOLVE_REQUEST, text=_("您反映的%(s)s已办结，请评价") % {
+            "s": visibility.subject(req)}, link=link_of(req))
     return req
 
 
@@ -194,8 +196,10 @@ def return_request(req: Request, *, by, reason: str) -> Request:
         req.save(update_fields=["status", "reason", "assignee", "pool_until", "updated_at"])
         record(by, Verb.RETURN_REQUEST, req, summary=_("退回：%(r)s") % {"r": reason}, before=before,
                after={"status": req.status})
-        notify(dispatchers_of(req), verb=Verb.RETURN_REQUEST, text=_("诉求 %(n)s 被退回：%(r)s") % {
-            "n": req.number, "r": reason}, link=link_of(req))
+        org = req.handler.name if req.handler is not None else ""
+        notify(visibility.told(req, nearest_dispatchers(req)), verb=Verb.RETURN_REQUEST,
+               text=_("%(org)s退回了%(s)s，请重新派单：%(r)s") % {"org": org, "s": visibility.subject(req), "r": reason},
+               link=link_of(req))
     return req
 
 
@@ -210,8 +214,8 @@ def reject_request(req: Request, *, by, reason: str) -> Request:
         req.save(update_fields=["status", "reason", "closed_at", "updated_at"])
         record(by, Verb.REJECT_REQUEST, req, summary=_("驳回：%(r)s") % {"r": reason}, before=before,
                after={"status": req.status})
-        notify(reporter_users(req), verb=Verb.REJECT_REQUEST, text=_("您的诉求 %(n)s 未受理：%(r)s") % {
-            "n": req.number, "r": reason}, link=link_of(req))
+        notify(reporter_users(req), verb=Verb.REJECT_REQUEST, text=_("您反映的%(s)s未受理：%(r)s") % {
+            "s": visibility.subject(req), "r": reason}, link=link_of(req))
     return req
 
 
@@ -232,8 +236,8 @@ def merge_request(req: Request, *, into: Request, by) -> Request:
         req.save(update_fields=["status", "merged_into", "closed_at", "updated_at"])
         record(by, Verb.MERGE_REQUEST, req, summary=_("与 %(n)s 合并办理") % {"n": into.number}, before=before,
                after={"status": req.status, "merged_into": into.pk})
-        notify(reporter_users(req), verb=Verb.MERGE_REQUEST, text=_("您的诉求 %(n)s 已与 %(m)s 合并办理") % {
-            "n": req.number, "m": into.number}, link=link_of(into))
+        notify(reporter_users(req), verb=Verb.MERGE_REQUEST, text=_("您反映的%(s)s与同一问题的诉求%(m)s合并办理") % {
+            "s": visibility.subject(req), "m": into.number}, link=link_of(into))
     return req
 
 
@@ -259,8 +263,8 @@ def rate_request(req: Request, *, by, rating: object, comment: str = "") -> Requ
         record(by, Verb.RATE_REQUEST, req, summary=_("评分 %(r)s 分%(c)s") % {
             "r": score, "c": f"：{comment}" if comment else ""}, before=before,
             after={"status": req.status, "rating": score})
-        notify(handlers_of(req), verb=Verb.RATE_REQUEST, text=_("诉求 %(n)s 获评 %(r)s 分") % {
-            "n": req.number, "r": score}, link=link_of(req))
+        notify(handlers_of(req), verb=Verb.RATE_REQUEST, text=_("%(s)s获居民评价%(r)s分") % {
+            "s": visibility.subject(req), "r": score}, link=link_of(req))
     return req
 
 
@@ -285,8 +289,9 @@ def reopen_request(req: Request, *, by, reason: str) -> Request:
         req.refresh_from_db(fields=["reopen_count"])
         record(by, Verb.REOPEN_REQUEST, req, summary=_("申请重办：%(r)s") % {"r": reason}, before=before,
                after={"status": req.status, "reopen_count": req.reopen_count})
-        notify(handlers_of(req) + dispatchers_of(req), verb=Verb.REOPEN_REQUEST,
-               text=_("诉求 %(n)s 被居民要求重办：%(r)s") % {"n": req.number, "r": reason}, link=link_of(req))
+        notify(handlers_of(req) + visibility.told(req, nearest_dispatchers(req)), verb=Verb.REOPEN_REQUEST,
+               text=_("居民对%(s)s的办理不满意，要求重办：%(r)s") % {"s": visibility.subject(req), "r": reason},
+               link=link_of(req))
     return req
 
 

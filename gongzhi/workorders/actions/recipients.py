@@ -39,7 +39,25 @@ def users_over(place: Place, roles) -> list:
 
 
 def dispatchers_of(req: Request) -> list:
+    """Everyone who may dispatch the request: street and community staff over its place."""
     return users_over(req.place, MANAGING_ROLES)
+
+
+def nearest_dispatchers(req: Request) -> list:
+    """Who dispatches it: the street or community staff posted nearest above the place (the community's,
+    when it has any; the street's only where no community staff serve). Those above are told when it is
+    escalated to them (``escalation_users``), not of every request."""
+    titles = [t for t, r in TITLE_ROLES.items() if r in MANAGING_ROLES]
+    path = req.place.path
+    prefixes = [path[: i] for i in range(4, len(path) + 1, 4)]
+    rows = list(Position.objects.active().filter(title__in=titles, place__path__in=prefixes,
+                                                 person__user__isnull=False)
+                .values_list("person__user_id", "place__path"))
+    if not rows:
+        return []
+    deepest = max(len(p) for _u, p in rows)
+    user_ids = {u for u, p in rows if len(p) == deepest}
+    return list(get_user_model().objects.filter(pk__in=user_ids).order_by("pk"))
 
 
 def handlers_of(req: Request) -> list:

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from gongzhi.core.permissions import SYSTEM, require
 from gongzhi.notices.actions import notify
 
+from .. import visibility
 from ..events import Verb
 from ..models import AWAITING_RESPONSE, UNRESOLVED, Escalation, Request
-from .recipients import dispatchers_of, escalation_users
+from .recipients import escalation_users, nearest_dispatchers
 from .transitions import S, StateConflict, check_transition, link_of, lock_request, record
 
 # 超时 flags: flag → (its deadline's field, the statuses in which that deadline runs)
@@ -65,8 +66,9 @@ def escalate_request(req: Request, *, to_level: int, why: str, by=SYSTEM) -> boo
         label = Escalation(to_level).label
         record(by, Verb.ESCALATE_REQUEST, req, summary=_("升级至%(l)s督办：%(w)s") % {"l": label, "w": why},
                before={"escalation_level": before}, after={"escalation_level": to_level})
-        notify(escalation_users(req, to_level), verb=Verb.ESCALATE_REQUEST,
-               text=_("督办：诉求 %(n)s %(w)s，已升级至%(l)s") % {"n": req.number, "w": why, "l": label},
+        notify(visibility.told(req, escalation_users(req, to_level)), verb=Verb.ESCALATE_REQUEST,
+               text=_("督办：%(where)s%(s)s%(w)s，已升级至%(l)s") % {
+                   "where": visibility.where(req), "s": visibility.subject(req), "w": why, "l": label},
                link=link_of(req))
     return True
 
@@ -89,8 +91,8 @@ def expire_pool_request(req: Request, *, by=SYSTEM, now: datetime.datetime | Non
         req.save(update_fields=["status", "pool_until", "reason", "updated_at"])
         record(by, Verb.EXPIRE_POOL, req, summary=_("抢单超时无人接单，退回派单"), before=before,
                after={"status": req.status})
-        notify(dispatchers_of(req), verb=Verb.EXPIRE_POOL, text=_("诉求 %(n)s 抢单超时，请重新派单") % {
-            "n": req.number}, link=link_of(req))
+        notify(visibility.told(req, nearest_dispatchers(req)), verb=Verb.EXPIRE_POOL,
+               text=_("%(s)s抢单超时无人接单，请重新派单") % {"s": visibility.subject(req)}, link=link_of(req))
     return req
 
 

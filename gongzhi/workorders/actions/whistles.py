@@ -15,17 +15,25 @@ from gongzhi.core.permissions import SYSTEM, require, user_of
 from gongzhi.notices.actions import notify
 from gongzhi.people.models import Organisation, OrgKind
 
+from .. import visibility
 from ..events import Verb
 from ..models import REPORT_MAX, WHISTLE_NOTE_MAX, Escalation, Request, ServiceSettings, TimeUnit, Whistle
 from .cleaning import clean_reason
 from .deadlines import due_at
-from .recipients import dispatchers_of, escalation_users, users_with_posts
+from .recipients import escalation_users, nearest_dispatchers, users_with_posts
 from .transitions import StateConflict, link_of, lock_request, precheck, record
 
 
 def _lock_whistle(whistle: Whistle) -> Whistle:
     return (Whistle.objects.select_for_update(of=("self",)).select_related("request__place", "department")
             .get(pk=whistle.pk))
+
+
+def _whistlers(whistle: Whistle) -> list:
+    """Who is told of a report-in: the one who blew the whistle, else the request's dispatchers."""
+    if whistle.whistled_by_id is not None:
+        return [whistle.whistled_by]
+    return visibility.told(whistle.request, nearest_dispatchers(whistle.request))
 
 
 def whistle_request(req: Request, *, department: Organisation, by, note: str) -> Whistle:
@@ -43,7 +51,8 @@ def whistle_request(req: Request, *, department: Organisation, by, note: str) ->
         record(by, Verb.WHISTLE_REQUEST, req, summary=_("向 %(d)s 吹哨：%(n)s") % {"d": department.name, "n": note},
                after={"whistle": whistle.pk, "department": department.pk})
         notify(users_with_posts([department.pk]), verb=Verb.WHISTLE_REQUEST,
-               text=_("吹哨：诉求 %(n)s 需要贵部门报到（%(note)s）") % {"n": req.number, "note": note},
+               text=_("吹哨：%(where)s%(s)s需要贵部门报到（%(note)s）") % {
+                   "where": visibility.where(req), "s": visibility.subject(req), "note": note},
                link=link_of(req))
     return whistle
 
@@ -61,8 +70,9 @@ def acknowledge_whistle(whistle: Whistle, *, by) -> Whistle:
         record(by, Verb.ACKNOWLEDGE_WHISTLE, whistle.request, summary=_("%(d)s 已报到%(late)s") % {
             "d": whistle.department.name, "late": _("（超时）") if late else ""},
             after={"whistle": whistle.pk, "late": late})
-        notify(dispatchers_of(whistle.request), verb=Verb.ACKNOWLEDGE_WHISTLE,
-               text=_("%(d)s 已就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": whistle.request.number},
+        notify(_whistlers(whistle), verb=Verb.ACKNOWLEDGE_WHISTLE,
+               text=_("%(d)s已就%(s)s报到") % {"d": whistle.department.name,
+                                              "s": visibility.subject(whistle.request)},
                link=link_of(whistle.request))
     return whistle
 
@@ -83,8 +93,9 @@ def report_whistle(whistle: Whistle, *, by, report: str) -> Whistle:
         whistle.save(update_fields=["acknowledged_at", "acknowledged_by", "report", "reported_at", "updated_at"])
         record(by, Verb.REPORT_WHISTLE, whistle.request, summary=_("%(d)s 反馈：%(r)s") % {
             "d": whistle.department.name, "r": report[:100]}, after={"whistle": whistle.pk})
-        notify(dispatchers_of(whistle.request), verb=Verb.REPORT_WHISTLE,
-               text=_("%(d)s 反馈了诉求 %(n)s 的处置情况") % {"d": whistle.department.name, "n": whistle.request.number},
+        notify(_whistlers(whistle), verb=Verb.REPORT_WHISTLE,
+               text=_("%(d)s反馈了%(s)s的处置情况") % {"d": whistle.department.name,
+                                                 "s": visibility.subject(whistle.request)},
                link=link_of(whistle.request))
     return whistle
 
@@ -107,7 +118,7 @@ def mark_whistle_overdue(whistle: Whistle, *, by=SYSTEM, now: datetime.datetime 
         req = whistle.request
         record(by, Verb.WHISTLE_OVERDUE, req, summary=_("%(d)s 超过报到时限") % {"d": whistle.department.name},
                after={"whistle": whistle.pk})
-        notify(escalation_users(req, Escalation.STREET), verb=Verb.WHISTLE_OVERDUE,
-               text=_("%(d)s 未按时就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": req.number},
+        notify(visibility.told(req, escalation_users(req, Escalation.STREET)), verb=Verb.WHISTLE_OVERDUE,
+               text=_("%(d)s未按时就%(s)s报到") % {"d": whistle.department.name, "s": visibility.subject(req)},
                link=link_of(req))
     return whistle
