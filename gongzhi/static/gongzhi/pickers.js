@@ -25,6 +25,9 @@
       searchField: ["text"],
       render: {no_results: function () { return '<div class="no-results">' + w.none + "</div>"; }},
     });
+    // the picker's own input (role combobox, labelled by the <label>) is the control now; the original
+    // select, visually hidden and out of the tab order, is hidden from assistive technology too
+    select.setAttribute("aria-hidden", "true");
     if (!(by && groups)) { return; }
     function apply() {
       const chosen = by.value;
