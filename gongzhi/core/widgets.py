@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchableSelect(forms.Select):
@@ -20,6 +21,8 @@ class SearchableSelect(forms.Select):
     def __init__(self, attrs=None, *, filter_by: str | None = None):
         super().__init__(attrs)
         self.attrs["data-gz-search"] = "1"
+        self.attrs.setdefault("data-gz-placeholder", _("输入姓名、单元或小区搜索"))
+        self.attrs.setdefault("data-gz-none", _("没有匹配的选项"))
         if filter_by:
             self.attrs["data-gz-filter-by"] = filter_by
 

@@ -5,15 +5,11 @@
 (function () {
   "use strict";
 
-  function words() {
-    const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
-    return zh ? {none: "没有匹配的选项", placeholder: "输入姓名、单元或小区搜索"}
-              : {none: "No matching option", placeholder: "Type a name, unit or compound"};
-  }
-
   function initPicker(select) {
     if (select.tomselect || typeof TomSelect === "undefined") { return; }
-    const w = words();
+    const none = document.createElement("div");
+    none.className = "no-results";
+    none.textContent = select.dataset.gzNone || "";  // the words come translated from the server
     const groups = select.dataset.gzGroups ? JSON.parse(select.dataset.gzGroups) : null;
     const by = select.dataset.gzFilterBy ? document.getElementById(select.dataset.gzFilterBy) : null;
     const all = Array.from(select.options).map(function (o) { return {value: o.value, text: o.text}; });
@@ -21,9 +17,9 @@
       allowEmptyOption: true,
       create: false,
       maxOptions: null,
-      placeholder: w.placeholder,
+      placeholder: select.dataset.gzPlaceholder || "",
       searchField: ["text"],
-      render: {no_results: function () { return '<div class="no-results">' + w.none + "</div>"; }},
+      render: {no_results: function () { return none.cloneNode(true); }},
     });
     // the picker's own input (role combobox, labelled by the <label>) is the control now; the original
     // select, visually hidden and out of the tab order, is hidden from assistive technology too
