@@ -37,9 +37,12 @@ def test_large_text_is_a_class_on_html_and_body(client, resident):
 
 
 def test_the_switch_is_prominent_for_residents_and_on_the_login_page(client, resident, community_staff):
-    assert "btn-lg" in switch(client.get("/accounts/login/").content.decode())
+    login = client.get("/accounts/login/").content.decode()
+    assert "btn-lg" in switch(login)
     client.force_login(resident)
-    assert "btn-lg" in switch(client.get("/").content.decode())
+    home = client.get("/").content.decode()
+    assert "btn-lg" in switch(home)
+    assert "{#" not in login + home and "comment %}" not in login + home  # no template comment shows
     client.force_login(community_staff)
     assert "btn-sm" in switch(client.get("/").content.decode())  # staff: the small one beside English
 
