@@ -75,6 +75,24 @@ def _conflicted(w):
                                                          choice="no")  # a third person
 
 
+def _two_ballots(w):
+    """E voted online; then both clerks enter (having seen it) a paper ballot for 301: held, not replacing."""
+    vote = make_open(_announced(w))
+    unit = w.estate["units"]["301"]
+    assembly_actions.cast_ballot(vote, by=w.estate["owners"]["E"], choice="yes")
+    assembly_actions.enter_paper_ballot(vote, serial="P-1", unit=unit, by=w.compound_staff, choice="no",
+                                        acknowledge_conflict=True)
+    return vote, (lambda: assembly_actions.enter_paper_ballot(vote, serial="P-1", unit=unit, by=w.second_staff,
+                                                              choice="no", acknowledge_conflict=True))
+
+
+def _settle(w):
+    vote, second_entry = _two_ballots(w)
+    held = second_entry().held
+    return lambda: assembly_actions.resolve_ballot_conflict(vote, conflict=held.pk, by=w.street_staff,
+                                                            reason="业主确认线上投票为本人所投")
+
+
 def _tally(w):
     vote, cast = _cast(w)
     cast()
@@ -255,7 +273,7 @@ CASES = {
     # owners' votes
     "assembly.create_vote": ("compound_staff", lambda w: lambda: _vote(w), set()),
     "assembly.announce_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.announce_vote(
-        v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_e", "owner_f", "owner_g"}),
+        v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
     "assembly.cancel_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.cancel_vote(
         v, by=w.compound_staff, reason="合同已续签"))(_announced(w)), set()),
     "assembly.correct_roll": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.correct_roll(
@@ -267,8 +285,10 @@ CASES = {
         v, serial="P-1", unit=w.estate["units"]["301"], by=w.compound_staff, choice="yes"))(
         make_open(_announced(w))), set()),
     "assembly.paper_ballot_conflict": ("hp_staff2", lambda w: _paper(w, second="no"), set()),
-    "assembly.resolve_paper_ballot": ("street_staff", _conflicted, set()),
-    "assembly.tally_vote": ("hp_staff", _tally, {"owner_a", "owner_b", "owner_c", "owner_e", "owner_f", "owner_g"}),
+    "assembly.resolve_paper_ballot": ("street_staff", _conflicted, {"owner_e"}),  # recorded by staff: told
+    "assembly.ballot_conflict": ("hp_staff2", lambda w: _two_ballots(w)[1], {"owner_e"}),
+    "assembly.resolve_ballot_conflict": ("street_staff", _settle, {"owner_e"}),
+    "assembly.tally_vote": ("hp_staff", _tally, {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
     "assembly.flag_person": ("hp_staff", lambda w: lambda: assembly_actions.flag_person(
         w.estate["owners"]["B"].person, text="欠缴物业费", by=w.compound_staff), set()),
 }
