@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
@@ -27,12 +28,23 @@ class HeaderTokenAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key)
 
 
+class LocalSwagger(Swagger):
+    """/api/docs with Swagger UI from our own static files (npm swagger-ui-dist, copied to static/vendor by
+    scripts/vendor_assets.py). ninja falls back to a CDN page when it is not an installed app; deployments
+    reach no CDN, so the page is always rendered from gongzhi/templates/api/docs.html."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, "api/docs.html", {"swagger_settings": self.settings, "api": api})
+
+
 api = NinjaAPI(
     title="Gongzhi 共治 API",
     version="1",
     description="红色物业共治平台接口。所有数据按账号的区域和角色范围返回；分页参数 limit/offset。",
     auth=[TokenAuth(), HeaderTokenAuth(), SessionAuth()],
     urls_namespace="api",
+    docs=LocalSwagger(settings={"persistAuthorization": False, "defaultModelsExpandDepth": 0}),
 )
 
 

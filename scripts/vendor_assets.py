@@ -16,6 +16,12 @@ FILES = {
     "@tabler/core/dist/js/tabler.min.js": "tabler/js/tabler.min.js",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "alpinejs/dist/cdn.min.js": "alpinejs/cdn.min.js",
+    # /api/docs (gongzhi/templates/api/docs.html): Swagger UI, no CDN
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
+    # searchable pickers (gongzhi/static/gongzhi/pickers.js)
+    "tom-select/dist/js/tom-select.complete.min.js": "tom-select/tom-select.complete.min.js",
+    "tom-select/dist/css/tom-select.bootstrap5.min.css": "tom-select/tom-select.bootstrap5.min.css",
 }
 
 

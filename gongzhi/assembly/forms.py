@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.widgets import SearchableSelect
+
 from .models import BallotChoice, BallotRule, Matter, NominatedBy, VoteKind
 from .uploads import upload_validator
 
@@ -92,7 +94,8 @@ class PaperForm(forms.Form):
 
 
 class NominateForm(forms.Form):
-    person = forms.ChoiceField(label=_("业主"), choices=[], error_messages={"required": _("请选择业主")})
+    person = forms.ChoiceField(label=_("业主"), choices=[], error_messages={"required": _("请选择业主")},
+                               widget=SearchableSelect())  # hundreds of owners: type a name or unit
     nominated_by = forms.ChoiceField(label=_("提名方式"), choices=NominatedBy.choices)
     statement = forms.CharField(label=_("简介"), max_length=500, required=False)
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import DayKind
+from gongzhi.core.widgets import SearchableSelect
 
 from .models import (
     ADDRESS_MAX,
@@ -84,13 +85,15 @@ class DispatchForm(forms.Form):
                                      error_messages={"required": _("请选择承办组织")})
     mode = forms.ChoiceField(label=_("派单方式"), choices=[
         ("direct", _("派给组织（可指定承办人）")), ("round_robin", _("在岗人员轮派")), ("pool", _("放入抢单池"))])
-    assignee = forms.ChoiceField(label=_("承办人（可选）"), choices=[], required=False)
+    assignee = forms.ChoiceField(label=_("承办人（可选）"), choices=[], required=False,
+                                 widget=SearchableSelect(filter_by="organisation"))
     note = forms.CharField(label=_("说明（改派时必填）"), max_length=REASON_MAX, required=False)
 
     def __init__(self, *args, organisations, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(str(o.pk), o.name) for o in organisations]
-        self.fields["assignee"].choices = [("", "—")] + [(str(p.pk), f"{p.name}（{org}）") for p, org in people]
+        self.fields["assignee"].choices = [("", "—")] + [(str(p.pk), f"{p.name}（{org.name}）") for p, org in people]
+        self.fields["assignee"].widget.set_groups({p.pk: org.pk for p, org in people})  # offered per 承办组织
 
 
 class ReasonForm(forms.Form):
@@ -107,8 +110,13 @@ class ResolveForm(forms.Form):
     photos = MultipleFileField(label=_("结果照片（最多5张）"), required=False)
 
 
+# 评价 in words (适老化): the score stays 1–5 (三率 and the API count it); the buttons say what it means
+RATING_WORDS = {5: _("非常满意"), 4: _("满意"), 3: _("基本满意"), 2: _("不太满意"), 1: _("不满意")}
+RATING_CHOICES = [(i, RATING_WORDS[i]) for i in range(5, 0, -1)]
+
+
 class RateForm(forms.Form):
-    rating = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=[(i, str(i)) for i in range(5, 0, -1)],
+    rating = forms.TypedChoiceField(label=_("评分"), coerce=int, choices=RATING_CHOICES,
                                     widget=forms.RadioSelect,
                                     error_messages={"required": _("请选择评分"),
                                                     "invalid_choice": _("评分必须是1到5之间的整数")})

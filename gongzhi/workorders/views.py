@@ -223,7 +223,7 @@ def _action_forms(request, req: Request, bound: dict | None = None) -> dict:
     for move in actions.allowed_moves(req, request.user):
         if move == "dispatch":
             organisations = dispatch_targets(req)
-            people = [(p.person, p.organisation.name) for p in Position.objects.active()
+            people = [(p.person, p.organisation) for p in Position.objects.active()
                       .filter(organisation__in=organisations).select_related("person", "organisation")
                       .order_by("organisation_id", "person__name")]
             suggested = actions.route(req.category, req.place)
@@ -319,7 +319,7 @@ def act(request, pk, verb):
     try:
         if verb == "dispatch":
             organisations = dispatch_targets(req)
-            people = [(p.person, p.organisation.name) for p in Position.objects.active()
+            people = [(p.person, p.organisation) for p in Position.objects.active()
                       .filter(organisation__in=organisations).select_related("person", "organisation")]
             form = DispatchForm(request.POST, organisations=organisations, people=people)
             if form.is_valid():

@@ -8,6 +8,16 @@
   finders (``STATICFILES_DIRS`` = gongzhi/static, vendor assets included) — the same as
   ``StaticLiveServerTestCase``. Every page checked here asserts that no /static/ request failed and
   that app.css and Tabler are actually applied.
+* Every page a test visits is scanned by axe-core in both modes, normal and large text (适老化), whether or
+  not the test calls ``check()``: each ``Browse`` keeps the HTML of every document its page loads (GET
+  pages, and POST answers such as a form with errors), and after the test ``_axe_every_page`` puts each
+  distinct one into a scanner page of the same viewport (``set_content`` on the server's origin, so
+  /static/ loads, from the cache after the first page; the scanner has no session), runs axe, switches the mode's classes (large text is the classes ``gz-large`` on <html> and
+  ``large-text`` on <body> and nothing else) and runs it again. Any serious or critical violation fails
+  the test, naming the page and the mode. ``check()`` still runs axe on the live page, after scripts and
+  htmx have changed it.
+* No request may go to a host other than the live server (no CDN): every ``Browse`` records them and the
+  test fails at its end.
 * Playwright's sync API keeps an event loop running in the main thread for the whole session, so Django's
   async-unsafe guard would reject ORM calls from the tests; ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set here,
   in the browser conftest only.
@@ -15,10 +25,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -57,6 +69,29 @@ def axe_source() -> str:
     return str(AXE_JS)
 
 
+# the Browse objects the running test made (reset by _axe_every_page), and what was already scanned
+_OPEN: list[Browse] = []
+_SCANNED: set[str] = set()
+CSRF = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": "|data-csrf-token=")[^"]*')
+LOCAL_SCHEMES = ("data:", "blob:", "about:", "chrome-error:")
+
+
+def axe_violations(page, axe_path: str) -> list[dict]:
+    page.add_script_tag(path=axe_path)
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+def describe(bad: list[dict]) -> list[str]:
+    lines = []
+    for v in bad:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:10]:
+            lines.append(f"    {json.dumps(node['target'], ensure_ascii=False)}: "
+                         f"{node.get('failureSummary', '').replace(chr(10), ' ')}")
+    return lines
+
+
 class Browse:
     """A page bound to the live server: navigation plus the checks every visited page gets."""
 
@@ -65,13 +100,31 @@ class Browse:
         self.base_url = base_url
         self.axe_path = axe_path
         self.failed_static: list[str] = []
+        self.external: list[str] = []
+        self.documents: list[tuple[str, str]] = []  # (url, html) of every document the page loaded
+        self.viewport = page.viewport_size or DESKTOP["viewport"]
         page.set_default_timeout(10_000)
+        page.on("request", self._on_request)
         page.on("response", self._on_response)
         page.on("requestfailed", lambda req: self._record(req.url, "failed"))
+        _OPEN.append(self)
+
+    def _on_request(self, request):
+        url = request.url
+        if not url.startswith(LOCAL_SCHEMES) and urlsplit(url).netloc != urlsplit(self.base_url).netloc:
+            self.external.append(url)
 
     def _on_response(self, response):
         if response.status >= 400:
             self._record(response.url, response.status)
+        request = response.request
+        if (request.resource_type == "document" and response.frame == self.page.main_frame
+                and "text/html" in response.headers.get("content-type", "")
+                and response.url.startswith(self.base_url) and not 300 <= response.status < 400):
+            try:
+                self.documents.append((response.url, response.text()))
+            except Exception:  # noqa: BLE001 — a document replaced before its body was read; check() covers it live
+                pass
 
     def _record(self, url: str, what) -> None:
         if "/static/" in url:
@@ -112,23 +165,71 @@ class Browse:
 
     def axe(self) -> None:
         page = self.page
-        page.add_script_tag(path=self.axe_path)
-        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        bad = [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+        bad = axe_violations(page, self.axe_path)
         if bad:
-            lines = []
-            for v in bad:
-                lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-                for node in v["nodes"][:10]:
-                    lines.append(f"    {json.dumps(node['target'], ensure_ascii=False)}: "
-                                 f"{node.get('failureSummary', '').replace(chr(10), ' ')}")
             large = page.evaluate("() => document.body.classList.contains('large-text')")
             mode = "large-text" if large else "normal"
             pytest.fail(f"axe: {len(bad)} serious/critical violation(s) on {page.url} ({mode} mode):\n"
-                        + "\n".join(lines), pytrace=False)
+                        + "\n".join(describe(bad)), pytrace=False)
 
     def text(self) -> str:
         return re.sub(r"\s+", " ", self.page.inner_text("body"))
+
+
+SWITCH_MODE = """() => {
+    const large = !document.body.classList.contains('large-text');
+    document.documentElement.classList.toggle('gz-large', large);
+    document.body.classList.toggle('large-text', large);
+    return large;
+}"""
+
+
+def scan_documents(browser, browses: list[Browse], axe_path: str) -> list[str]:
+    """axe in both modes on every distinct document the test's pages loaded; the failures, described."""
+    failures: list[str] = []
+    contexts: dict = {}
+    try:
+        for b in browses:
+            for url, html in b.documents:
+                key = hashlib.sha256(CSRF.sub(r"\1", html).encode()).hexdigest()
+                if key in _SCANNED:
+                    continue
+                _SCANNED.add(key)
+                vkey = (b.viewport["width"], b.viewport["height"])
+                if vkey not in contexts:
+                    phone = vkey == (PHONE["viewport"]["width"], PHONE["viewport"]["height"])
+                    context = browser.new_context(**(PHONE if phone else DESKTOP), locale="zh-CN")
+                    page = context.new_page()
+                    page.goto(b.base_url + "/healthz")  # the server's origin: /static/ resolves, and is cached
+                    contexts[vkey] = page
+                page = contexts[vkey]
+                page.set_content(html, wait_until="load")
+                for _mode in range(2):
+                    bad = axe_violations(page, axe_path)
+                    large = page.evaluate("() => document.body.classList.contains('large-text')")
+                    if bad:
+                        mode = "large-text" if large else "normal"
+                        failures.append(f"{url} ({mode} mode):\n" + "\n".join(describe(bad)))
+                    page.evaluate(SWITCH_MODE)
+    finally:
+        for page in contexts.values():
+            page.context.close()
+    return failures
+
+
+@pytest.fixture(autouse=True)
+def _axe_every_page(browser, axe_source):
+    """After each browser test: every page it visited, scanned in both modes; no request left the server."""
+    _OPEN.clear()
+    yield
+    browses = list(_OPEN)
+    _OPEN.clear()
+    external = sorted({u for b in browses for u in b.external})
+    assert not external, f"pages asked hosts other than the server: {external}"
+    failures = scan_documents(browser, browses, axe_source)
+    if failures:
+        pytest.fail(f"axe: serious/critical violations on {len(failures)} page scan(s):\n" + "\n".join(failures),
+                    pytrace=False)
 
 
 @pytest.fixture

@@ -127,10 +127,16 @@ def handle(b: Browse, req: Request, note: str, photo_path: str | None) -> None:
     assert note in b.text()
 
 
+RATING_WORDS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不太满意", 1: "不满意"}
+
+
 def rate(b: Browse, pk: int, stars: int, comment: str) -> None:
+    """The rating buttons say the score in words (适老化): 非常满意 … 不满意."""
     form = action_form(b, "rate")
-    form.locator("label.btn", has_text=re.compile(rf"^{stars}$")).click()
-    assert form.get_by_role("radio", name=str(stars), exact=True).is_checked()
+    words = [w.strip() for w in form.locator("label.btn").all_inner_texts()]
+    assert words == list(RATING_WORDS.values()), words
+    form.locator("label.btn", has_text=re.compile(rf"^{RATING_WORDS[stars]}$")).click()
+    assert form.get_by_role("radio", name=RATING_WORDS[stars], exact=True).is_checked()
     if comment:
         form.get_by_label("评价（可选）").fill(comment)
     act(b, "rate", pk)
@@ -194,7 +200,7 @@ def test_resident_files_on_a_phone_and_follows_it_to_a_second_rating(phone, desk
     assert "已更换阀门，试水无渗漏" in res.text()
     rate(res, req.pk, 2, "水管还在滴水")
     check(res, phone=True)
-    assert res.page.get_by_test_id("rating").inner_text().startswith("2 / 5")
+    assert res.page.get_by_test_id("rating").inner_text().startswith("2 / 5 不太满意")
     action_form(res, "reopen").get_by_label("理由").fill("关阀后仍然滴水")
     act(res, "reopen", req.pk)
     check(res, phone=True)
@@ -215,7 +221,7 @@ def test_resident_files_on_a_phone_and_follows_it_to_a_second_rating(phone, desk
 
     steps = page.get_by_test_id("timeline-step").locator("strong").all_inner_texts()
     assert steps == ["下单", "派单", "接单", "办结", "评单", "重办", "接单", "办结", "评单"], steps
-    assert page.get_by_test_id("rating").inner_text().strip() == "5 / 5"
+    assert page.get_by_test_id("rating").inner_text().strip() == "5 / 5 非常满意"
     assert page.get_by_test_id("act-rate").count() == 0  # rated: no second rating form
 
 
