@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Annotated
 
 from django.utils.translation import gettext as _
+from pydantic import Field
 
 # the dates the platform deals in: records, deadlines, votes and filters all fall well inside
 DATE_MIN = datetime.date(1900, 1, 1)
@@ -24,6 +26,11 @@ DATE_MAX = datetime.date(2100, 12, 31)
 # the largest value of a 32-bit signed column (PostgreSQL integer): what an unbounded IntegerField may hold
 INT32_MAX = 2**31 - 1
 INT32_MIN = -(2**31)
+# primary keys are BigAutoField: an id beyond this cannot be compared in SQL (SQLite: OverflowError)
+ID_MAX = 2**63 - 1
+
+# an id in an API query or body: the schema refuses what no row can have (422 naming the field)
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 _INT = re.compile(r"^[+-]?\d{1,19}$")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

@@ -6,6 +6,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
+from gongzhi.core.params import Id
 from gongzhi.places.models import Place
 
 from . import actions
@@ -103,8 +104,8 @@ class PersonFilter(FilterSchema):
 
 
 class PositionFilter(FilterSchema):
-    person: Annotated[int | None, FilterLookup("person_id")] = None
-    organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
+    person: Annotated[Id | None, FilterLookup("person_id")] = None
+    organisation: Annotated[Id | None, FilterLookup("organisation_id")] = None
     title: Title | None = None
 
 
