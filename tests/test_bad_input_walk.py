@@ -42,9 +42,11 @@ from .capture import World
 from .conftest import ROLES
 from .test_permissions_matrix import CASES, community_token, grid_post, import_job  # noqa: F401  (fixtures)
 from .workorders.conftest import company_staff, filed, managed, png, utilities  # noqa: F401  (fixtures)
-from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)
+from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)  # noqa: F401  (fixtures)
     WORKORDER_CASES,
+    compound_staff,
     duty,
+    estate,
     level,
     open_ballot,
     photo,
@@ -53,7 +55,6 @@ from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)
     vote,
     whistle,
 )
-from .workorders.test_matrix_pages import compound_staff, estate  # noqa: F401  (fixtures)
 
 # ---------------------------------------------------------------- the extreme values
 
@@ -85,29 +86,29 @@ SKIP_ACTIONS = ("/accounts/logout/", "/i18n/", "/accounts/login/")
 # (the matrix's fixtures move one request through its states; the walk needs them side by side)
 
 
-def _new_request(tree, resident, utilities):
-    return wo_actions.file_request(by=resident, category=utilities, description="厨房水管漏水", place=tree["household"])
+def _new_request(places, by, category):
+    return wo_actions.file_request(by=by, category=category, description="厨房水管漏水", place=places["household"])
 
 
 @pytest.fixture
-def dispatched(tree, resident, utilities, managed, community_staff):
+def dispatched(tree, resident, utilities, managed, community_staff):  # noqa: F811
     return wo_actions.dispatch_request(_new_request(tree, resident, utilities), to=managed, by=community_staff)
 
 
 @pytest.fixture
-def pooled(tree, resident, utilities, managed, community_staff):
+def pooled(tree, resident, utilities, managed, community_staff):  # noqa: F811
     return wo_actions.dispatch_request(_new_request(tree, resident, utilities), to=managed, mode="pool",
                                        by=community_staff)
 
 
 @pytest.fixture
-def accepted(tree, resident, utilities, managed, community_staff, company_staff):
+def accepted(tree, resident, utilities, managed, community_staff, company_staff):  # noqa: F811
     req = wo_actions.dispatch_request(_new_request(tree, resident, utilities), to=managed, by=community_staff)
     return wo_actions.accept_request(req, by=company_staff)
 
 
 @pytest.fixture
-def resolved(tree, resident, utilities, managed, community_staff, company_staff):
+def resolved(tree, resident, utilities, managed, community_staff, company_staff):  # noqa: F811
     req = wo_actions.dispatch_request(_new_request(tree, resident, utilities), to=managed, by=community_staff)
     wo_actions.accept_request(req, by=company_staff)
     return wo_actions.resolve_request(req, by=company_staff, result_note="已更换阀门")
@@ -390,8 +391,8 @@ class Walker:
         for name in match.kwargs:
             for value in [HUGE, "2147483648", "0", "-1", "abc"]:
                 kwargs = {**{k: str(v) for k, v in match.kwargs.items()}, name: value}
-                concrete = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m[1]], route)
-                concrete = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: kwargs[m[1]], concrete)
+                concrete = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, kw=kwargs: kw[m[1]], route)
+                concrete = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m, kw=kwargs: kw[m[1]], concrete)
                 self.send("get", concrete + (f"?{query}" if query else ""))
 
     def filters(self, url: str, names: set[str]):
@@ -583,8 +584,9 @@ def test_api_parameters_and_bodies_give_no_5xx_and_refused_writes_leave_nothing(
                 walker.path_params(url)
                 for p in params:
                     for value in _values_for(_resolve(p.get("schema", {}), spec)):
-                        walker.send("get" if method == "get" else method, f"{url.split('?')[0]}?"
-                                    f"{urlencode({p['name']: json.dumps(value) if not isinstance(value, str) else value})}")
+                        text = value if isinstance(value, str) else json.dumps(value)
+                        walker.send(method, f"{url.split('?')[0]}?{urlencode({p['name']: text})}",
+                                    what=f"{p['name']}={text}")
                 for content_type, media in body.items():
                     schema = _resolve(media.get("schema", {}), spec)
                     props = schema.get("properties", {})
@@ -671,39 +673,39 @@ def test_extreme_values_are_extreme():
 # ---------------------------------------------------------------- the cases the issue names
 
 
-def _vote_form(estate, notice_days):
+def _vote_form(place, notice_days):
     now = datetime.datetime.now()
-    return {"compound": estate["compound"].pk, "kind": "question", "matter": "rebuild", "title": "加装电梯",
+    return {"compound": place.pk, "kind": "question", "matter": "rebuild", "title": "加装电梯",
             "question": "是否加装电梯？", "opens_at": f"{(now + datetime.timedelta(days=40)):%Y-%m-%dT09:00}",
             "closes_at": f"{(now + datetime.timedelta(days=60)):%Y-%m-%dT09:00}", "notice_days": notice_days}
 
 
 @pytest.mark.parametrize("notice_days", [str(2**63 + 1), HUGE, str(2**31), "366"])
-def test_a_huge_notice_period_is_a_form_error(client, estate, compound_staff, notice_days):
+def test_a_huge_notice_period_is_a_form_error(client, estate, compound_staff, notice_days):  # noqa: F811
     from gongzhi.assembly.models import Vote
     from gongzhi.core.models import Event
 
     client.force_login(compound_staff)
     events = Event.objects.count()
-    r = client.post("/votes/new/", _vote_form(estate, notice_days))
+    r = client.post("/votes/new/", _vote_form(estate["compound"], notice_days))
     assert r.status_code == 200
     assert "公告期不得超过365天" in r.content.decode()
     assert (Vote.objects.count(), Event.objects.count()) == (0, events)
 
 
-def test_the_longest_notice_period_can_be_announced(client, estate, compound_staff):
+def test_the_longest_notice_period_can_be_announced(client, estate, compound_staff):  # noqa: F811
     """365 days is accepted; announcing then says the vote opens too soon, it does not overflow."""
     from gongzhi.assembly.models import Vote
 
     client.force_login(compound_staff)
-    r = client.post("/votes/new/", _vote_form(estate, "365"))
+    r = client.post("/votes/new/", _vote_form(estate["compound"], "365"))
     assert r.status_code == 302
-    vote = Vote.objects.get()
-    assert vote.notice_days == 365
-    r = client.post(f"/votes/{vote.pk}/announce/", follow=True)
+    created = Vote.objects.get()
+    assert created.notice_days == 365
+    r = client.post(f"/votes/{created.pk}/announce/", follow=True)
     assert r.status_code == 200 and "365" in r.content.decode()
-    vote.refresh_from_db()
-    assert vote.announced_at is None
+    created.refresh_from_db()
+    assert created.announced_at is None
 
 
 @pytest.mark.parametrize("month", ["0001-01", "9999-12", "2026-13", "10000-01"])
