@@ -744,3 +744,43 @@ def test_open311_far_dates_are_a_400(client, tree, name, value):
     r = client.get(f"/open311/v2/requests.json?{urlencode({name: value})}")
     assert r.status_code == 400
     assert name in r.json()[0]["description"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_an_api_date_out_of_range_is_a_422_naming_the_field(client, tree, orgs, community_staff, resident, day):
+    from gongzhi.people.models import Position
+
+    client.force_login(community_staff)
+    posts = Position.objects.count()
+    r = client.post("/api/positions", data=json.dumps({
+        "person": resident.person.pk, "organisation": orgs["volunteers"].pk, "title": "volunteer",
+        "place": tree["community"].pk, "end_date": day}), content_type="application/json")
+    assert r.status_code == 422
+    assert [d["loc"] for d in r.json()["detail"]] == [["body", "end_date"]]
+    assert "2100-12-31" in r.json()["detail"][0]["msg"]
+    assert Position.objects.count() == posts
+
+
+@pytest.mark.parametrize("query", [f"parent={HUGE}", "parent=0"])
+def test_an_api_id_filter_out_of_range_is_a_422(client, tree, street_staff, query):
+    client.force_login(street_staff)
+    r = client.get(f"/api/places?{query}")
+    assert r.status_code == 422
+    assert [d["loc"] for d in r.json()["detail"]] == [["query", "parent"]]
+
+
+def test_query_params_ignore_a_bad_value_and_say_why():
+    from django.http import QueryDict
+
+    from gongzhi.core.params import QueryParams, to_int
+
+    params = QueryParams(QueryDict(f"since=2026-02-30&n={HUGE}&m=2026-13&ok=2026-03-05"))
+    assert params.date("since", "起始日期") is None
+    assert params.int("n", "数量", low=0, high=100) is None
+    assert params.month("m", "月份") is None
+    assert params.date("ok", "日期") == datetime.date(2026, 3, 5)
+    assert params.date("missing", "日期") is None
+    assert len(params.ignored) == 3 and params.ignored[0].startswith("起始日期：")
+    assert to_int("42", low=0, high=100) == 42
+    with pytest.raises(ValueError, match="不能大于 100"):
+        to_int("101", low=0, high=100)

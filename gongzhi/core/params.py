@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
 from typing import Annotated
 
 from django.utils.translation import gettext as _
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 # the dates the platform deals in: records, deadlines, votes and filters all fall well inside
 DATE_MIN = datetime.date(1900, 1, 1)
@@ -29,8 +30,6 @@ INT32_MIN = -(2**31)
 # primary keys are BigAutoField: an id beyond this cannot be compared in SQL (SQLite: OverflowError)
 ID_MAX = 2**63 - 1
 
-# an id in an API query or body: the schema refuses what no row can have (422 naming the field)
-Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 
 _INT = re.compile(r"^[+-]?\d{1,19}$")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -87,11 +86,20 @@ def to_month(value, *, label: str = "") -> datetime.date:
     return check_date(day, label=label)
 
 
+def _api_date(day: datetime.date) -> datetime.date:
+    return check_date(day)  # its ValueError is the 422's message (core.api_errors: value_error)
+
+
+# in an API schema: an id the schema refuses when no row can have it, a date in DATE_MIN..DATE_MAX
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+Day = Annotated[datetime.date, AfterValidator(_api_date)]
+
+
 class QueryParams:
     """A page's GET filters, parsed with bounds. A value that is malformed or out of range is treated as not
     given, and ``ignored`` lists why (shown on the page: the filter was not applied)."""
 
-    def __init__(self, query):
+    def __init__(self, query: Mapping[str, str]) -> None:
         self.query = query
         self.ignored: list[str] = []
 

@@ -6,7 +6,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
-from gongzhi.core.params import Id
+from gongzhi.core.params import Day, Id
 from gongzhi.places.models import Place
 
 from . import actions
@@ -51,8 +51,8 @@ class PositionIn(Schema):
     organisation: int
     title: Title
     place: int
-    start_date: datetime.date | None = None
-    end_date: datetime.date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
 
 class HomeOut(Schema):
