@@ -60,9 +60,8 @@ from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)  # noqa: F
 
 HUGE = "99999999999999999999"  # above 2^63
 VALUES = [
-    HUGE, "9223372036854775808", "2147483648", "-1", "-99999999999999999999", "0", "1.5", "1e400", "abc",
-    "0001-01-01", "9999-12-31", "2026-02-30", "2026-99-99", "0001-01", "9999-12", "2026-13", "0001", "9999",
-    "0001-01-01T00:00", "9999-12-31T23:59", "2026-02-30T10:00",
+    HUGE, "2147483648", "-1", "0", "1.5", "abc", "0001-01-01", "9999-12-31", "2026-02-30", "2026-99-99",
+    "0001-01", "9999-12", "2026-13", "0001", "9999-12-31T23:59",
 ]
 # a field whose form class the page's context names gets the values of its kind; any other field all of them
 INT_VALUES = [HUGE, "9223372036854775808", "2147483648", "-1", "-99999999999999999999", "0", "1.5", "1e400", "abc"]
@@ -421,9 +420,12 @@ class Walker:
             values = VALUES if field is None else _kind_values(field)
             if name == "csrfmiddlewaretoken" or values is None:
                 continue
+            # a text or a choice that was accepted is stored as typed; a number or a date is what a next step
+            # computes with (the notice period when announcing), so follow it
+            text = isinstance(field, forms.CharField | forms.ChoiceField | forms.BooleanField)
             for value in values:
                 self.send("post", target, {**data, name: [value]}, what=f"{name}={value}",
-                          after=self._follow if follow else None)
+                          after=self._follow if follow and not text else None)
 
     def _follow(self, response):
         """An accepted write: the page it leads to renders, and its forms, posted as they stand, give no 5xx."""
