@@ -37,7 +37,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def _named(label: str, message: str) -> str:
-    return f"{label}：{message}" if label else message
+    return _("%(label)s：%(message)s") % {"label": label, "message": message} if label else message
 
 
 def to_int(value, *, low: int = INT32_MIN, high: int = INT32_MAX, label: str = "") -> int:
