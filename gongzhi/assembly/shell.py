@@ -9,6 +9,7 @@ from gongzhi.core import registry
 from gongzhi.core.roles import Role
 from gongzhi.core.scope import user_roles
 
+from .actions import heads_of
 from .demo import seed_votes
 from .models import Vote, VoteStatus
 
@@ -19,6 +20,8 @@ def open_votes_card(request):
         return None
     votes = [v for v in Vote.objects.visible_to(user).filter(status="announced").select_related("compound")
              if v.is_open()]
+    for v in votes:  # a co-owner whose representative votes is not asked to vote
+        v.votes_here = bool(heads_of(user, v))
     return {"open_votes": votes} if votes else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -9,6 +10,8 @@ from django.utils import timezone
 
 from .channels import configured_channels
 from .models import Delivery, DeliveryStatus, Notification
+
+logger = logging.getLogger("gongzhi.notices")
 
 
 def notify(users: Iterable, *, verb: str, text: str, link: str = "") -> list[Notification]:
@@ -45,3 +48,18 @@ def mark_read(user, notification_ids: list[int] | None = None) -> int:
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+def send_outside(*, user_id: int, text: str, link: str = "") -> None:
+    """Hand a private message (a verification code) to the outside channels once the transaction commits,
+    without an inbox row: it is for the phone only, and is never stored. Registered with
+    :func:`gongzhi.people.accounts.register_code_sender`; the account may not be active yet."""
+
+    def send() -> None:
+        for channel in configured_channels():
+            try:
+                channel.send(user_id=user_id, text=text, link=link)
+            except Exception:  # one failing gateway must not stop the others
+                logger.exception("channel %s failed to send a private message to user %s", channel.name, user_id)
+
+    transaction.on_commit(send)
