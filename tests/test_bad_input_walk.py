@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from _pytest.fixtures import FixtureFunctionDefinition
 from django import forms
 from django.apps import apps
 from django.db import connection, transaction
@@ -38,9 +39,11 @@ from django.urls import resolve
 
 from gongzhi.workorders import actions as wo_actions
 
+from . import test_permissions_matrix as people_matrix
 from .capture import World
 from .conftest import ROLES
 from .test_permissions_matrix import CASES, community_token, grid_post, import_job  # noqa: F401  (fixtures)
+from .workorders import test_matrix_pages as wo_matrix
 from .workorders.conftest import company_staff, filed, managed, png, utilities  # noqa: F401  (fixtures)
 from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)  # noqa: F401  (fixtures)
     WORKORDER_CASES,
@@ -55,6 +58,12 @@ from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)  # noqa: F
     vote,
     whistle,
 )
+
+# every fixture the matrices' cases build their URLs from (a fixture added there is used here too)
+for _module in (people_matrix, wo_matrix):
+    for _name, _value in vars(_module).items():
+        if isinstance(_value, FixtureFunctionDefinition):
+            globals().setdefault(_name, _value)
 
 # ---------------------------------------------------------------- the extreme values
 
@@ -679,7 +688,8 @@ def _vote_form(place, notice_days):
     now = datetime.datetime.now()
     return {"compound": place.pk, "kind": "question", "matter": "rebuild", "title": "加装电梯",
             "question": "是否加装电梯？", "opens_at": f"{(now + datetime.timedelta(days=40)):%Y-%m-%dT09:00}",
-            "closes_at": f"{(now + datetime.timedelta(days=60)):%Y-%m-%dT09:00}", "notice_days": notice_days}
+            "closes_at": f"{(now + datetime.timedelta(days=60)):%Y-%m-%dT09:00}", "notice_days": notice_days,
+            "ballot_rule": "first"}
 
 
 @pytest.mark.parametrize("notice_days", [str(2**63 + 1), HUGE, str(2**31), "366"])
