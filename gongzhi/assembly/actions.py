@@ -36,6 +36,7 @@ from gongzhi.places.models import STEP, Kind, Place
 from . import rules
 from .events import Verb
 from .models import (
+    NOTICE_DAYS_MAX,
     Ballot,
     BallotChoice,
     BallotConflict,
@@ -255,6 +256,8 @@ def create_vote(*, compound: Place, kind: str, matter: str, title: str, question
         errors["ballot_rule"] = _("请选择同一业主多渠道投票时的处理规则")
     if notice_days < 15:
         errors["notice_days"] = _("公告期不得少于15天")
+    elif notice_days > NOTICE_DAYS_MAX:  # also keeps opens_at - notice_days a date (announcing)
+        errors["notice_days"] = _("公告期不得超过%(limit_value)s天") % {"limit_value": NOTICE_DAYS_MAX}
     if kind == VoteKind.ELECTION:
         low, high = committee_size_bounds()
         if matter != rules.Matter.ELECT_COMMITTEE:

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import forms as bounded
 from gongzhi.core.widgets import SearchableSelect
 
-from .models import BallotChoice, BallotRule, Matter, NominatedBy, VoteKind
+from .models import NOTICE_DAYS_MAX, BallotChoice, BallotRule, Matter, NominatedBy, VoteKind
 from .uploads import upload_validator
 
 DT = {"invalid": _("时间格式应为 2026-12-01 09:00"), "required": _("请填写时间")}
@@ -16,13 +17,14 @@ class VoteForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120, error_messages={"required": _("标题不能为空")})
     question = forms.CharField(label=_("表决内容"), widget=forms.Textarea(attrs={"rows": 4}),
                                error_messages={"required": _("表决内容不能为空")})
-    opens_at = forms.DateTimeField(label=_("投票开始"), error_messages=DT,
+    opens_at = bounded.DateTimeField(label=_("投票开始"), error_messages=DT,
                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label=_("投票截止"), error_messages=DT,
+    closes_at = bounded.DateTimeField(label=_("投票截止"), error_messages=DT,
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    notice_days = forms.IntegerField(label=_("公告期（天）"), initial=15, min_value=15,
-                                     error_messages={"min_value": _("公告期不得少于15天")})
-    seats = forms.IntegerField(label=_("应选人数（选举时填写）"), required=False)
+    notice_days = bounded.IntegerField(label=_("公告期（天）"), initial=15, min_value=15, max_value=NOTICE_DAYS_MAX,
+                                       error_messages={"min_value": _("公告期不得少于15天"),
+                                                       "max_value": _("公告期不得超过%(limit_value)s天")})
+    seats = bounded.IntegerField(label=_("应选人数（选举时填写）"), required=False, min_value=1, max_value=99)
     attachment = forms.FileField(label=_("附件（方案、合同等，可选；PDF、JPG 或 PNG，不超过10MB）"), required=False,
                                  validators=[upload_validator("attachment")])
     count_non_voters_with_majority = forms.BooleanField(label=_("未参与表决者计入多数（从多，须议事规则明确规定）"),

@@ -99,6 +99,9 @@ class VoteQuerySet(models.QuerySet):
         return self.filter(q)
 
 
+NOTICE_DAYS_MAX = 365  # 公告期: at least 15 days (Civil Code art. 278 practice), at most a year
+
+
 class Vote(TimeStamped):
     """表决 — one question (or one election) put to a compound's owners."""
 

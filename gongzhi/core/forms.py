@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .params import INT32_MAX, INT32_MIN, check_date
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label=_("用户名或手机号"), max_length=150,
@@ -40,3 +42,40 @@ def run_form(request, form: forms.Form, action, success):
         return None
     messages.success(request, success(result) if callable(success) else success)
     return result if result is not None else True
+
+
+# ---------------------------------------------------------------- bounded fields
+# Django's IntegerField accepts any size (2^63 overflows SQLite, 2^31 a PostgreSQL integer, and a large number of
+# days overflows timedelta); its DateField/DateTimeField accept year 1 and 9999, which overflow once shifted to
+# UTC or to the next day. These are bounded by default, with Chinese messages; pass a domain's own bounds.
+
+
+class IntegerField(forms.IntegerField):
+    def __init__(self, *, min_value: int = INT32_MIN, max_value: int = INT32_MAX, **kwargs):
+        messages = {"invalid": _("请输入整数"), "min_value": _("不能小于 %(limit_value)s"),
+                    "max_value": _("不能大于 %(limit_value)s"), **kwargs.pop("error_messages", {})}
+        super().__init__(min_value=min_value, max_value=max_value, error_messages=messages, **kwargs)
+
+
+def _date_in_range(value) -> None:
+    if value is None:
+        return
+    try:
+        check_date(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="date_range") from None
+
+
+class DateField(forms.DateField):
+    """A date in core.params.DATE_MIN..DATE_MAX."""
+
+    default_validators = [_date_in_range]
+    default_error_messages = {"invalid": _("请输入有效日期，如 2026-12-01")}
+
+
+class DateTimeField(forms.DateTimeField):
+    """A date and time whose day lies in core.params.DATE_MIN..DATE_MAX."""
+
+    default_validators = [_date_in_range]
+    default_error_messages = {"invalid": _("时间格式应为 2026-12-01 09:00")}
+

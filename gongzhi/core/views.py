@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,6 +16,7 @@ from .events import Verb, verb_choices
 from .exports import export_limit, record_export, xlsx_response
 from .forms import LoginForm
 from .models import Event
+from .params import QueryParams
 
 
 class LoginView(auth_views.LoginView):
@@ -44,7 +44,8 @@ def _audit_events(request):
     q = request.GET.get("q", "").strip()
     verb = request.GET.get("verb", "")
     actor = request.GET.get("actor", "").strip()
-    since, until = parse_date(request.GET.get("since", "") or ""), parse_date(request.GET.get("until", "") or "")
+    params = QueryParams(request.GET)  # an impossible or far-off date is not applied, and the page says so
+    since, until = params.date("since", _("起始日期")), params.date("until", _("截止日期"))
     if q:
         events = events.filter(Q(summary__icontains=q) | Q(target_repr__icontains=q))
     if verb:
@@ -57,21 +58,22 @@ def _audit_events(request):
         events = events.filter(at__date__lte=until)
     filters = {"q": q, "verb": verb, "actor": actor, "since": since.isoformat() if since else "",
                "until": until.isoformat() if until else ""}
-    return events, filters
+    return events, filters, params.ignored
 
 
 @login_required
 def audit(request):
     """操作日志 — street staff see the events of their subtrees."""
-    events, _filters = _audit_events(request)
+    events, _filters, ignored = _audit_events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page": page, "verbs": verb_choices(), "filters": request.GET})
+    return render(request, "core/audit.html", {"page": page, "verbs": verb_choices(), "filters": request.GET,
+                                               "ignored": ignored})
 
 
 @login_required
 def audit_export(request):
     """操作日志 as .xlsx: the page's filters and scope, newest first, up to the export limit."""
-    events, filters = _audit_events(request)
+    events, filters, _ignored = _audit_events(request)  # the export applies the same (valid) filters
     header = [_("时间"), _("操作人"), _("动作"), _("对象"), _("所属区域"), _("摘要"), _("修改前"), _("修改后"), "IP"]
     lines = ([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor.get_username() if e.actor else _("系统"),
               e.verb_label, e.target_repr, e.place_name, e.summary,

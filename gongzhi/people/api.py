@@ -7,6 +7,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
+from gongzhi.core.params import Day, Id
 from gongzhi.places.models import Kind, Place
 
 from . import actions
@@ -51,8 +52,8 @@ class PositionIn(Schema):
     organisation: int
     title: Title
     place: int
-    start_date: datetime.date | None = None
-    end_date: datetime.date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
 
 class HomeOut(Schema):
@@ -104,8 +105,8 @@ class PersonFilter(FilterSchema):
 
 
 class PositionFilter(FilterSchema):
-    person: Annotated[int | None, FilterLookup("person_id")] = None
-    organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
+    person: Annotated[Id | None, FilterLookup("person_id")] = None
+    organisation: Annotated[Id | None, FilterLookup("organisation_id")] = None
     title: Title | None = None
 
 

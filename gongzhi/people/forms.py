@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import forms as bounded
 from gongzhi.places.models import Place
 
 from .models import Organisation, OrgKind, PartyRelation, Relation
@@ -34,9 +35,9 @@ class PositionForm(forms.Form):
     place = forms.ModelChoiceField(label=_("负责范围"), queryset=Place.objects.none(),
                                    error_messages={"required": _("请选择负责范围"),
                                                    "invalid_choice": _("所选区域不存在或不在您的范围内")})
-    start_date = forms.DateField(label=_("任职开始"), required=False,
+    start_date = bounded.DateField(label=_("任职开始"), required=False,
                                  error_messages={"invalid": _("日期格式应为 2026-01-31")})
-    end_date = forms.DateField(label=_("任职结束"), required=False,
+    end_date = bounded.DateField(label=_("任职结束"), required=False,
                                error_messages={"invalid": _("日期格式应为 2026-01-31")})
 
     def __init__(self, *args, organisations, places, **kwargs):

@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
+from gongzhi.core.params import Id
 
 from . import actions
 from .models import Kind, ManagementMode, Place
@@ -31,10 +32,10 @@ def positive_area(value):
         raise ValueError(_("面积必须是数字"))
     if area <= 0:
         raise ValueError(_("面积必须大于0"))
+    if area >= Decimal("100000000"):  # before quantize, which cannot hold 1e308 to two places
+        raise ValueError(_("面积过大"))
     if area != area.quantize(Decimal("0.01")):
         raise ValueError(_("面积最多保留两位小数"))
-    if area >= Decimal("100000000"):
-        raise ValueError(_("面积过大"))
     return area
 
 
@@ -100,7 +101,7 @@ class MoveIn(Schema):
 
 class PlaceFilter(FilterSchema):
     kind: Kind | None = None
-    parent: Annotated[int | None, FilterLookup("parent_id")] = None
+    parent: Annotated[Id | None, FilterLookup("parent_id")] = None
     q: Annotated[str | None, FilterLookup(["name__icontains", "code__icontains"])] = None
 
 

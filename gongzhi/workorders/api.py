@@ -21,6 +21,7 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
+from gongzhi.core.params import to_month
 from gongzhi.core.permissions import is_staff, require
 from gongzhi.people.models import OrgKind, Person
 from gongzhi.places.models import Place
@@ -421,10 +422,9 @@ def request_stats(request, month: str = "", by: Literal["handler", "company", "c
     if not is_staff(request.user):
         raise PermissionDenied
     try:
-        start = (datetime.datetime.strptime(month, "%Y-%m").date() if month
-                 else timezone.localdate().replace(day=1))
-    except ValueError:
-        return Reply(422, {"detail": [{"loc": ["query", "month"], "msg": _("月份格式应为 YYYY-MM"), "type": "invalid"}]})
+        start = to_month(month) if month else timezone.localdate().replace(day=1)
+    except ValueError as exc:  # malformed, or a year the platform does not deal in (1, 9999)
+        return Reply(422, {"detail": [{"loc": ["query", "month"], "msg": str(exc), "type": "invalid"}]})
     out = []
     for r in rates(request.user, month=start, by=by):
         out.append({

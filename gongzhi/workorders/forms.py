@@ -5,6 +5,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import forms as bounded
 from gongzhi.core.models import DayKind
 from gongzhi.core.widgets import SearchableSelect
 
@@ -144,7 +145,7 @@ class ReportForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label=_("日期"), error_messages={"required": _("请填写日期"),
+    date = bounded.DateField(label=_("日期"), error_messages={"required": _("请填写日期"),
                                                           "invalid": _("日期格式应为 2026-01-31")})
     kind = forms.ChoiceField(label=_("类型"), choices=DayKind.choices)
     name = forms.CharField(label=_("名称"), max_length=30, required=False)

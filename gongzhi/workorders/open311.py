@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.core.params import DATE_MAX, DATE_MIN
 from gongzhi.people.auth import user_for_api_key
 from gongzhi.places.models import STEP, Kind, Place
 
@@ -311,8 +312,10 @@ def _when(name: str, value: str, *, end: bool = False) -> datetime.datetime:
             else:
                 raise ValueError(value)
             parsed = datetime.datetime.combine(day, datetime.time())
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
         raise Open311Error(400, f"{name} 应为 W3C 日期时间，如 2026-01-05T08:00:00+08:00") from None
+    if not DATE_MIN <= parsed.date() <= DATE_MAX:  # year 1 or 9999 overflows once shifted to local time
+        raise Open311Error(400, f"{name} 应在 {DATE_MIN.isoformat()} 至 {DATE_MAX.isoformat()} 之间")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed

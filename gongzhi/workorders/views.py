@@ -4,8 +4,6 @@ rosters."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +22,7 @@ from gongzhi.core.calendar import missing_next_year
 from gongzhi.core.exports import export_limit, record_export, xlsx_response
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
+from gongzhi.core.params import QueryParams
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import in_scopes, user_roles, user_scopes
@@ -432,24 +431,23 @@ def _rankings(request):
     by = request.GET.get("by", "company")
     if by not in GROUPINGS:
         by = "company"
-    try:
-        month = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
-    except ValueError:
-        month = timezone.localdate().replace(day=1)
+    params = QueryParams(request.GET)  # year 1 or 9999, month 13: this month instead, and the page says so
+    month = params.month("month", _("月份")) or timezone.localdate().replace(day=1)
     rows = rates(request.user, month=month, by=by)
     key = request.GET.get("sort", "satisfaction_rate")
     if key not in RANKING_KEYS:
         key = "satisfaction_rate"
     rows.sort(key=lambda r: (getattr(r, key) is None, -(getattr(r, key) or 0)))
-    return rows, by, month, key
+    return rows, by, month, key, params.ignored
 
 
 @login_required
 def rankings(request):
     """三率 rankings, normalised per 1,000 households, with the number of requests behind each."""
-    rows, by, month, key = _rankings(request)
+    rows, by, month, key, ignored = _rankings(request)
     return render(request, "workorders/rankings.html", {"rows": rows, "by": by, "month": month, "sort": key,
-                                                        "whistles": whistle_counts(request.user, month=month)})
+                                                        "whistles": whistle_counts(request.user, month=month),
+                                                        "ignored": ignored})
 
 
 def _percent(value):
@@ -463,7 +461,7 @@ def _number(value, places=1):
 @login_required
 def rankings_export(request):
     """三率排名 as .xlsx: the figures on the page with the counts behind each."""
-    rows, by, month, key = _rankings(request)
+    rows, by, month, key, _ignored = _rankings(request)
     header = [_("名次"), _("名称"), _("诉求数"), _("服务户数"), _("千户诉求量"),
               _("响应率(%)"), _("按时接单"), _("响应基数"),
               _("解决率(%)"), _("已办结"), _("解决基数"), _("按时办结"),
