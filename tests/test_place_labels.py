@@ -77,3 +77,69 @@ def test_staff_see_the_full_path_as_title_residents_do_not(tree, grid_worker, re
 def test_a_renamed_building_shows_in_the_next_read(tree):
     place_actions.update_place(tree["building"], name="2号楼", by=SYSTEM)
     assert label_for(Place.objects.get(pk=tree["household"].pk)) == "尚书苑 2号楼 1单元 101"
+
+
+# ---------------------------------------------------------------- where the labels show
+
+from tests.workorders.conftest import dispatched, filed, managed, utilities  # noqa: E402, F401
+
+from gongzhi.core.models import Event  # noqa: E402
+from gongzhi.notices.models import Notification  # noqa: E402
+
+
+def _rows(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    wb = load_workbook(io.BytesIO(body), read_only=True)
+    return [tuple(c for c in row) for row in wb.worksheets[0].iter_rows(values_only=True)]
+
+
+SHORT = "尚书苑 1号楼 1单元 101"
+
+
+def test_the_queue_shows_the_place_in_context_with_the_full_path_for_staff(client, community_staff, filed):
+    client.force_login(community_staff)
+    html = client.get("/requests/").content.decode()
+    assert f'<span class="place-label" title="{FULL}">{SHORT}</span>' in html
+
+
+def test_the_queue_export_names_compound_building_unit(client, community_staff, filed):
+    client.force_login(community_staff)
+    header, *lines = _rows(client.get("/requests/export.xlsx"))
+    assert [line[header.index("位置")] for line in lines] == [SHORT]
+
+
+def test_notifications_say_where(community_staff, filed):
+    texts = list(Notification.objects.filter(user=community_staff).values_list("text", flat=True))
+    assert texts == [f"新诉求 {filed.number} {SHORT}（水电气暖）待派单"]
+
+
+def test_the_household_list_shows_no_internal_code(client, grid_worker, tree):
+    client.force_login(grid_worker)
+    html = client.get("/places/households/").content.decode()
+    assert SHORT in html and "C1-1-1-101" not in html
+
+
+def test_the_people_list_shows_where_a_person_lives(client, community_staff, resident):
+    client.force_login(community_staff)
+    html = client.get("/people/?q=测试resident").content.decode()
+    assert f'title="{FULL}">{SHORT}</span>' in html
+
+
+def test_the_audit_log_shows_names_and_places_in_context(client, street_staff, dispatched):
+    client.force_login(street_staff)
+    html = client.get("/audit/?verb=workorders.dispatch_request").content.decode()
+    assert '<span title="community">测试community</span>' in html
+    assert f'<span title="{FULL}">{SHORT}</span>' in html
+    # the actor filter finds the person by name as well as by username
+    found = client.get("/audit/?actor=测试comm&verb=workorders.dispatch_request").context["page"].object_list
+    assert [e.pk for e in found] == [Event.objects.get(verb="workorders.dispatch_request").pk]
+
+
+def test_the_catalogue_shows_chinese_names_only(client, street_staff, utilities):
+    client.force_login(street_staff)
+    html = client.get("/requests/catalogue/").content.decode()
+    assert "水电气暖" in html and ">utilities<" not in html and " utilities" not in html

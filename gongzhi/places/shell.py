@@ -7,6 +7,8 @@ from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES
 from gongzhi.core.scope import user_roles
 
+from .labels import path_labels
+
 
 def may_import(user) -> bool:
     """The import page's own test (``places.views._import_root``): a manager of some place."""
@@ -14,6 +16,7 @@ def may_import(user) -> bool:
 
 
 def register() -> None:
+    registry.place_labeller(path_labels)
     registry.menu("places", group="data", label=_("区域"), url_name="places:tree", order=10, visible=is_staff,
                   active_prefixes=("/places/",))
     registry.menu("households", group="data", label=_("住户"), url_name="places:households", order=20,

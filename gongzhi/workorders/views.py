@@ -26,6 +26,7 @@ from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import in_scopes, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
+from gongzhi.places.labels import label_for, labelled
 from gongzhi.places.models import Kind, Place
 
 from . import actions
@@ -117,11 +118,11 @@ def request_export(request):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
     rows = queue(request.user, now=now, **filters)[:export_limit() + 1]
-    lines = ([r.number, r.category.name, r.get_urgency_display(), r.place.name, r.address, r.get_status_display(),
+    lines = ([r.number, r.category.name, r.get_urgency_display(), label_for(r.place), r.address, r.get_status_display(),
               r.handler.name if r.handler else "", r.get_channel_display(), when(r.created_at),
               when(r.response_due_at), when(r.resolution_due_at), _("是") if r.overdue else "",
               r.get_escalation_level_display(), r.description]
-             for r in rows.iterator(chunk_size=2000))
+             for r in labelled(rows.iterator(chunk_size=2000), lambda r: r.place))
     title = _("诉求工单")
     response, count, truncated = xlsx_response(title, title, header, lines)
     record_export(request.user, Verb.EXPORT_REQUESTS, summary=title, filters=filters, rows=count,
