@@ -8,10 +8,13 @@ from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
+from gongzhi.core.models import Event
 from gongzhi.core.permissions import SYSTEM
+from gongzhi.notices.models import Notification
 from gongzhi.places import actions as place_actions
 from gongzhi.places.labels import attach_labels, label_for, label_of, labelled, title_for
 from gongzhi.places.models import Kind, Place
+from tests.workorders import conftest as wo
 
 FULL = "莲湖区 / 青年路街道 / 莲湖路第一社区 / 第1网格 / 尚书苑 / 1号楼 / 1单元 / 101"
 
@@ -81,10 +84,8 @@ def test_a_renamed_building_shows_in_the_next_read(tree):
 
 # ---------------------------------------------------------------- where the labels show
 
-from tests.workorders.conftest import dispatched, filed, managed, utilities  # noqa: E402, F401
-
-from gongzhi.core.models import Event  # noqa: E402
-from gongzhi.notices.models import Notification  # noqa: E402
+# the requests' fixtures (a managed compound, the utilities category, a filed and a dispatched request)
+managed, utilities, filed, dispatched = wo.managed, wo.utilities, wo.filed, wo.dispatched
 
 
 def _rows(response):
@@ -114,7 +115,7 @@ def test_the_queue_export_names_compound_building_unit(client, community_staff, 
 
 def test_notifications_say_where(community_staff, filed):
     texts = list(Notification.objects.filter(user=community_staff).values_list("text", flat=True))
-    assert texts == [f"新诉求 {filed.number} {SHORT}（水电气暖）待派单"]
+    assert texts == [f"新诉求 {filed.number} {SHORT}（水电维修）待派单"]
 
 
 def test_the_household_list_shows_no_internal_code(client, grid_worker, tree):
@@ -142,4 +143,4 @@ def test_the_audit_log_shows_names_and_places_in_context(client, street_staff, d
 def test_the_catalogue_shows_chinese_names_only(client, street_staff, utilities):
     client.force_login(street_staff)
     html = client.get("/requests/catalogue/").content.decode()
-    assert "水电气暖" in html and ">utilities<" not in html and " utilities" not in html
+    assert "水电维修" in html and ">utilities<" not in html and " utilities" not in html
