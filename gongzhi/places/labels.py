@@ -161,7 +161,10 @@ def title_for(place, viewer) -> str:
 def path_labels(places: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(path, name) pairs (e.g. an audit Event's snapshot) → (short label, full path), one query for all;
     a pair without a path stays its name. Registered with ``core.registry.place_labeller``."""
-    rows = [{"path": path, "name": name} if path else None for path, name in places]
+    rows: list[dict | None] = [{"path": path, "name": name} if path else None for path, name in places]
     attach_labels(rows)
-    return [(str(r["label"]), r["label"].full) if r is not None else (name, name)
-            for r, (_path, name) in zip(rows, places, strict=True)]
+    out = []
+    for row, (_path, name) in zip(rows, places, strict=True):
+        label: PlaceLabel | None = row["label"] if row is not None else None
+        out.append((label.short, label.full) if label is not None else (name, name))
+    return out
