@@ -70,6 +70,21 @@ WHISTLES = {"illegal_building": ("城管", .35), "noise": ("派出所", .12), "p
 WHISTLE_NOTES = {"城管": "违建需执法中队现场认定并拆除", "派出所": "需派出所民警到场劝导", "消防": "存在消防隐患，需消防救援大队检查"}
 WHISTLE_REPORTS = {"城管": "已现场认定，责令限期自行拆除", "派出所": "已到场劝导，当事人承诺整改",
                    "消防": "已现场检查，下达整改通知书"}
+# 办理结果 by category, instead of the generator's generic ones
+RESULTS = {
+    "utilities": ("已上门更换水管接头，不再渗漏", "已疏通下水管道", "已更换空气开关，恢复供电", "已联系供热公司排气，暖气恢复"),
+    "elevator": ("维保单位已到场检修，电梯恢复运行", "已更换楼层按钮", "已完成年检整改"),
+    "sanitation": ("已组织清运垃圾", "已清理楼道杂物并张贴告示", "已清掏化粪池"),
+    "parking": ("已劝离占道车辆，施划禁停标线", "已规范非机动车停放", "已抽排地库积水"),
+    "safety": ("已清理楼道电动车并劝导", "已拆除空鼓外墙砖并设置围挡", "已检修消防栓"),
+    "neighbour_dispute": ("已调解，双方达成一致", "已上门协商，漏水已维修", "已劝导宠物主人文明养犬"),
+    "illegal_building": ("已责令限期拆除", "已配合执法中队拆除违建", "已恢复绿地"),
+    "noise": ("已上门劝导，装修时间已调整", "已与广场舞队协商降低音量", "已联系商户整改"),
+    "public_facility": ("已更换健身器材", "已更换路灯灯泡", "已维修单元门禁", "已更换座椅"),
+    "service_complaint": ("已约谈项目经理并整改", "已加强夜间巡逻", "已在公示栏公开物业费收支"),
+    "other": ("已告知办理流程", "已转交相关部门处理", "已向街道反映，纳入计划"),
+}
+OWN_CATEGORIES = ("utilities", "neighbour_dispute", "noise", "other")
 REPORTED_CHANNELS = (Channel.APP, Channel.HOTLINE, Channel.PHONE, Channel.WALK_IN, Channel.HOME_VISIT)
 
 
@@ -134,10 +149,40 @@ def seed_history(street, *, count: int = HISTORY_COUNT, days: int = HISTORY_DAYS
     reported.update(reporter_id=Subquery(member.values("person_id")[:1]))
     reported.update(contact_name=Subquery(member.values("person__name")[:1]),
                     contact_phone=Subquery(member.values("person__phone")[:1]))
+    _results(history)
+    _own_history(street, history)
     rng = random.Random(HISTORY_SEED)
     whistles = _whistles(history, maps, rng, now)
     _timelines(street, history, whistles, now)
     return count
+
+
+def _results(history) -> None:
+    """办理结果 that fit the category (the generator's are generic)."""
+    codes = dict(Category.objects.values_list("pk", "code"))
+    groups: dict[tuple[int, int], list[int]] = {}
+    for pk, category_id in history.exclude(result_note="").values_list("pk", "category_id"):
+        notes = RESULTS.get(codes[category_id])
+        if notes:
+            groups.setdefault((category_id, pk % len(notes)), []).append(pk)
+    for (category_id, k), pks in sorted(groups.items()):
+        note = RESULTS[codes[category_id]][k]
+        for i in range(0, len(pks), 500):
+            Request.objects.filter(pk__in=pks[i:i + 500]).update(result_note=note)
+
+
+def _own_history(street, history) -> None:
+    """The demo resident's household has its own past requests (filed online, handled and rated)."""
+    member = HouseholdMember.objects.filter(person__user__username="resident").select_related("person").first()
+    if member is None:
+        return
+    compound = member.place.path[:5 * STEP]
+    pks = list(history.filter(place__kind=Kind.HOUSEHOLD, place__path__startswith=compound, channel=Channel.APP,
+                              status=Status.CLOSED, rating__isnull=False, category__code__in=OWN_CATEGORIES)
+               .order_by("pk").values_list("pk", flat=True)[:4])
+    Request.objects.filter(pk__in=pks).update(place=member.place, reporter=member.person,
+                                              filed_by=member.person.user_id, contact_name=member.person.name,
+                                              contact_phone=member.person.phone)
 
 
 def _whistles(history, maps, rng: random.Random, now) -> list[Whistle]:
@@ -188,7 +233,7 @@ def _timelines(street, history, whistles: list[Whistle], now) -> None:
     company_ids = {c.pk for c in street.companies}
     events: list[Event] = []
     fields = ("pk", "number", "category_id", "description", "channel", "status", "handler_id", "created_at",
-              "dispatched_at", "first_accepted_at", "first_resolved_at", "rated_at", "rating", "rating_comment",
+              "dispatched_at", "first_accepted_at", "first_resolved_at", "accepted_at", "resolved_at", "reopen_count", "rated_at", "rating", "rating_comment",
               "closed_at", "unrated", "reason", "result_note", "merged_into_id", "followed_up_at", "follow_up_note",
               "reporter_id", "place__path", "place__name")
     for r in history.order_by("pk").values(*fields):
@@ -209,8 +254,12 @@ def _timelines(street, history, whistles: list[Whistle], now) -> None:
             or people["org_user"].get(handler)
         add(Verb.FILE_REQUEST, r["created_at"], reporter_user.get(r["reporter_id"]), f"{name}：{r['description'][:60]}",
             after={"status": Status.SUBMITTED, "category": code, "channel": r["channel"]})
-        if r["dispatched_at"] is not None and handler is not None:
-            add(Verb.DISPATCH_REQUEST, r["dispatched_at"], dispatcher, f"派给 {orgs.get(handler, '')}",
+        reopened = r["reopen_count"] > 0 and r["first_accepted_at"] is not None
+        # a reopened request's dispatched_at is its reopening: the first dispatch came before the first accept
+        dispatched = (r["created_at"] + (r["first_accepted_at"] - r["created_at"]) / 3 if reopened
+                      else r["dispatched_at"])
+        if dispatched is not None and handler is not None:
+            add(Verb.DISPATCH_REQUEST, dispatched, dispatcher, f"派给 {orgs.get(handler, '')}",
                 before={"status": Status.SUBMITTED, "handler": None, "assignee": None},
                 after={"status": Status.DISPATCHED, "handler": handler, "assignee": None, "mode": "direct"})
         for w in whistles_of.get(r["pk"], ()):
@@ -230,6 +279,15 @@ def _timelines(street, history, whistles: list[Whistle], now) -> None:
         if r["first_resolved_at"] is not None:
             add(Verb.RESOLVE_REQUEST, r["first_resolved_at"], handler_user, r["result_note"][:100] or "已办结",
                 before={"status": Status.IN_PROGRESS}, after={"status": Status.RESOLVED})
+        if reopened and r["dispatched_at"] is not None:
+            add(Verb.REOPEN_REQUEST, r["dispatched_at"], reporter_user.get(r["reporter_id"]), f"申请重办：{r['reason']}",
+                before={"status": Status.RESOLVED}, after={"status": Status.REOPENED, "reopen_count": 1})
+            if r["accepted_at"] is not None and r["accepted_at"] != r["first_accepted_at"]:
+                add(Verb.ACCEPT_REQUEST, r["accepted_at"], handler_user, f"{orgs.get(handler, '')} 已接单",
+                    before={"status": Status.REOPENED}, after={"status": Status.ACCEPTED})
+            if r["resolved_at"] is not None and r["resolved_at"] != r["first_resolved_at"]:
+                add(Verb.RESOLVE_REQUEST, r["resolved_at"], handler_user, r["result_note"][:100] or "已办结",
+                    before={"status": Status.IN_PROGRESS}, after={"status": Status.RESOLVED})
         if r["rated_at"] is not None and r["rating"] is not None:
             comment = f"：{r['rating_comment']}" if r["rating_comment"] else ""
             add(Verb.RATE_REQUEST, r["rated_at"], reporter_user.get(r["reporter_id"]), f"评分 {r['rating']} 分{comment}",
