@@ -145,11 +145,11 @@ def _places_for_filing(user):
             continue
         home = Place.objects.get(pk=s.place_id)
         ancestors = {a.kind: a for a in home.ancestors()}
-        options.append((home, _("我家（%(n)s）") % {"n": home.name}))
+        options.append((home, _("我家（%(n)s）") % {"n": label_for(home)}))
         for kind, label in ((Kind.UNIT, _("本单元公共区域")), (Kind.BUILDING, _("本楼公共区域")),
                             (Kind.COMPOUND, _("小区公共区域"))):
             if kind in ancestors:
-                options.append((ancestors[kind], f"{label}（{ancestors[kind].name}）"))
+                options.append((ancestors[kind], f"{label}（{label_for(ancestors[kind])}）"))
     return [(p, label) for p, label in options if may_file("workorders.file_request", p)]
 
 
