@@ -42,7 +42,10 @@ run: assets seed
 	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop)"
 	$(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
 
-test: assets browser-deps lint test-sqlite test-postgres
+# the two databases' runs go side by side, one per core (scripts/test_both.sh prints both logs)
+test: assets browser-deps lint
+	@bash scripts/ensure_postgres.sh
+	PY=$(PY) PG_URL=$(PG_URL) bash scripts/test_both.sh
 
 test-sqlite: assets
 	$(PY) -m pytest -q

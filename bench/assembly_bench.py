@@ -123,7 +123,7 @@ def main() -> int:
 
     from gongzhi.assembly import actions
     from gongzhi.assembly.models import Ballot, RollEntry, Vote, VoteStatus
-    from gongzhi.core import generate as gen
+    from gongzhi.people import generate as gen
     from gongzhi.people.models import HouseholdMember, Person
     from gongzhi.places.models import Kind, Place
 

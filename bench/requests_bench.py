@@ -190,13 +190,13 @@ def session_scopes(blob: str, user_id: int, roles) -> tuple[list[str], list[int]
     from gongzhi.people.roles import role_of_title
 
     rows = json.loads(blob)[SESSION_SCOPES_KEY]["rows"]
-    paths = sorted({path for title, _pid, path, _org in rows
+    paths = sorted({path for title, _pid, path, _org, _name in rows
                     if (role_of_title(title) if title else Role.RESIDENT) in roles})
     folded: list[str] = []
     for p in paths:
         if not folded or not p.startswith(folded[-1]):
             folded.append(p)
-    return folded, [org for _t, _p, _path, org in rows if org]
+    return folded, [org for _t, _p, _path, org, _name in rows if org]
 
 
 def visibility_sql(alias: str, place_alias: str, paths: list[str], orgs: list[int], user_id: int) -> tuple[str, dict]:
