@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from gongzhi.core.models import Event
 from gongzhi.core.permissions import SYSTEM
-from gongzhi.notices.models import Notification
 from gongzhi.places import actions as place_actions
 from gongzhi.places.labels import attach_labels, label_for, label_of, labelled, title_for
 from gongzhi.places.models import Kind, Place
@@ -111,11 +110,6 @@ def test_the_queue_export_names_compound_building_unit(client, community_staff, 
     client.force_login(community_staff)
     header, *lines = _rows(client.get("/requests/export.xlsx"))
     assert [line[header.index("位置")] for line in lines] == [SHORT]
-
-
-def test_notifications_say_where(community_staff, filed):
-    texts = list(Notification.objects.filter(user=community_staff).values_list("text", flat=True))
-    assert texts == [f"新诉求 {filed.number} {SHORT}（水电维修）待派单"]
 
 
 def test_the_household_list_shows_no_internal_code(client, grid_worker, tree):

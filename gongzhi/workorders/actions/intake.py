@@ -30,7 +30,7 @@ from ..models import (
 from ..photos import check_photos
 from .deadlines import due_at, service_level
 from .recipients import dispatchers_of
-from .transitions import link_of, person_of, record, save_photos, subject_of
+from .transitions import link_of, person_of, record, save_photos
 
 
 def next_number(day: datetime.date) -> str:
@@ -97,5 +97,5 @@ def file_request(
         record(by, Verb.FILE_REQUEST, req, summary=f"{category.name}：{req.description[:60]}",
                after={"status": req.status, "category": category.code, "channel": channel})
         notify(dispatchers_of(req), verb=Verb.FILE_REQUEST, text=_("新诉求 %(n)s（%(c)s）待派单") % {
-            "n": subject_of(req), "c": category.name}, link=link_of(req))
+            "n": req.number, "c": category.name}, link=link_of(req))
     return req

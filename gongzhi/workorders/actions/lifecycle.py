@@ -43,7 +43,6 @@ from .transitions import (
     precheck,
     record,
     save_photos,
-    subject_of,
 )
 
 REDISPATCH_FROM = frozenset({S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED})  # 改派: a reason is required
@@ -91,9 +90,9 @@ def dispatch_request(req: Request, *, to: Organisation, by, assignee: Person | N
             summary += f"：{note.strip()}"
         record(by, Verb.DISPATCH_REQUEST, req, summary=summary, before=before, after=after)
         notify(handlers_of(req), verb=Verb.DISPATCH_REQUEST, text=_("诉求 %(n)s 已派给您，请在时限内接单") % {
-            "n": subject_of(req)}, link=link_of(req))
+            "n": req.number}, link=link_of(req))
         notify(reporter_users(req), verb=Verb.DISPATCH_REQUEST, text=_("您的诉求 %(n)s 已派单") % {
-            "n": subject_of(req)}, link=link_of(req))
+            "n": req.number}, link=link_of(req))
     return req
 
 
@@ -137,7 +136,7 @@ def accept_request(req: Request, *, by) -> Request:
         record(by, Verb.ACCEPT_REQUEST, req, summary=_("%(org)s 已接单") % {"org": org},
                before=before, after={"status": req.status})
         notify(reporter_users(req), verb=Verb.ACCEPT_REQUEST, text=_("您的诉求 %(n)s 已接单") % {
-            "n": subject_of(req)}, link=link_of(req))
+            "n": req.number}, link=link_of(req))
     return req
 
 
@@ -180,7 +179,7 @@ def resolve_request(req: Request, *, by, result_note: str, photos: Sequence = ()
         record(by, Verb.RESOLVE_REQUEST, req, summary=result_note[:100], before=before,
                after={"status": req.status})
         notify(reporter_users(req), verb=Verb.RESOLVE_REQUEST, text=_("您的诉求 %(n)s 已办结，请评价") % {
-            "n": subject_of(req)}, link=link_of(req))
+            "n": req.number}, link=link_of(req))
     return req
 
 
@@ -196,7 +195,7 @@ def return_request(req: Request, *, by, reason: str) -> Request:
         record(by, Verb.RETURN_REQUEST, req, summary=_("退回：%(r)s") % {"r": reason}, before=before,
                after={"status": req.status})
         notify(dispatchers_of(req), verb=Verb.RETURN_REQUEST, text=_("诉求 %(n)s 被退回：%(r)s") % {
-            "n": subject_of(req), "r": reason}, link=link_of(req))
+            "n": req.number, "r": reason}, link=link_of(req))
     return req
 
 
@@ -212,7 +211,7 @@ def reject_request(req: Request, *, by, reason: str) -> Request:
         record(by, Verb.REJECT_REQUEST, req, summary=_("驳回：%(r)s") % {"r": reason}, before=before,
                after={"status": req.status})
         notify(reporter_users(req), verb=Verb.REJECT_REQUEST, text=_("您的诉求 %(n)s 未受理：%(r)s") % {
-            "n": subject_of(req), "r": reason}, link=link_of(req))
+            "n": req.number, "r": reason}, link=link_of(req))
     return req
 
 
@@ -234,7 +233,7 @@ def merge_request(req: Request, *, into: Request, by) -> Request:
         record(by, Verb.MERGE_REQUEST, req, summary=_("与 %(n)s 合并办理") % {"n": into.number}, before=before,
                after={"status": req.status, "merged_into": into.pk})
         notify(reporter_users(req), verb=Verb.MERGE_REQUEST, text=_("您的诉求 %(n)s 已与 %(m)s 合并办理") % {
-            "n": subject_of(req), "m": into.number}, link=link_of(into))
+            "n": req.number, "m": into.number}, link=link_of(into))
     return req
 
 
@@ -261,7 +260,7 @@ def rate_request(req: Request, *, by, rating: object, comment: str = "") -> Requ
             "r": score, "c": f"：{comment}" if comment else ""}, before=before,
             after={"status": req.status, "rating": score})
         notify(handlers_of(req), verb=Verb.RATE_REQUEST, text=_("诉求 %(n)s 获评 %(r)s 分") % {
-            "n": subject_of(req), "r": score}, link=link_of(req))
+            "n": req.number, "r": score}, link=link_of(req))
     return req
 
 
@@ -287,7 +286,7 @@ def reopen_request(req: Request, *, by, reason: str) -> Request:
         record(by, Verb.REOPEN_REQUEST, req, summary=_("申请重办：%(r)s") % {"r": reason}, before=before,
                after={"status": req.status, "reopen_count": req.reopen_count})
         notify(handlers_of(req) + dispatchers_of(req), verb=Verb.REOPEN_REQUEST,
-               text=_("诉求 %(n)s 被居民要求重办：%(r)s") % {"n": subject_of(req), "r": reason}, link=link_of(req))
+               text=_("诉求 %(n)s 被居民要求重办：%(r)s") % {"n": req.number, "r": reason}, link=link_of(req))
     return req
 
 

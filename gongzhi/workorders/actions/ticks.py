@@ -17,7 +17,7 @@ from gongzhi.notices.actions import notify
 from ..events import Verb
 from ..models import AWAITING_RESPONSE, UNRESOLVED, Escalation, Request
 from .recipients import dispatchers_of, escalation_users
-from .transitions import S, StateConflict, check_transition, link_of, lock_request, record, subject_of
+from .transitions import S, StateConflict, check_transition, link_of, lock_request, record
 
 # 超时 flags: flag → (its deadline's field, the statuses in which that deadline runs)
 OVERDUE_FLAGS: dict[str, tuple[str, frozenset[str]]] = {
@@ -66,7 +66,7 @@ def escalate_request(req: Request, *, to_level: int, why: str, by=SYSTEM) -> boo
         record(by, Verb.ESCALATE_REQUEST, req, summary=_("升级至%(l)s督办：%(w)s") % {"l": label, "w": why},
                before={"escalation_level": before}, after={"escalation_level": to_level})
         notify(escalation_users(req, to_level), verb=Verb.ESCALATE_REQUEST,
-               text=_("督办：诉求 %(n)s %(w)s，已升级至%(l)s") % {"n": subject_of(req), "w": why, "l": label},
+               text=_("督办：诉求 %(n)s %(w)s，已升级至%(l)s") % {"n": req.number, "w": why, "l": label},
                link=link_of(req))
     return True
 
@@ -90,7 +90,7 @@ def expire_pool_request(req: Request, *, by=SYSTEM, now: datetime.datetime | Non
         record(by, Verb.EXPIRE_POOL, req, summary=_("抢单超时无人接单，退回派单"), before=before,
                after={"status": req.status})
         notify(dispatchers_of(req), verb=Verb.EXPIRE_POOL, text=_("诉求 %(n)s 抢单超时，请重新派单") % {
-            "n": subject_of(req)}, link=link_of(req))
+            "n": req.number}, link=link_of(req))
     return req
 
 

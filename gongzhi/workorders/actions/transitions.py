@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from gongzhi.core.models import Event
 from gongzhi.core.permissions import require, user_of
 from gongzhi.people.models import Person
-from gongzhi.places.labels import label_for
 
 from ..events import Verb
 from ..models import Attachment, Request, ServiceSettings, Status
@@ -86,13 +85,6 @@ def record(by, verb: str, req: Request, *, summary: str = "", before=None, after
 
 def link_of(req: Request) -> str:
     return f"/requests/{req.pk}/"
-
-
-def subject_of(req: Request) -> str:
-    """A request as a notification names it: its number and where ("GZ-20261203-0001 尚书苑 2号楼 1单元 101"),
-    so an inbox line says which compound and building without opening it."""
-    label = label_for(req.place)
-    return f"{req.number} {label}" if label else req.number
 
 
 def save_photos(req: Request, photos: Sequence, stage: str, by) -> None:

@@ -20,7 +20,7 @@ from ..models import REPORT_MAX, WHISTLE_NOTE_MAX, Escalation, Request, ServiceS
 from .cleaning import clean_reason
 from .deadlines import due_at
 from .recipients import dispatchers_of, escalation_users, users_with_posts
-from .transitions import StateConflict, link_of, lock_request, precheck, record, subject_of
+from .transitions import StateConflict, link_of, lock_request, precheck, record
 
 
 def _lock_whistle(whistle: Whistle) -> Whistle:
@@ -43,7 +43,7 @@ def whistle_request(req: Request, *, department: Organisation, by, note: str) ->
         record(by, Verb.WHISTLE_REQUEST, req, summary=_("向 %(d)s 吹哨：%(n)s") % {"d": department.name, "n": note},
                after={"whistle": whistle.pk, "department": department.pk})
         notify(users_with_posts([department.pk]), verb=Verb.WHISTLE_REQUEST,
-               text=_("吹哨：诉求 %(n)s 需要贵部门报到（%(note)s）") % {"n": subject_of(req), "note": note},
+               text=_("吹哨：诉求 %(n)s 需要贵部门报到（%(note)s）") % {"n": req.number, "note": note},
                link=link_of(req))
     return whistle
 
@@ -62,7 +62,7 @@ def acknowledge_whistle(whistle: Whistle, *, by) -> Whistle:
             "d": whistle.department.name, "late": _("（超时）") if late else ""},
             after={"whistle": whistle.pk, "late": late})
         notify(dispatchers_of(whistle.request), verb=Verb.ACKNOWLEDGE_WHISTLE,
-               text=_("%(d)s 已就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": subject_of(whistle.request)},
+               text=_("%(d)s 已就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": whistle.request.number},
                link=link_of(whistle.request))
     return whistle
 
@@ -84,7 +84,7 @@ def report_whistle(whistle: Whistle, *, by, report: str) -> Whistle:
         record(by, Verb.REPORT_WHISTLE, whistle.request, summary=_("%(d)s 反馈：%(r)s") % {
             "d": whistle.department.name, "r": report[:100]}, after={"whistle": whistle.pk})
         notify(dispatchers_of(whistle.request), verb=Verb.REPORT_WHISTLE,
-               text=_("%(d)s 反馈了诉求 %(n)s 的处置情况") % {"d": whistle.department.name, "n": subject_of(whistle.request)},
+               text=_("%(d)s 反馈了诉求 %(n)s 的处置情况") % {"d": whistle.department.name, "n": whistle.request.number},
                link=link_of(whistle.request))
     return whistle
 
@@ -108,6 +108,6 @@ def mark_whistle_overdue(whistle: Whistle, *, by=SYSTEM, now: datetime.datetime 
         record(by, Verb.WHISTLE_OVERDUE, req, summary=_("%(d)s 超过报到时限") % {"d": whistle.department.name},
                after={"whistle": whistle.pk})
         notify(escalation_users(req, Escalation.STREET), verb=Verb.WHISTLE_OVERDUE,
-               text=_("%(d)s 未按时就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": subject_of(req)},
+               text=_("%(d)s 未按时就诉求 %(n)s 报到") % {"d": whistle.department.name, "n": req.number},
                link=link_of(req))
     return whistle
