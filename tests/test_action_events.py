@@ -4,19 +4,26 @@ exactly the expected accounts. Complete by construction: every registered verb h
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gongzhi.assembly import actions as assembly_actions
 from gongzhi.core.events import verb_choices
+from gongzhi.core.permissions import SYSTEM
+from gongzhi.notices import actions as notices_actions
+from gongzhi.people import accounts
 from gongzhi.people import actions as people_actions
 from gongzhi.places import actions as place_actions
 from gongzhi.places.models import Kind
 from gongzhi.workorders import actions, jobs
 
 from .assembly.conftest import compound_staff, estate, make_closed, make_open, open_vote  # noqa: F401
+from .capture import SENT
 from .conftest import ROLES
 from .workorders.conftest import company_staff, dispatched, filed, managed, resolved, utilities  # noqa: F401
 
@@ -69,6 +76,24 @@ def _conflicted(w):
                                                          choice="no")  # a third person
 
 
+def _two_ballots(w):
+    """E voted online; then both clerks enter (having seen it) a paper ballot for 301: held, not replacing."""
+    vote = make_open(_announced(w))
+    unit = w.estate["units"]["301"]
+    assembly_actions.cast_ballot(vote, by=w.estate["owners"]["E"], choice="yes")
+    assembly_actions.enter_paper_ballot(vote, serial="P-1", unit=unit, by=w.compound_staff, choice="no",
+                                        acknowledge_conflict=True)
+    return vote, (lambda: assembly_actions.enter_paper_ballot(vote, serial="P-1", unit=unit, by=w.second_staff,
+                                                              choice="no", acknowledge_conflict=True))
+
+
+def _settle(w):
+    vote, second_entry = _two_ballots(w)
+    held = second_entry().held
+    return lambda: assembly_actions.resolve_ballot_conflict(vote, conflict=held.pk, by=w.street_staff,
+                                                            reason="业主确认线上投票为本人所投")
+
+
 def _tally(w):
     vote, cast = _cast(w)
     cast()
@@ -78,6 +103,46 @@ def _tally(w):
 
 def _duty(w):
     return actions.add_duty(w.orgs["community_office"], person=w.grid_worker.person, by=w.community_staff)
+
+
+def _notice(w):
+    return notices_actions.notify([w.resident], verb="workorders.dispatch_request", text="您的诉求已派单",
+                                  link="/requests/")[0]
+
+
+def _newcomer(w):
+    return people_actions.register_household_member(
+        w.tree["household2"], by=SYSTEM, person_fields={"name": "钱七", "phone": "13700001111"},
+        member_fields={"relation": "tenant"}).person
+
+
+def _sent_code(w, send):
+    """Run ``send`` with its on-commit work, and read the verification code the channels were handed."""
+    SENT.clear()
+    with w.django_capture_on_commit_callbacks(execute=True):
+        send()
+    return re.search(r"验证码：(\d{6})", SENT[-1]["text"]).group(1)
+
+
+def _activation(w):
+    person = _newcomer(w)
+    code = _sent_code(w, lambda: accounts.create_account(person, by=w.community_staff, username="qianqi"))
+    return lambda: accounts.activate_account(username="qianqi", code=code, password="Lianhu-2026-xin")
+
+
+def _password_reset(w):
+    code = _sent_code(w, lambda: accounts.request_password_reset(phone=w.resident.person.phone))
+    return lambda: accounts.reset_password(phone=w.resident.person.phone, code=code, password="Lianhu-2026-xin")
+
+
+def _wrong_code(w):
+    code = _sent_code(w, lambda: accounts.request_password_reset(phone=w.resident.person.phone))
+    wrong = "000000" if code != "000000" else "111111"
+
+    def attempt():
+        with pytest.raises(ValidationError):
+            accounts.reset_password(phone=w.resident.person.phone, code=wrong, password="Lianhu-2026-xin")
+    return attempt
 
 
 def _rule(w):
@@ -116,6 +181,24 @@ CASES = {
         w.grid_worker.person.positions.first(), by=w.community_staff), set()),
     "people.add_household_member": ("community_staff", lambda w: lambda: people_actions.add_household_member(
         w.tree["household2"], w.resident.person, relation="tenant", by=w.community_staff), set()),
+    "people.update_household_member": ("community_staff", lambda w: lambda: people_actions.update_household_member(
+        w.resident.person.homes.get(), share="0.5", by=w.community_staff), set()),
+    "people.end_household_member": ("community_staff", lambda w: lambda: people_actions.end_household_member(
+        w.resident.person.homes.get(), by=w.community_staff), set()),
+    "people.create_account": ("community_staff", lambda w: (lambda p: lambda: accounts.create_account(
+        p, by=w.community_staff, username="qianqi"))(_newcomer(w)), set()),
+    "people.reset_account": ("community_staff", lambda w: lambda: accounts.reset_account(
+        w.resident.person, by=w.community_staff), set()),
+    "people.deactivate_account": ("community_staff", lambda w: lambda: accounts.deactivate_account(
+        w.resident.person, by=w.community_staff), set()),
+    "people.reactivate_account": ("community_staff", lambda w: (accounts.deactivate_account(
+        w.resident.person, by=w.community_staff), lambda: accounts.reactivate_account(
+        w.resident.person, by=w.community_staff))[1], set()),
+    "people.activate_account": ("qianqi", _activation, set()),
+    "people.request_password_reset": (None, lambda w: lambda: accounts.request_password_reset(
+        phone=w.resident.person.phone), set()),
+    "people.reset_password": ("resident", _password_reset, set()),
+    "people.reject_code": (None, _wrong_code, set()),
     "people.issue_api_token": ("community_staff", lambda w: lambda: people_actions.issue_api_token(
         w.community_staff, name="对接", by=w.community_staff), set()),
     "people.revoke_api_token": ("community_staff", lambda w: (lambda t: lambda: people_actions.revoke_api_token(
@@ -193,10 +276,15 @@ CASES = {
         d, on_duty=False, by=w.community_staff))(_duty(w)), set()),
     "workorders.remove_duty": ("community_staff", lambda w: (lambda d: lambda: actions.remove_duty(
         d, by=w.community_staff))(_duty(w)), set()),
+    # notices: the reader's own moves
+    "notices.read_notice": ("resident", lambda w: (lambda n: lambda: notices_actions.read_notice(
+        n, by=w.resident))(_notice(w)), set()),
+    "notices.read_all_notices": ("resident", lambda w: (_notice(w), lambda: notices_actions.read_all_notices(
+        by=w.resident))[1], set()),
     # owners' votes
     "assembly.create_vote": ("compound_staff", lambda w: lambda: _vote(w), set()),
     "assembly.announce_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.announce_vote(
-        v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_e", "owner_f", "owner_g"}),
+        v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
     "assembly.cancel_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.cancel_vote(
         v, by=w.compound_staff, reason="合同已续签"))(_announced(w)), set()),
     "assembly.correct_roll": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.correct_roll(
@@ -208,11 +296,17 @@ CASES = {
         v, serial="P-1", unit=w.estate["units"]["301"], by=w.compound_staff, choice="yes"))(
         make_open(_announced(w))), set()),
     "assembly.paper_ballot_conflict": ("hp_staff2", lambda w: _paper(w, second="no"), set()),
-    "assembly.resolve_paper_ballot": ("street_staff", _conflicted, set()),
-    "assembly.tally_vote": ("hp_staff", _tally, {"owner_a", "owner_b", "owner_c", "owner_e", "owner_f", "owner_g"}),
+    "assembly.resolve_paper_ballot": ("street_staff", _conflicted, {"owner_e"}),  # recorded by staff: told
+    "assembly.ballot_conflict": ("hp_staff2", lambda w: _two_ballots(w)[1], {"owner_e"}),
+    "assembly.resolve_ballot_conflict": ("street_staff", _settle, {"owner_e"}),
+    "assembly.tally_vote": ("hp_staff", _tally, {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
     "assembly.flag_person": ("hp_staff", lambda w: lambda: assembly_actions.flag_person(
         w.estate["owners"]["B"].person, text="欠缴物业费", by=w.compound_staff), set()),
 }
+
+# verification codes go to the account's phone through the channels, with no inbox row: verb → that account
+SENT_DIRECTLY = {"people.create_account": "qianqi", "people.reset_account": "resident",
+                 "people.request_password_reset": "resident"}
 
 # where one action rightly writes more than its own verb, the whole sequence (its own verb still once)
 SEQUENCE = {
@@ -305,6 +399,10 @@ def test_action_writes_one_event_and_tells_the_right_people(request, tree, orgs,
                                         "property_staff": "property", "community_staff": "community",
                                         "street_staff": "street", "resident": "resident",
                                         "department_liaison": "department", "compound_staff": "hp_staff",
-                                        }[actor_name]
+                                        "qianqi": "qianqi"}[actor_name]
     assert told.users == told_expected
-    assert told.sent_to == {n.user_id for n in told.notifications}  # every inbox row went out after commit
+    direct = {u.pk for u in get_user_model().objects.filter(username=SENT_DIRECTLY[verb])} if (
+        verb in SENT_DIRECTLY) else set()
+    assert direct or verb not in SENT_DIRECTLY
+    # every inbox row went out after commit, and codes only to their account
+    assert told.sent_to == {n.user_id for n in told.notifications} | direct

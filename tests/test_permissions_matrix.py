@@ -56,6 +56,34 @@ def import_job(tree, community_staff):
                          place=tree["community"], by=community_staff)
 
 
+@pytest.fixture
+def resident_notice(resident):
+    from gongzhi.notices.actions import notify
+
+    return notify([resident], verb="workorders.dispatch_request", text="您反映的楼道灯不亮已派单", link="/requests/")[0]
+
+
+@pytest.fixture
+def newcomer(tree):
+    """A tenant of household 102 with a phone and no login account yet."""
+    from gongzhi.core.permissions import SYSTEM
+    from gongzhi.people import actions as people_actions
+
+    return people_actions.register_household_member(
+        tree["household2"], by=SYSTEM, person_fields={"name": "钱七", "phone": "13700001111"},
+        member_fields={"relation": "tenant"}).person
+
+
+@pytest.fixture
+def resident_home(resident):
+    from gongzhi.people.models import HouseholdMember
+
+    return HouseholdMember.objects.get(person=resident.person)
+
+
+ACCOUNT_SEERS = {"grid_worker", "building_head", "property_staff", "committee_member", "department_liaison"}
+
+
 def _t(key):
     return lambda w: w.tree[key].pk
 
@@ -117,6 +145,8 @@ CASES = [
          expect={302: {"community_staff"}}, marker="对接系统"),
     Case("notices inbox", lambda w: "/notices/", expect={200: ALL}),
     Case("mark notices read", lambda w: "/notices/read/", method="post", expect={302: ALL}),
+    Case("open a notice", lambda w: f"/notices/{w.resident_notice.pk}/", expect={302: {"resident"}},
+         marker="楼道灯不亮"),
     Case("export audit", lambda w: "/audit/export.xlsx", expect={200: {"street_staff"}, 403: ALL - {"street_staff"}}),
     Case("large text toggle", lambda w: "/large-text/", method="post", expect={302: ALL}),
     Case("place tree", lambda w: "/places/", expect={302: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),
@@ -131,6 +161,47 @@ CASES = [
          marker="测试grid"),
     Case("end a position", lambda w: f"/people/positions/{w.grid_post.pk}/end/", method="post", expect={302: {"street_staff", "community_staff"}, 403: {"grid_worker", "department_liaison"}},
          marker="测试grid"),
+    # ---- household members and login accounts
+    Case("new member form", lambda w: f"/people/households/{w.tree['household2'].pk}/members/new/",
+         expect={200: MANAGERS, 403: ACCOUNT_SEERS}, marker="102"),
+    Case("add a member", lambda w: f"/people/households/{w.tree['household2'].pk}/members/new/", method="post",
+         data=lambda w: {"name": "孙八", "relation": "resident", "share": ""},
+         expect={302: MANAGERS, 403: ACCOUNT_SEERS}),
+    Case("new home form", lambda w: f"/people/{w.grid_worker.person.pk}/homes/new/",
+         expect={200: MANAGERS, 403: {"grid_worker", "department_liaison"}}, marker="测试grid"),
+    Case("add a home", lambda w: f"/people/{w.grid_worker.person.pk}/homes/new/", method="post",
+         data=lambda w: {"household": "C1-1-1-102", "relation": "resident"},
+         expect={302: MANAGERS, 403: {"grid_worker", "department_liaison"}}, marker="测试grid"),
+    Case("member edit form", lambda w: f"/people/members/{w.resident_home.pk}/edit/",
+         expect={200: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}, marker="测试resident"),
+    Case("member edit", lambda w: f"/people/members/{w.resident_home.pk}/edit/", method="post",
+         data=lambda w: {"relation": "owner", "share": "0.5", "registered_area": "89.50"},
+         expect={302: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}, marker="测试resident"),
+    Case("end a member", lambda w: f"/people/members/{w.resident_home.pk}/end/", method="post",
+         expect={302: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}, marker="测试resident"),
+    Case("new account form", lambda w: f"/people/{w.newcomer.pk}/account/new/",
+         expect={200: MANAGERS, 403: ACCOUNT_SEERS}, marker="钱七"),
+    Case("open an account", lambda w: f"/people/{w.newcomer.pk}/account/new/", method="post",
+         data=lambda w: {"username": "qianqi"}, expect={302: MANAGERS, 403: ACCOUNT_SEERS}, marker="钱七"),
+    Case("reset an account", lambda w: f"/people/{w.resident.person.pk}/account/reset/", method="post",
+         expect={302: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}, marker="测试resident"),
+    Case("deactivate an account", lambda w: f"/people/{w.resident.person.pk}/account/deactivate/", method="post",
+         expect={302: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}, marker="测试resident"),
+    Case("reactivate an account", lambda w: f"/people/{w.resident.person.pk}/account/reactivate/", method="post",
+         expect={302: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}, marker="测试resident"),
+    Case("no such account move", lambda w: f"/people/{w.resident.person.pk}/account/promote/", method="post",
+         expect={}, marker="测试resident"),
+    Case("api add a member", lambda w: f"/api/households/{w.tree['household2'].pk}/members", method="post",
+         json=True, data=lambda w: {"name": "孙八", "relation": "resident"},
+         expect={201: MANAGERS, 403: ACCOUNT_SEERS}),
+    Case("api change a member", lambda w: f"/api/household-members/{w.resident_home.pk}", method="patch",
+         data=lambda w: {"share": "0.5"}, expect={200: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}},
+         marker="测试resident"),
+    Case("api end a member", lambda w: f"/api/household-members/{w.resident_home.pk}/end", method="post",
+         json=True, expect={200: MANAGERS, 403: ACCOUNT_SEERS | {"resident"}}),
+    Case("activation page", lambda w: "/accounts/activate/", expect={200: ALL}),
+    Case("forgot password page", lambda w: "/accounts/password/reset/", expect={200: ALL}),
+    Case("new password by code page", lambda w: "/accounts/password/reset/confirm/", expect={200: ALL}),
     Case("organisation list", lambda w: "/people/organisations/", expect={200: ALL - {"resident", "volunteer"}, 403: {"resident", "volunteer"}}),
     Case("new organisation form", lambda w: f"/people/organisations/new/{w.tree['compound'].pk}/", expect={200: {"street_staff", "community_staff"}, 403: {"grid_worker", "property_staff", "committee_member", "department_liaison"}},
          marker="尚书苑"),

@@ -56,7 +56,9 @@ def test_the_registry_replaces_an_entry_registered_twice():
 
 def test_home_cards_follow_the_reader(client, street_staff, resident):
     client.force_login(street_staff)
-    assert set(client.get("/").context["card"]) == {"positions", "scopes"}
+    assert set(client.get("/").context["card"]) == {"positions", "scopes", "requests_todo", "votes_todo",
+                                                    "notices_todo"}
     client.force_login(resident)
     card = client.get("/").context["card"]
-    assert {"file_request", "homes"} <= set(card) and "scopes" not in card
+    assert {"file_request", "homes", "resident_todo", "notices_todo"} <= set(card)
+    assert not {"scopes", "requests_todo", "votes_todo"} & set(card)

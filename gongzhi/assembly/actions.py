@@ -38,6 +38,9 @@ from .events import Verb
 from .models import (
     Ballot,
     BallotChoice,
+    BallotConflict,
+    BallotLog,
+    BallotRule,
     Candidate,
     CandidateFlag,
     Channel,
@@ -152,6 +155,13 @@ def _check_resolve_paper(vote: Vote, by, serial: str | None = None, *, lock: boo
     return entries
 
 
+def _check_resolve_conflict(vote: Vote, by) -> None:
+    """Ballots held because their head already had one are settled by an organiser until the count."""
+    _check_paper(vote, by)
+    if not vote.ballot_conflicts.filter(state=BallotConflict.State.OPEN).exists():
+        raise ValidationError({"conflict": _("没有待处理的同一业主多张选票")})
+
+
 def _check_tally(vote: Vote, by) -> None:
     _require(by, "assembly.organise_vote", vote)
     if vote.status == VoteStatus.CLOSED:
@@ -164,6 +174,10 @@ def _check_tally(vote: Vote, by) -> None:
     if held.exists():
         raise ValidationError({"status": _("还有 %(n)s 张纸质选票未完成复核或存在不一致，请先处理") % {
             "n": held.values("serial").distinct().count()}})
+    conflicts = vote.ballot_conflicts.filter(state=BallotConflict.State.OPEN)
+    if conflicts.exists():
+        raise ValidationError({"status": _("还有 %(n)s 户收到多张选票尚未按规则处理，请先处理") % {
+            "n": conflicts.values("owner_key").distinct().count()}})
 
 
 # move -> its check (the verb that calls it in the comment); in the order the pages show them
@@ -175,6 +189,7 @@ _CHECKS: dict[str, Callable[[Vote, Any], object]] = {
     "paper": _check_paper,          # enter_paper_ballot
     "resolve_paper": _check_resolve_paper,  # resolve_paper_ballot
     "proxy": _check_proxy,          # cast_proxy_ballot
+    "resolve_conflict": _check_resolve_conflict,  # resolve_ballot_conflict
     "tally": _check_tally,          # tally_vote
     "correct_roll": _check_correct_roll,  # correct_roll
     "cancel": _check_cancel,        # cancel_vote
@@ -221,7 +236,7 @@ def may_create_votes(user) -> bool:
 def create_vote(*, compound: Place, kind: str, matter: str, title: str, question: str,
                 opens_at: datetime.datetime, closes_at: datetime.datetime, by, notice_days: int = 15,
                 seats: int | None = None, count_non_voters_with_majority: bool = False, attachment=None,
-                tie_break: str = "heads") -> Vote:
+                tie_break: str = "heads", ballot_rule: str = BallotRule.FIRST) -> Vote:
     """发起表决 (a draft: the roll is taken when it is announced)."""
     errors: dict[str, str] = {}
     if compound is None or compound.kind != Kind.COMPOUND:
@@ -236,6 +251,8 @@ def create_vote(*, compound: Place, kind: str, matter: str, title: str, question
         errors["question"] = _("表决内容不能为空")
     if opens_at and closes_at and closes_at <= opens_at:
         errors["closes_at"] = _("投票截止时间必须晚于开始时间")
+    if ballot_rule not in BallotRule.values:
+        errors["ballot_rule"] = _("请选择同一业主多渠道投票时的处理规则")
     if notice_days < 15:
         errors["notice_days"] = _("公告期不得少于15天")
     if kind == VoteKind.ELECTION:
@@ -261,10 +278,11 @@ def create_vote(*, compound: Place, kind: str, matter: str, title: str, question
             compound=compound, kind=kind, matter=matter, title=title.strip(), question=question.strip(),
             opens_at=opens_at, closes_at=closes_at, notice_days=notice_days, seats=seats,
             count_non_voters_with_majority=count_non_voters_with_majority, tie_break=tie_break,
-            attachment=attachment or "", created_by=user_of(by))
+            ballot_rule=ballot_rule, attachment=attachment or "", created_by=user_of(by))
         Event.record(by, Verb.CREATE_VOTE, vote, place=compound, summary=vote.title,
                      after={"matter": matter, "kind": kind,
-                            "count_non_voters_with_majority": bool(count_non_voters_with_majority)})
+                            "count_non_voters_with_majority": bool(count_non_voters_with_majority),
+                            "ballot_rule": ballot_rule})
     return vote
 
 
@@ -337,6 +355,21 @@ def _roll_users(vote: Vote):
         .values("representative_id")).only("pk").order_by("pk")
 
 
+def _co_owner_users(vote: Vote) -> list:
+    """The login accounts of the co-owners on the roll who do not cast their head's ballot (the owner key
+    lists every owner's person id; the representative votes for them all)."""
+    ids: set[int] = set()
+    representatives = set(vote.roll.exclude(representative=None).values_list("representative_id", flat=True))
+    for key in vote.roll.filter(owner_key__contains="+").values_list("owner_key", flat=True).distinct():
+        ids.update(int(x) for x in key[1:].split("+") if x.isdigit())
+    ids -= representatives
+    found = sorted(ids)
+    users: list = []
+    for start in range(0, len(found), 500):  # a bounded IN list on every database
+        users.extend(get_user_model().objects.filter(person__pk__in=found[start:start + 500]).only("pk"))
+    return sorted(users, key=lambda u: u.pk)
+
+
 def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
@@ -360,6 +393,11 @@ def announce_vote(vote: Vote, *, by) -> Vote:
                      after={"units": len(entries), "heads": heads})
         notify(_roll_users(vote), verb=Verb.ANNOUNCE_VOTE,
                text=_("%(c)s表决公告：%(t)s。投票时间 %(o)s 至 %(e)s，请按时投票。") % {
+                   "c": vote.compound.name, "t": vote.title, "o": _local(vote.opens_at), "e": _local(vote.closes_at)},
+               link=reverse("assembly:detail", args=[vote.pk]))
+        notify(_co_owner_users(vote), verb=Verb.ANNOUNCE_VOTE,
+               text=_("%(c)s表决公告：%(t)s。投票时间 %(o)s 至 %(e)s。您与其他共有人共同投一票，由本户的代表人提交，"
+                      "可在表决页查看。") % {
                    "c": vote.compound.name, "t": vote.title, "o": _local(vote.opens_at), "e": _local(vote.closes_at)},
                link=reverse("assembly:detail", args=[vote.pk]))
     return vote
@@ -493,25 +531,82 @@ def _check_window(vote: Vote, *, paper: bool = False) -> None:
         raise ValidationError({"status": _("投票已截止")})
 
 
+def head_users(owner_key: str):
+    """The login accounts of every owner of a head (the co-owners too: the key lists their person ids);
+    none for the developer's head."""
+    ids = [int(x) for x in owner_key[1:].split("+") if x.isdigit()] if owner_key.startswith("p") else []
+    return get_user_model().objects.filter(person__pk__in=ids).only("pk").order_by("pk")
+
+
+def _tell_owners(vote: Vote, owner_key: str, verb: str, text: str) -> None:
+    notify(head_users(owner_key), verb=verb, text=_("%(c)s表决“%(t)s”：%(x)s") % {
+        "c": vote.compound.name, "t": vote.title, "x": text}, link=reverse("assembly:detail", args=[vote.pk]))
+
+
+def conflict_warning(ballot: Ballot) -> str:
+    """What a clerk must see before recording another ballot for a head that already has one."""
+    return _("该户已于 %(t)s 通过%(c)s投票。同一业主只计一张选票：确认录入后，这张选票将作为同一业主的另一张选票记录，"
+             "暂不计入，由组织方按本表决规则处理，并通知业主。请勾选“已知晓该户已投票”后再提交。") % {
+        "t": _local(ballot.created_at), "c": Channel(ballot.channel).label}
+
+
 def _put_ballot(vote: Vote, owner_key: str, *, choice: str, candidates: list[int], channel: str, by,
-                serial: str = "", proxy: Person | None = None, authorisation=None) -> Ballot:
+                serial: str = "", proxy: Person | None = None, authorisation=None,
+                acknowledged: bool = False) -> Ballot:
+    """One ballot per head, never silently replaced. The first ballot of a head is recorded; the owner may
+    change their own online ballot until the close; any other ballot for a head that already has one (another
+    channel, or a second paper or proxy ballot) is held as a :class:`BallotConflict` for an organiser to
+    settle by the vote's rule, and the owners are told. A clerk (paper, proxy) must have seen that the head
+    voted (``acknowledged``) before such a ballot is recorded. The returned ballot's ``held`` is the
+    conflict, if one was recorded."""
     ballot = Ballot.objects.select_for_update().filter(vote=vote, owner_key=owner_key).first()
-    verb = Verb.CHANGE_BALLOT if ballot is not None else Verb.CAST_BALLOT
+    label = Channel(channel).label
     if ballot is None:
-        ballot = Ballot(vote=vote, owner_key=owner_key)
-    ballot.choice, ballot.candidates, ballot.channel, ballot.cast_by = choice, candidates, channel, user_of(by)
-    ballot.serial, ballot.proxy = serial, proxy
-    if authorisation is not None:
-        ballot.authorisation = authorisation
-    ballot.save()
-    # the audit trail keeps that a ballot was cast or changed, never how
-    Event.record(by, verb, vote, place=vote.compound, summary=_("%(c)s投票") % {"c": Channel(channel).label},
-                 after={"channel": channel, "serial": serial})
+        ballot = Ballot(vote=vote, owner_key=owner_key, choice=choice, candidates=candidates, channel=channel,
+                        cast_by=user_of(by), serial=serial, proxy=proxy)
+        if authorisation is not None:
+            ballot.authorisation = authorisation
+        ballot.save()
+        BallotLog.objects.create(ballot=ballot, kind=BallotLog.Kind.CAST, channel=channel)
+        # the audit trail keeps that a ballot was cast or changed, never how
+        Event.record(by, Verb.CAST_BALLOT, vote, place=vote.compound, summary=_("%(c)s投票") % {"c": label},
+                     after={"channel": channel, "serial": serial})
+        if channel != Channel.ONLINE:  # recorded by staff: the owners learn of it (and of any mistake)
+            _tell_owners(vote, owner_key, Verb.CAST_BALLOT, _("已记录本户的%(c)s选票（回执码 %(r)s）。如非本户意愿，请联系组织方。") % {
+                "c": label, "r": ballot.receipt})
+        ballot.held = None
+        return ballot
+    if channel == Channel.ONLINE and ballot.channel == Channel.ONLINE:
+        # the owner changes their own online ballot (until the close; the latest counts)
+        ballot.choice, ballot.candidates, ballot.cast_by = choice, candidates, user_of(by)
+        ballot.save(update_fields=["choice", "candidates", "cast_by", "updated_at"])
+        BallotLog.objects.create(ballot=ballot, kind=BallotLog.Kind.CHANGED, channel=channel)
+        Event.record(by, Verb.CHANGE_BALLOT, vote, place=vote.compound, summary=_("%(c)s投票") % {"c": label},
+                     after={"channel": channel, "serial": serial})
+        ballot.held = None
+        return ballot
+    if channel != Channel.ONLINE and not acknowledged:
+        raise ValidationError({"acknowledge_conflict": conflict_warning(ballot)})
+    held = BallotConflict.objects.create(
+        vote=vote, ballot=ballot, owner_key=owner_key, recorded_channel=ballot.channel, channel=channel,
+        choice=choice, candidates=candidates, serial=serial, proxy=proxy, authorisation=authorisation or "",
+        cast_by=user_of(by))
+    BallotLog.objects.create(ballot=ballot, kind=BallotLog.Kind.CONFLICT, channel=channel)
+    Event.record(by, Verb.BALLOT_CONFLICT, vote, place=vote.compound,
+                 summary=_("同一业主已有%(old)s选票，又收到%(new)s选票：暂不计入，待按规则处理") % {
+                     "old": Channel(ballot.channel).label, "new": label},
+                 after={"channel": channel, "recorded_channel": ballot.channel, "serial": serial,
+                        "conflict": held.pk})
+    _tell_owners(vote, owner_key, Verb.BALLOT_CONFLICT, _("本户已有%(old)s选票，又收到一张%(new)s选票。后者暂不计入，组织方将按本表决规则"
+                                    "（%(rule)s）处理，结果会通知您。") % {
+        "old": Channel(ballot.channel).label, "new": label, "rule": BallotRule(vote.ballot_rule).label})
+    ballot.held = held
     return ballot
 
 
 def cast_ballot(vote: Vote, *, by, owner_key: str | None = None, choice: str = "", candidates=None) -> Ballot:
-    """业主在线投票 — may be changed until the close; the latest counts."""
+    """业主在线投票 — may be changed until the close; the latest counts. If the head already voted on paper or
+    by proxy, the online ballot is held for the organiser (``ballot.held``), never replacing that one."""
     with transaction.atomic():
         vote = _lock(vote)
         owner_key = _check_cast(vote, by, owner_key)
@@ -520,7 +615,7 @@ def cast_ballot(vote: Vote, *, by, owner_key: str | None = None, choice: str = "
 
 
 def cast_proxy_ballot(vote: Vote, *, unit: Place, proxy: Person, authorisation, by, choice: str = "",
-                      candidates=None) -> Ballot:
+                      candidates=None, acknowledge_conflict: bool = False) -> Ballot:
     """委托投票 — staff record a ballot cast by a proxy holding a written authorisation."""
     if not authorisation:
         raise ValidationError({"authorisation": _("请上传委托书")})
@@ -533,12 +628,74 @@ def cast_proxy_ballot(vote: Vote, *, unit: Place, proxy: Person, authorisation, 
             raise ValidationError({"unit": _("该户不在投票权登记中")})
         choice, ids = _check_content(vote, choice, candidates)
         return _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PROXY, by=by,
-                           proxy=proxy, authorisation=authorisation)
+                           proxy=proxy, authorisation=authorisation, acknowledged=acknowledge_conflict)
 
 
-def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str = "", candidates=None) -> PaperEntry:
+def _winner_is_recorded(rule: str, recorded_channel: str, held_channel: str) -> bool:
+    """Whether the vote's rule keeps the recorded ballot (which came first) against a held one."""
+    if rule == BallotRule.LAST:
+        return False
+    if rule == BallotRule.WRITTEN and recorded_channel == Channel.ONLINE and held_channel != Channel.ONLINE:
+        return False
+    return True
+
+
+def resolve_ballot_conflict(vote: Vote, *, conflict: int, by, reason: str, invalid: bool = False) -> BallotConflict:
+    """按规则处理同一业主的多张选票 — the organiser settles one held ballot (the oldest of its head first) by the
+    vote's rule: the ballot the rule names stands, unless the organiser records why it is not a valid ballot
+    (``invalid``), when the other one does. Audited, and the owners are told; the count waits for it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写处理理由（核对情况）")})
+    with transaction.atomic():
+        vote = _lock(vote)
+        _check_resolve_conflict(vote, by)
+        held = (BallotConflict.objects.select_for_update().filter(vote=vote, pk=conflict,
+                                                                  state=BallotConflict.State.OPEN).first())
+        if held is None:
+            raise ValidationError({"conflict": _("该选票冲突不存在或已处理")})
+        older = vote.ballot_conflicts.filter(owner_key=held.owner_key, state=BallotConflict.State.OPEN,
+                                             created_at__lt=held.created_at)
+        if older.exists():
+            raise ValidationError({"conflict": _("请先处理该户更早收到的另一张选票")})
+        ballot = Ballot.objects.select_for_update().get(pk=held.ballot_id)
+        before = ballot.channel
+        keep = _winner_is_recorded(vote.ballot_rule, ballot.channel, held.channel)
+        if invalid:
+            keep = not keep
+        if keep:
+            held.state = BallotConflict.State.KEPT
+            BallotLog.objects.create(ballot=ballot, kind=BallotLog.Kind.KEPT, channel=ballot.channel)
+            text = _("经组织方核对，本户原%(old)s选票有效，%(new)s选票不计入。理由：%(r)s") % {
+                "old": Channel(ballot.channel).label, "new": Channel(held.channel).label, "r": reason}
+        else:
+            held.state = BallotConflict.State.REPLACED
+            ballot.choice, ballot.candidates, ballot.channel = held.choice, held.candidates, held.channel
+            ballot.serial, ballot.proxy, ballot.cast_by = held.serial, held.proxy, held.cast_by
+            ballot.authorisation = held.authorisation
+            ballot.save()
+            BallotLog.objects.create(ballot=ballot, kind=BallotLog.Kind.REPLACED, channel=held.channel)
+            text = _("经组织方核对，本户选票改以%(new)s选票为准，原%(old)s选票不再计入。理由：%(r)s。"
+                     "可用回执码 %(c)s 在公示页查看记录。") % {
+                "old": Channel(before).label, "new": Channel(held.channel).label, "r": reason, "c": ballot.receipt}
+        held.reason, held.resolved_by, held.resolved_at = reason[:300], user_of(by), timezone.now()
+        held.save(update_fields=["state", "reason", "resolved_by", "resolved_at"])
+        Event.record(by, Verb.RESOLVE_BALLOT_CONFLICT, vote, place=vote.compound,
+                     summary=_("同一业主的%(old)s选票与%(new)s选票：%(d)s（%(r)s）") % {
+                         "old": Channel(before).label, "new": Channel(held.channel).label,
+                         "d": held.get_state_display(), "r": reason},
+                     after={"conflict": held.pk, "state": held.state, "invalid": bool(invalid),
+                            "rule": vote.ballot_rule})
+        _tell_owners(vote, held.owner_key, Verb.RESOLVE_BALLOT_CONFLICT, text)
+        return held
+
+
+def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str = "", candidates=None,
+                       acknowledge_conflict: bool = False) -> PaperEntry:
     """纸质选票双人录入 — the second entry by a different person confirms a match; a mismatch holds the
-    ballot (both entries in conflict) until it is resolved."""
+    ballot (both entries in conflict) until it is resolved. If the unit's head already voted, each clerk must
+    have seen it (``acknowledge_conflict``), and the confirmed paper ballot is held as another ballot of the
+    head (``entry.held``) for the organiser, never replacing the recorded one."""
     serial = (serial or "").strip()
     if not serial:
         raise ValidationError({"serial": _("请填写选票编号")})
@@ -549,6 +706,9 @@ def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str 
         if entry is None:
             raise ValidationError({"unit": _("该户不在投票权登记中")})
         choice, ids = _check_content(vote, choice, candidates)
+        voted = Ballot.objects.filter(vote=vote, owner_key=entry.owner_key).first()
+        if voted is not None and not acknowledge_conflict:
+            raise ValidationError({"acknowledge_conflict": conflict_warning(voted)})
         entries = list(PaperEntry.objects.select_for_update().filter(vote=vote, serial=serial).order_by("pk"))
         if any(e.state in (PaperEntry.State.CONFIRMED, PaperEntry.State.RESOLVED) for e in entries):
             raise ValidationError({"serial": _("编号 %(s)s 的选票已录入确认") % {"s": serial}})
@@ -559,6 +719,7 @@ def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str 
             raise ValidationError({"serial": _("复核录入须由另一名工作人员完成")})
         new = PaperEntry.objects.create(vote=vote, serial=serial, owner_key=entry.owner_key, choice=choice,
                                         candidates=ids, entered_by=user_of(by))
+        new.held = None
         if not pending:
             Event.record(by, Verb.ENTER_PAPER_BALLOT, vote, place=vote.compound,
                          summary=_("录入纸质选票 %(s)s（第一次）") % {"s": serial}, after={"serial": serial})
@@ -566,9 +727,9 @@ def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str 
         first = pending[0]
         if (first.owner_key, first.choice, first.candidates) == (new.owner_key, new.choice, new.candidates):
             PaperEntry.objects.filter(pk__in=[first.pk, new.pk]).update(state=PaperEntry.State.CONFIRMED)
-            _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PAPER, by=by,
-                        serial=serial)
-            new.state = PaperEntry.State.CONFIRMED
+            ballot = _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PAPER, by=by,
+                                 serial=serial, acknowledged=acknowledge_conflict)
+            new.state, new.held = PaperEntry.State.CONFIRMED, ballot.held
         else:
             PaperEntry.objects.filter(pk__in=[first.pk, new.pk]).update(state=PaperEntry.State.CONFLICT)
             Event.record(by, Verb.PAPER_BALLOT_CONFLICT, vote, place=vote.compound,
@@ -578,7 +739,8 @@ def enter_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str 
         return new
 
 
-def resolve_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str = "", candidates=None) -> Ballot:
+def resolve_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: str = "", candidates=None,
+                         acknowledge_conflict: bool = False) -> Ballot:
     """核对原件 — a third person, who made neither entry, records what the paper says."""
     with transaction.atomic():
         vote = _lock(vote)
@@ -589,7 +751,7 @@ def resolve_paper_ballot(vote: Vote, *, serial: str, unit: Place, by, choice: st
         choice, ids = _check_content(vote, choice, candidates)
         PaperEntry.objects.filter(pk__in=[e.pk for e in entries]).update(state=PaperEntry.State.RESOLVED)
         ballot = _put_ballot(vote, entry.owner_key, choice=choice, candidates=ids, channel=Channel.PAPER, by=by,
-                             serial=serial)
+                             serial=serial, acknowledged=acknowledge_conflict)
         Event.record(by, Verb.RESOLVE_PAPER_BALLOT, vote, place=vote.compound,
                      summary=_("核对原件后处理纸质选票 %(s)s") % {"s": serial}, after={"serial": serial})
         return ballot
@@ -605,7 +767,7 @@ def tally_vote(vote: Vote, *, by) -> Vote:
         vote = _lock(vote)
         _check_tally(vote, by)
         _store_result(vote, by=by)
-        notify(_roll_users(vote), verb=Verb.TALLY_VOTE,
+        notify([*_roll_users(vote), *_co_owner_users(vote)], verb=Verb.TALLY_VOTE,
                text=_("%(c)s表决“%(t)s”已计票，结果已公示。") % {"c": vote.compound.name, "t": vote.title},
                link=reverse("public_votes:public", args=[vote.pk]))
     return vote

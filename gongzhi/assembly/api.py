@@ -25,6 +25,8 @@ class VoteOut(Schema):
     opens_at: datetime.datetime
     closes_at: datetime.datetime
     seats: int | None
+    ballot_rule: str = Field(description="同一业主多渠道投票时的处理规则：first（以第一张有效选票为准）、"
+                                         "written（书面选票优先）或 last（以最后一张有效选票为准）")
     result: dict | None
 
 
@@ -47,7 +49,8 @@ class BallotIn(Schema):
 class ReceiptOut(Schema):
     vote_id: int
     receipt: str
-    channel: str
+    channel: str = Field(description="本户现在记录的选票的渠道（online / paper / proxy）")
+    held: bool = Field(False, description="本户已有其他渠道的选票：这次的选票已记录但暂不计入，由组织方按本表决规则处理")
 
 
 @router.get("", response=list[VoteOut], summary="表决列表")
@@ -66,4 +69,4 @@ def cast(request, pk: int, payload: BallotIn):
     vote = get_object_or_404(Vote.objects.visible_to(request.user), pk=pk)
     ballot = actions.cast_ballot(vote, by=request.user, owner_key=payload.owner_key,
                                  choice=payload.choice or "", candidates=payload.candidates)
-    return {"vote_id": vote.pk, "receipt": ballot.receipt, "channel": ballot.channel}
+    return {"vote_id": vote.pk, "receipt": ballot.receipt, "channel": ballot.channel, "held": ballot.held is not None}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from gongzhi.people.models import HouseholdMember, Relation
 
 from . import actions as votes
-from .models import Ballot, Vote
+from .models import Ballot, BallotLog, Vote
 from .rules import Matter
 
 
@@ -63,6 +63,7 @@ def seed_votes(street) -> None:
             ballots.append(Ballot(vote=election, owner_key=entry, channel="paper",
                                   candidates=sorted(rng.sample(candidates[:7], 6) + rng.sample(candidates[7:], 1))))
     Ballot.objects.bulk_create(ballots)  # demo history: paper ballots already counted in by two clerks
+    BallotLog.objects.bulk_create(BallotLog(ballot=b, kind=BallotLog.Kind.CAST, channel=b.channel) for b in ballots)
 
     Vote.objects.filter(pk=election.pk).update(closes_at=now - datetime.timedelta(hours=1))
     election.refresh_from_db()

@@ -15,6 +15,8 @@ class Verb(models.TextChoices):
     ENTER_PAPER_BALLOT = "assembly.enter_paper_ballot", _("录入纸质选票")
     PAPER_BALLOT_CONFLICT = "assembly.paper_ballot_conflict", _("纸质选票两次录入不一致")
     RESOLVE_PAPER_BALLOT = "assembly.resolve_paper_ballot", _("处理纸质选票")
+    BALLOT_CONFLICT = "assembly.ballot_conflict", _("收到同一业主的另一张选票")
+    RESOLVE_BALLOT_CONFLICT = "assembly.resolve_ballot_conflict", _("按规则处理同一业主的多张选票")
     TALLY_VOTE = "assembly.tally_vote", _("计票")
     NOMINATE_CANDIDATE = "assembly.nominate_candidate", _("提名候选人")
     VET_CANDIDATE = "assembly.vet_candidate", _("候选人资格审查")

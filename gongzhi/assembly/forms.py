@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import BallotChoice, Matter, NominatedBy, VoteKind
+from .models import BallotChoice, BallotRule, Matter, NominatedBy, VoteKind
 from .uploads import upload_validator
 
 DT = {"invalid": _("时间格式应为 2026-12-01 09:00"), "required": _("请填写时间")}
@@ -25,10 +25,23 @@ class VoteForm(forms.Form):
                                  validators=[upload_validator("attachment")])
     count_non_voters_with_majority = forms.BooleanField(label=_("未参与表决者计入多数（从多，须议事规则明确规定）"),
                                                         required=False)
+    ballot_rule = forms.ChoiceField(label=_("同一业主多渠道投票时（按本小区议事规则；未规定时以第一张有效选票为准）"),
+                                    choices=BallotRule.choices, initial=BallotRule.FIRST)
 
-    def __init__(self, *args, compounds, **kwargs):
+    def __init__(self, *args, compounds, kinds=VoteKind.values, majority_rule=True, **kwargs):
+        """``kinds``: the vote kinds the user may create; ``majority_rule``: whether they may switch 从多 on
+        (a role is never shown a choice its submit refuses)."""
         super().__init__(*args, **kwargs)
         self.fields["compound"].choices = [(str(c.pk), c.name) for c in compounds]
+        self.fields["kind"].choices = [(k, label) for k, label in VoteKind.choices if k in kinds]
+        if len(self.fields["kind"].choices) == 1:
+            self.fields["kind"].initial = self.fields["kind"].choices[0][0]
+        if VoteKind.ELECTION not in kinds:
+            del self.fields["seats"]
+            self.fields["matter"].choices = [(m, label) for m, label in Matter.choices
+                                              if m != Matter.ELECT_COMMITTEE]
+        if not majority_rule:
+            del self.fields["count_non_voters_with_majority"]
         self.fields["attachment"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
 
 
@@ -52,14 +65,30 @@ class PaperForm(forms.Form):
     choice = forms.ChoiceField(label=_("选票意见"), choices=[("", "—"), *BallotChoice.choices], required=False)
     candidates = forms.MultipleChoiceField(label=_("选择的候选人"), choices=[], required=False,
                                            widget=forms.CheckboxSelectMultiple)
+    # shown once the unit turns out to have voted already (the clerk sees why, then confirms)
+    acknowledge_conflict = forms.BooleanField(label=_("已知晓该户已投票：仍录入，作为同一业主的另一张选票待组织方按规则处理"),
+                                              required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, units, candidates=(), **kwargs):
+    def __init__(self, *args, units, candidates=(), voted=None, **kwargs):
+        """``voted``: owner key -> the label of the channel its head already voted by (shown with each unit,
+        so that a clerk sees it before entering). No unit is chosen by default."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(str(e.unit_id), f"{e.unit.code or e.unit.name} · {e.owner_names}")
-                                       for e in units]
+        voted = voted or {}
+
+        def label(e):
+            text = f"{e.unit.code or e.unit.name} · {e.owner_names}"
+            return text + (_("（已投票：%(c)s）") % {"c": voted[e.owner_key]} if e.owner_key in voted else "")
+
+        self.fields["unit"].choices = [("", _("— 请选择户 —")), *((str(e.unit_id), label(e)) for e in units)]
+        if str(self.data.get(self.add_prefix("acknowledge_conflict"), "")).lower() in ("on", "true", "1"):
+            self.ask_acknowledgement()
         self.fields["candidates"].choices = [(str(c.pk), c.person.name) for c in candidates]
         if not candidates:
             del self.fields["candidates"]
+
+
+    def ask_acknowledgement(self) -> None:
+        self.fields["acknowledge_conflict"].widget = forms.CheckboxInput()
 
 
 class NominateForm(forms.Form):
@@ -67,10 +96,16 @@ class NominateForm(forms.Form):
     nominated_by = forms.ChoiceField(label=_("提名方式"), choices=NominatedBy.choices)
     statement = forms.CharField(label=_("简介"), max_length=500, required=False)
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, homes=None, **kwargs):
+        """``homes``: person id -> their units and compound, shown with the name (a plain select: the page's
+        searchable picker filters these labels)."""
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(str(p.pk), f"{p.name}{'（党员）' if p.is_party_member else ''}")
-                                         for p in owners]
+        homes = homes or {}
+        party = _("（党员）")
+        self.fields["person"].choices = [
+            ("", _("— 请选择业主 —")),
+            *((str(p.pk), " · ".join(x for x in (f"{p.name}{party if p.is_party_member else ''}", homes.get(p.pk))
+                                     if x)) for p in owners)]
 
 
 class VetForm(forms.Form):
@@ -88,5 +123,5 @@ class ProxyForm(PaperForm):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["serial"]
-        self.fields["proxy"].choices = [(str(p.pk), p.name) for p in people]
+        self.fields["proxy"].choices = [("", _("— 请选择受托人 —")), *((str(p.pk), p.name) for p in people)]
         self.fields["authorisation"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"

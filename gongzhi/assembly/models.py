@@ -55,6 +55,26 @@ class VoteStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class BallotRule(models.TextChoices):
+    """Which ballot stands when one owner head has ballots by more than one channel (the compound's 议事规则)."""
+
+    FIRST = "first", _("以第一张有效选票为准")
+    WRITTEN = "written", _("书面选票（纸质或委托）优先于线上投票")
+    LAST = "last", _("以最后一张有效选票为准")
+
+
+# the written rule, as the vote page shows it
+BALLOT_RULE_TEXT = {
+    BallotRule.FIRST: _("同一业主（一户或共有人）只计一张选票。已有选票后再收到其他渠道（线上、纸质、委托）的选票，"
+                        "后者暂不计入，由组织方核对后处理：以第一张有效选票为准。处理结果通知业主，并在公示页的回执核验中留有记录。"),
+    BallotRule.WRITTEN: _("同一业主（一户或共有人）只计一张选票。已有选票后再收到其他渠道的选票，后者暂不计入，由组织方核对后处理："
+                          "书面选票（纸质或委托）优先于线上投票，同为书面选票时以第一张有效选票为准。处理结果通知业主，"
+                          "并在公示页的回执核验中留有记录。"),
+    BallotRule.LAST: _("同一业主（一户或共有人）只计一张选票。已有选票后再收到其他渠道的选票，后者暂不计入，由组织方核对后处理："
+                       "以最后一张有效选票为准。处理结果通知业主，并在公示页的回执核验中留有记录。"),
+}
+
+
 # Who oversees votes of a compound: street and community staff, and the compound's owners' committee.
 ORGANISER_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.COMMITTEE_MEMBER})
 
@@ -101,6 +121,8 @@ class Vote(TimeStamped):
     tie_break = models.CharField(_("得票相同时"), max_length=10, default="heads",
                                  choices=[("heads", _("先比人数再比面积")), ("area", _("先比面积再比人数"))])
     term_years = models.PositiveSmallIntegerField(_("任期（年）"), default=5)
+    ballot_rule = models.CharField(_("同一业主多渠道投票时"), max_length=10, choices=BallotRule.choices,
+                                   default=BallotRule.FIRST, help_text=_("按本小区议事规则；未规定时以第一张有效选票为准"))
     result = models.JSONField(null=True, blank=True, editable=False)
     tallied_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -114,6 +136,10 @@ class Vote(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def ballot_rule_text(self) -> str:
+        return str(BALLOT_RULE_TEXT[BallotRule(self.ballot_rule)])
 
     @property
     def rule_matter(self) -> RuleMatter:
@@ -184,10 +210,65 @@ class Ballot(TimeStamped):
     cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     receipt = models.CharField(max_length=12, default=new_receipt, unique=True)
 
+    # set by the ballot actions: the ballot held for the organiser instead of replacing this one, if any
+    held: BallotConflict | None = None
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["vote", "owner_key"], name="assembly_ballot_owner_unique")]
         # the tally reads a vote's ballots in the order they were cast (the last one of a head counts)
         indexes = [models.Index(fields=["vote", "updated_at", "id"], name="assembly_ballot_cast_order")]
+
+
+class BallotConflict(models.Model):
+    """同一业主的另一张选票 — a ballot for a head that already has one, by another channel (or a second written
+    ballot): held, never counted and never replacing the recorded one, until an organiser settles it by the
+    vote's rule (``Vote.ballot_rule``) in an audited action."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("待处理")
+        KEPT = "kept", _("原选票有效，此票不计入")
+        REPLACED = "replaced", _("以此票为准")
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballot_conflicts")
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="conflicts")
+    owner_key = models.CharField(max_length=200)
+    # the recorded ballot's channel when this one arrived (it may change later by another settlement)
+    recorded_channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    choice = models.CharField(max_length=8, choices=BallotChoice.choices, blank=True)
+    candidates = models.JSONField(default=list, blank=True)
+    serial = models.CharField(max_length=40, blank=True)
+    proxy = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    authorisation = models.FileField(upload_to="proxies/%Y/", blank=True)
+    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    reason = models.CharField(_("处理理由"), max_length=300, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class BallotLog(models.Model):
+    """What happened to a head's ballot, for its receipt check and its owners: never how it was cast."""
+
+    class Kind(models.TextChoices):
+        CAST = "cast", _("选票已收到")
+        CHANGED = "changed", _("业主修改了选票")
+        CONFLICT = "conflict", _("收到同一业主的另一张选票，暂不计入，待组织方按规则处理")
+        KEPT = "kept", _("组织方按规则处理：原选票有效，另一张选票不计入")
+        REPLACED = "replaced", _("组织方按规则处理：改以另一张选票为准，原选票不再计入")
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="log")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
 
 
 class PaperEntry(models.Model):
@@ -207,6 +288,9 @@ class PaperEntry(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # set by enter_paper_ballot: the confirmed ballot held because the head had already voted, if any
+    held: BallotConflict | None = None
 
     class Meta:
         ordering = ["serial", "created_at", "pk"]

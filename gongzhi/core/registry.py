@@ -5,7 +5,11 @@ Each app fills the registry from its ``AppConfig.ready()`` (usually by importing
 - :func:`menu` — an entry of the staff sidebar / the phone menu, in a :data:`GROUPS` group, shown when its
   ``visible(user)`` says so (ask the same permission the page checks: a menu never links to a 403);
 - :func:`home_card` — a card of the home page (工作台): ``context(request)`` returns the template context,
-  or ``None`` when the card has nothing for this reader;
+  or ``None`` when the card has nothing for this reader; a card in the ``todo`` section (待办) returns
+  ``{"title": …, "todos": [Todo, …]}`` and is drawn by the shell's own ``site/card_todo.html``: each
+  :class:`Todo` is a count that opens the list filtered to exactly those rows;
+- :func:`shortcut` — a daily action on the home page (快捷操作), shown when ``visible(user)``;
+- :func:`target_link` — where an audit Event's target opens (the home page's 最近操作 links to it);
 - :func:`public_item` — what a compound's public board (公示栏) shows: ``items(compound)`` returns rows;
 - :func:`demo_step` — a step of ``seed_demo`` run after the demo street exists, in ``order``;
 - :func:`subtree_figure` — a figure counted under every place (e.g. residents), shown with the tree's own counts;
@@ -65,11 +69,48 @@ class MenuEntry:
         return str(self.label(user) if callable(self.label) else self.label)
 
 
+# the home page's sections, top to bottom: a lead card (the resident's big 我要反映问题 button), what waits
+# for me (待办), then the other cards
+HOME_SECTIONS = ("lead", "todo", "main")
+
+
 @dataclass(frozen=True)
 class HomeCard:
     key: str
     template: str
     context: Callable[[Any], dict | None]
+    order: int = 100
+    section: str = "main"
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of a 待办 card: ``count`` rows wait, and ``url`` is the list filtered to exactly those rows
+    (built from the same query as the count). ``tone``: "danger" (overdue, red), "warning" (due soon,
+    amber) or "" ; ``hint`` e.g. the nearest deadline."""
+
+    key: str
+    label: Label
+    count: int
+    url: str
+    tone: str = ""
+    hint: Label = ""
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    key: str
+    label: Label
+    url_name: str
+    visible: Callable[[Any], bool]
+    query: str = ""  # appended to the URL after "?"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TargetLink:
+    key: str  # "app_label.model" of the Event's target
+    url: Callable[[str], str]  # target_id → URL
     order: int = 100
 
 
@@ -121,6 +162,8 @@ class AccountNames:
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
     home_cards: list[HomeCard] = field(default_factory=list)
+    shortcuts: list[Shortcut] = field(default_factory=list)
+    target_links: list[TargetLink] = field(default_factory=list)
     public_items: list[PublicItem] = field(default_factory=list)
     demo_steps: list[DemoStep] = field(default_factory=list)
     subtree_figures: list[SubtreeFigure] = field(default_factory=list)
@@ -159,8 +202,20 @@ def menu(key: str, *, group: str, label, url_name: str, visible: Callable[[Any],
                                            tuple(active_prefixes), badge))
 
 
-def home_card(key: str, *, template: str, context: Callable[[Any], dict | None], order: int = 100) -> HomeCard:
-    return registry._add("home_cards", HomeCard(key, template, context, order))
+def home_card(key: str, *, template: str = "site/card_todo.html", context: Callable[[Any], dict | None],
+              order: int = 100, section: str = "main") -> HomeCard:
+    if section not in HOME_SECTIONS:
+        raise ValueError(f"unknown home section {section!r}; one of {HOME_SECTIONS}")
+    return registry._add("home_cards", HomeCard(key, template, context, order, section))
+
+
+def shortcut(key: str, *, label, url_name: str, visible: Callable[[Any], bool], query: str = "",
+             order: int = 100) -> Shortcut:
+    return registry._add("shortcuts", Shortcut(key, label, url_name, visible, query, order))
+
+
+def target_link(model: str, *, url: Callable[[str], str]) -> TargetLink:
+    return registry._add("target_links", TargetLink(model, url))
 
 
 def public_item(key: str, *, title, template: str, items: Callable[[Any], list], order: int = 100) -> PublicItem:

@@ -1,14 +1,22 @@
-"""Notify people: an inbox row now (inside the caller's transaction), outside channels after commit."""
+"""Notify people: an inbox row now (inside the caller's transaction), outside channels after commit; the
+reader's own moves: reading one notice (opening it) and marking them all read, each audited."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.core.models import Event
+from gongzhi.core.permissions import require
+
 from .channels import configured_channels
+from .events import Verb
 from .models import Delivery, DeliveryStatus, Notification
+
+logger = logging.getLogger("gongzhi.notices")
 
 
 def notify(users: Iterable, *, verb: str, text: str, link: str = "") -> list[Notification]:
@@ -40,8 +48,41 @@ def deliver(notification_ids: list[int]) -> None:
                 Delivery.objects.create(notification=n, channel=channel.name, status=DeliveryStatus.SENT)
 
 
-def mark_read(user, notification_ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if notification_ids is not None:
-        qs = qs.filter(pk__in=notification_ids)
-    return qs.update(read_at=timezone.now())
+def read_notice(notification: Notification, *, by) -> Notification:
+    """阅读通知: opening a notice marks it read (once; reading it again changes nothing and writes nothing)."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        require(by, "notices.read_notice", notification)
+        if notification.read_at is not None:
+            return notification
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        Event.record(by, Verb.READ_NOTICE, notification, before={"read_at": None},
+                     after={"read_at": notification.read_at.isoformat()})
+    return notification
+
+
+def read_all_notices(*, by) -> int:
+    """全部标为已读: every unread notice of ``by``; one Event with how many (none when nothing was unread)."""
+    with transaction.atomic():
+        require(by, "notices.read_all_notices")
+        unread = Notification.objects.select_for_update().filter(user=by, read_at__isnull=True)
+        count = unread.update(read_at=timezone.now())
+        if count:
+            Event.record(by, Verb.READ_ALL_NOTICES, summary=str(count), after={"read": count})
+    return count
+
+
+def send_outside(*, user_id: int, text: str, link: str = "") -> None:
+    """Hand a private message (a verification code) to the outside channels once the transaction commits,
+    without an inbox row: it is for the phone only, and is never stored. Registered with
+    :func:`gongzhi.people.accounts.register_code_sender`; the account may not be active yet."""
+
+    def send() -> None:
+        for channel in configured_channels():
+            try:
+                channel.send(user_id=user_id, text=text, link=link)
+            except Exception:  # one failing gateway must not stop the others
+                logger.exception("channel %s failed to send a private message to user %s", channel.name, user_id)
+
+    transaction.on_commit(send)

@@ -8,6 +8,13 @@ class NoticesConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self):
-        from . import shell
+        from gongzhi.people.accounts import register_code_sender
+
+        from . import (
+            actions,
+            permissions,  # noqa: F401  (registers the rules permissions)
+            shell,
+        )
 
         shell.register()
+        register_code_sender(actions.send_outside)  # verification codes reach phones through the channels

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from gongzhi.core.permissions import require as _check
 from gongzhi.core.scope import bump_scope_versions
 from gongzhi.core.utils import plain
 from gongzhi.core.validators import clean_id_number, clean_phone, clean_uscc
+from gongzhi.places.imports import area_of
 from gongzhi.places.models import Kind, Place
 
 from .events import Verb
@@ -87,6 +88,9 @@ def update_person(person: Person, *, by, id_number: str | None = None, **fields)
         _check(by, "people.update_person", person)
         if "place" in fields:
             _check(by, "people.update_person", fields["place"])
+        if person.user_id is not None and "phone" in fields and fields["phone"] != person.phone:
+            # the phone receives the account's codes: changing it is managing the account (no take-over)
+            _check(by, "people.manage_account", person)
         before, after = {}, {}
         for key, value in fields.items():
             if key not in PERSON_FIELDS:
@@ -230,29 +234,158 @@ def end_position(position: Position, *, by, end_date: datetime.date | None = Non
     return position
 
 
+SHARE_PLACES = Decimal("0.0001")  # HouseholdMember.share: 4 decimal places
+MEMBER_COLUMNS = {"relation": "关系", "share": "产权份额", "registered_area": "登记面积"}  # the import's columns
+
+
+def clean_member_fields(fields: dict) -> dict:
+    """户成员 checks shared by the member forms and the household import (``people.imports``): relation,
+    share (0 < share ≤ 1, at most 4 decimals; empty is 1) and the household's registered area (the import's
+    ``places.imports.area_of``: empty, or a number ≥ 0 below 10⁸, kept to 0.01 ㎡). Returns normalised values."""
+    errors: dict[str, str] = {}
+    out = dict(fields)
+    if "relation" in fields and fields["relation"] not in Relation.values:
+        errors["relation"] = _("关系应为：业主、租户或住户")
+    if "share" in fields:
+        raw = "" if fields["share"] is None else str(fields["share"]).strip()
+        try:
+            share = Decimal(raw) if raw else Decimal(1)
+            if not (share.is_finite() and Decimal(0) < share <= Decimal(1)):
+                raise InvalidOperation
+        except InvalidOperation:
+            errors["share"] = _("产权份额必须大于0且不超过1")
+        else:
+            if share != share.quantize(SHARE_PLACES):
+                errors["share"] = _("产权份额最多保留四位小数")
+            out["share"] = share
+    if "registered_area" in fields:
+        raw = "" if fields["registered_area"] is None else str(fields["registered_area"]).strip()
+        problems: list = []
+        out["registered_area"] = area_of(raw, 0, MEMBER_COLUMNS["registered_area"], problems)
+        if problems:
+            errors["registered_area"] = problems[0].message
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _household_facts(household: Place, fields: dict) -> tuple[dict, dict]:
+    """Write the household's registered area when the member form set it: (before, after) for the Event."""
+    if "registered_area" not in fields or fields["registered_area"] == household.registered_area:
+        return {}, {}
+    before, after = {"registered_area": plain(household.registered_area)}, {"registered_area": plain(
+        fields["registered_area"])}
+    Place.objects.filter(pk=household.pk).update(registered_area=fields["registered_area"])
+    household.registered_area = fields["registered_area"]
+    return before, after
+
+
+def _one_representative(member: HouseholdMember) -> None:
+    """共有人代表: one per household, and only an owner; naming one clears the others."""
+    if member.is_representative:
+        HouseholdMember.objects.filter(place_id=member.place_id, is_representative=True).exclude(
+            pk=member.pk).update(is_representative=False)
+
+
 def add_household_member(
-    household: Place, person: Person, *, relation: str, by, share: Decimal = Decimal(1),
-    is_representative: bool = False,
+    household: Place, person: Person, *, relation: str, by, share: Decimal | str | None = Decimal(1),
+    is_representative: bool = False, **area,
 ) -> HouseholdMember:
-    """登记户成员 (owner / tenant / resident)."""
+    """登记户成员 (owner / tenant / resident). ``registered_area=`` (optional) sets the household's 登记面积.
+    Registering a tie that had ended opens it again."""
     if household.kind != Kind.HOUSEHOLD:
         raise ValidationError({"place": _("只能登记到户")})
-    if relation not in Relation.values:
-        raise ValidationError({"relation": _("关系必须是业主、租户或住户")})
-    if not Decimal(0) < Decimal(share) <= Decimal(1):
-        raise ValidationError({"share": _("产权份额必须大于0且不超过1")})
+    fields = clean_member_fields({"relation": relation, "share": share, **area})
+    if is_representative and relation != Relation.OWNER:
+        raise ValidationError({"is_representative": _("只有业主可以作为共有人代表")})
     with transaction.atomic():
         _check(by, "people.add_household_member", household)
+        household = Place.objects.select_for_update().get(pk=household.pk)
         member, created = HouseholdMember.objects.get_or_create(
             place=household, person=person, relation=relation,
-            defaults={"share": share, "is_representative": is_representative},
+            defaults={"share": fields["share"], "is_representative": is_representative},
         )
-        if created:
+        reopened = not created and member.end_date is not None and member.end_date < timezone.localdate()
+        if reopened:
+            member.end_date, member.start_date = None, timezone.localdate()
+            member.share, member.is_representative = fields["share"], is_representative
+            member.save(update_fields=["end_date", "start_date", "share", "is_representative", "updated_at"])
+        _before, area_after = _household_facts(household, fields)
+        if created or reopened:
+            _one_representative(member)
             bump_scope_versions([person.pk])
             Event.record(by, Verb.ADD_HOUSEHOLD_MEMBER, member, place=household, summary=str(member),
-                         after={"person": person.pk, "relation": relation, "share": str(share)})
+                         after={"person": person.pk, "relation": relation, "share": str(fields["share"]),
+                                "is_representative": is_representative, **area_after})
     return member
 
+
+def update_household_member(member: HouseholdMember, *, by, **fields) -> HouseholdMember:
+    """修改户成员: relation, share, 共有人代表, and the household's registered area."""
+    allowed = {"relation", "share", "is_representative", "registered_area"}
+    fields = clean_member_fields({k: v for k, v in fields.items() if k in allowed})
+    with transaction.atomic():
+        member = HouseholdMember.objects.select_for_update(of=("self",)).select_related("place", "person").get(pk=member.pk)
+        _check(by, "people.update_household_member", member.place)
+        household = Place.objects.select_for_update().get(pk=member.place_id)
+        relation = fields.get("relation", member.relation)
+        representative = fields.get("is_representative", member.is_representative)
+        if representative and relation != Relation.OWNER:
+            raise ValidationError({"is_representative": _("只有业主可以作为共有人代表")})
+        if relation != member.relation and HouseholdMember.objects.filter(
+                place_id=member.place_id, person_id=member.person_id, relation=relation).exists():
+            raise ValidationError({"relation": _("该人员在本户已有这一关系的登记")})
+        before: dict[str, object] = {}
+        after: dict[str, object] = {}
+        for key in ("relation", "share", "is_representative"):
+            if key in fields and getattr(member, key) != fields[key]:
+                before[key], after[key] = plain(getattr(member, key)), plain(fields[key])
+                setattr(member, key, fields[key])
+        area_before, area_after = _household_facts(household, fields)
+        if not after and not area_after:
+            return member
+        if after:
+            member.save(update_fields=[*after, "updated_at"])
+            _one_representative(member)
+        Event.record(by, Verb.UPDATE_HOUSEHOLD_MEMBER, member, place=household, summary=str(member),
+                     before={**before, **area_before}, after={**after, **area_after})
+    return member
+
+
+def end_household_member(member: HouseholdMember, *, by, end_date: datetime.date | None = None) -> HouseholdMember:
+    """迁出 / 结束户成员登记: the tie stays on record with its end date; the person's scopes follow."""
+    end_date = end_date or timezone.localdate()
+    with transaction.atomic():
+        member = HouseholdMember.objects.select_for_update(of=("self",)).select_related("place", "person").get(pk=member.pk)
+        _check(by, "people.end_household_member", member.place)
+        if member.end_date is not None and member.end_date <= end_date:
+            return member
+        if end_date < member.start_date:
+            raise ValidationError({"end_date": _("结束日期不能早于开始日期")})
+        before = {"end_date": plain(member.end_date), "is_representative": member.is_representative}
+        member.end_date, member.is_representative = end_date, False
+        member.save(update_fields=["end_date", "is_representative", "updated_at"])
+        bump_scope_versions([member.person_id])
+        Event.record(by, Verb.END_HOUSEHOLD_MEMBER, member, place=member.place, summary=str(member),
+                     before=before, after={"end_date": end_date.isoformat(), "is_representative": False})
+    return member
+
+
+def register_household_member(household: Place, *, by, person_fields: dict, member_fields: dict) -> HouseholdMember:
+    """户成员 → 添加: the person named by ``person_fields`` (found by ID number, as the import does, or newly
+    registered at the household) joins the household, in one transaction: nothing is written unless both
+    steps pass. Writes the steps' own Events (新建人员 when the person is new, 登记户成员)."""
+    clean_member_fields(member_fields)  # refuse bad member input before anyone is created
+    fields = clean_person_fields(person_fields)
+    id_number = fields.get("id_number") or ""
+    with transaction.atomic():
+        _check(by, "people.add_household_member", household)
+        person = Person.objects.filter(id_number_index=crypto.blind_index(id_number)).first() if id_number else None
+        if person is not None and person.name != fields["name"]:
+            raise ValidationError({"id_number": _("该身份证号码已登记为另一姓名，请核对姓名和号码")})
+        if person is None:
+            person = create_person(by=by, place=household, **fields)
+        return add_household_member(household, person, by=by, **member_fields)
 
 
 # ---------------------------------------------------------------- API tokens (one's own)

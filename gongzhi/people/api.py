@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
@@ -6,10 +7,10 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
-from gongzhi.places.models import Place
+from gongzhi.places.models import Kind, Place
 
 from . import actions
-from .models import Organisation, OrgKind, Person, Position, Relation
+from .models import HouseholdMember, Organisation, OrgKind, Person, Position, Relation
 from .roles import Title
 
 router = Router(tags=["people 人员与组织"])
@@ -173,3 +174,66 @@ def appoint_position(request, payload: PositionIn):
 def end_position(request, pk: int, end_date: datetime.date | None = None):
     position = get_object_or_404(Position.objects.visible_to(request.user), pk=pk)
     return actions.end_position(position, by=request.user, end_date=end_date)
+
+
+# ---------------------------------------------------------------- household members (户成员): the pages' actions
+
+
+class MemberOut(Schema):
+    id: int
+    place_id: int
+    person_id: int
+    relation: Relation
+    share: Decimal
+    is_representative: bool
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+class MemberIn(Schema):
+    """An already registered person (``person``), or a new one (``name``, ``id_number``, ``phone``: found by ID
+    number when registered, as the import does). The rules are the import's (``actions.clean_member_fields``)."""
+
+    person: int | None = None
+    name: str = Field("", max_length=50)
+    id_number: str = Field("", max_length=18)
+    phone: str = Field("", max_length=20)
+    relation: Relation
+    share: Decimal | None = None
+    registered_area: Decimal | None = Field(None, description="本户登记面积（㎡）；省略则不修改")
+    is_representative: bool = False
+
+
+class MemberPatch(Schema):
+    relation: Relation | None = None
+    share: Decimal | None = None
+    registered_area: Decimal | None = None
+    is_representative: bool | None = None
+
+
+@router.post("households/{int:pk}/members", response={201: MemberOut}, summary="登记户成员")
+def add_household_member(request, pk: int, payload: MemberIn):
+    household = get_object_or_404(Place.objects.visible_to(request.user), pk=pk, kind=Kind.HOUSEHOLD)
+    member = payload.dict(include={"relation", "share", "is_representative"})
+    if "registered_area" in payload.model_fields_set:
+        member["registered_area"] = payload.registered_area
+    if payload.person is not None:
+        person = get_object_or_404(Person.objects.visible_to(request.user), pk=payload.person)
+        return Status(201, actions.add_household_member(household, person, by=request.user, **member))
+    return Status(201, actions.register_household_member(
+        household, by=request.user, person_fields=payload.dict(include={"name", "id_number", "phone"}),
+        member_fields=member))
+
+
+@router.patch("household-members/{int:pk}", response=MemberOut, summary="修改户成员")
+def update_household_member(request, pk: int, payload: MemberPatch):
+    member = get_object_or_404(HouseholdMember.objects.visible_to(request.user), pk=pk)
+    fields = {k: getattr(payload, k) for k in payload.model_fields_set}
+    fields = {k: v for k, v in fields.items() if v is not None or k == "registered_area"}  # null area: none
+    return actions.update_household_member(member, by=request.user, **fields)
+
+
+@router.post("household-members/{int:pk}/end", response=MemberOut, summary="结束户成员登记")
+def end_household_member(request, pk: int, end_date: datetime.date | None = None):
+    member = get_object_or_404(HouseholdMember.objects.visible_to(request.user), pk=pk)
+    return actions.end_household_member(member, by=request.user, end_date=end_date)

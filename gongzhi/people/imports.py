@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -25,14 +25,13 @@ from gongzhi.places.imports import (
     Importer,
     Parsed,
     RowError,
-    area_of,
     positive_area_of,
     register_importer,
     sheet,
 )
 from gongzhi.places.models import ImportJob, ImportKind, Kind, Place
 
-from .actions import clean_person_fields
+from .actions import MEMBER_COLUMNS, clean_member_fields, clean_person_fields
 from .models import HouseholdMember, Person, Relation
 
 HOUSEHOLD_COLUMNS = ["户编码", "姓名", "身份证号", "手机号", "关系", "产权份额", "登记面积", "党员", "实测面积", "合同面积"]
@@ -106,18 +105,15 @@ def validate_households(rows, job: ImportJob, user, progress) -> Parsed:
                 phone = stored.phone
             else:
                 errors.append(RowError(n, "手机号", _("手机号是脱敏的，且与该户现有成员不符：请填写完整号码")))
-        relation = RELATION_BY_LABEL.get(r["关系"])
-        if not relation:
-            errors.append(RowError(n, "关系", _("关系应为：业主、租户或住户")))
-        share = Decimal(1)
-        if r["产权份额"]:
-            try:
-                share = Decimal(r["产权份额"])
-                if not (share.is_finite() and Decimal(0) < share <= Decimal(1)):
-                    raise InvalidOperation
-            except InvalidOperation:
-                errors.append(RowError(n, "产权份额", _("产权份额必须大于0且不超过1")))
-        area = area_of(r["登记面积"], n, "登记面积", errors)
+        # relation, share and registered area: the same checks as the member forms (clean_member_fields)
+        relation = RELATION_BY_LABEL.get(r["关系"], "")
+        try:
+            member = clean_member_fields({"relation": relation, "share": r["产权份额"],
+                                          "registered_area": r["登记面积"]})
+        except ValidationError as exc:
+            member = {}
+            errors.extend(RowError(n, MEMBER_COLUMNS[f], m) for f, ms in exc.message_dict.items() for m in ms)
+        share, area = member.get("share", Decimal(1)), member.get("registered_area")
         extra = {f: positive_area_of(r[column], n, column, errors) for column, f in EXTRA_AREAS.items()}
         party = r["党员"].upper()
         if party not in YES and party not in NO:

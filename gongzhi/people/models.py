@@ -298,3 +298,42 @@ class ApiToken(models.Model):
         key = "gz_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
         return token, key
+
+
+class CodePurpose(models.TextChoices):
+    ACTIVATE = "activate", _("激活账号")
+    RESET = "reset", _("找回密码")
+
+
+class VerificationCode(models.Model):
+    """验证码 — a one-time code sent to an account's phone through the outside channels.
+
+    Only a hash of the code is kept (``django.contrib.auth.hashers``). A code is short-lived, counts its
+    wrong attempts and is used once; issuing a new one supersedes the older ones. ``phone_index`` (the keyed
+    blind index of the phone the code went to) lets the sending limits count per phone; a 忘记密码 request for a
+    phone with no account writes a row without a user, which can never be redeemed, so both answers cost the
+    same and count towards the same limits (no user enumeration)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="verification_codes")
+    purpose = models.CharField(_("用途"), max_length=10, choices=CodePurpose.choices)
+    phone_index = models.CharField(max_length=64, editable=False)
+    code_hash = models.CharField(max_length=128, editable=False)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证码")
+        verbose_name_plural = _("验证码")
+        # the sending limits (codes per phone in the last hour) and the look-up of a phone's latest code
+        indexes = [models.Index(fields=["phone_index", "created_at"], name="people_code_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.user_id is not None and self.used_at is None and self.expires_at > now

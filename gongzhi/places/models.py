@@ -182,6 +182,10 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败，未写入")
 
 
+# still under way: the 工作台's 进行中的导入 and the import page's ``?running=1``
+RUNNING_IMPORTS = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING)
+
+
 class ImportKind(models.TextChoices):
     PLACES = "places", _("区域树")
     HOUSEHOLDS = "households", _("住户与业主")

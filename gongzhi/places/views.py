@@ -18,7 +18,7 @@ from gongzhi.core.scope import covers, in_scopes, user_roles
 from . import actions, imports
 from .divisions import DivisionSourceError, bundled_divisions, find_source, load_divisions, read_divisions
 from .forms import DivisionsForm, ImportForm, MoveForm, PlaceEditForm, PlaceForm
-from .models import PARENT_KINDS, ImportJob, ImportKind, Kind, Place
+from .models import PARENT_KINDS, RUNNING_IMPORTS, ImportJob, ImportKind, Kind, Place
 from .queries import counts_by_child, counts_of, household_page, scope_roots
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -153,8 +153,12 @@ def import_upload(request):
             apply_errors(form, exc)
         else:
             return redirect("places:import_job", pk=job.pk)
-    jobs = ImportJob.objects.visible_to(request.user)[:10]
-    return render(request, "places/import.html", {"form": form, "place": place, "jobs": jobs})
+    jobs = ImportJob.objects.visible_to(request.user)
+    running = request.GET.get("running") == "1"
+    if running:  # the 工作台's 进行中的导入: every one of them
+        jobs = jobs.filter(status__in=RUNNING_IMPORTS)
+    return render(request, "places/import.html", {"form": form, "place": place, "jobs": jobs[:100 if running else 10],
+                                                  "running": running})
 
 
 @login_required

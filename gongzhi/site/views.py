@@ -3,17 +3,60 @@ what the apps registered (``gongzhi.core.registry``)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from gongzhi.core.registry import registry
+from gongzhi.core.models import Event
+from gongzhi.core.permissions import is_staff
+from gongzhi.core.registry import HOME_SECTIONS, registry
 from gongzhi.places.models import Kind, Place
+
+RECENT = 6  # 最近操作: how many of my own recent actions the home page lists
+# not "what I did": signing in and out, reading notices
+NOT_WORK = ("core.login", "core.login_failed", "core.logout", "core.change_password", "notices.")
+
+
+def recent_actions(user) -> list[dict]:
+    """最近操作: my last audited actions, newest first, each linked to its object where its app registered
+    how (``registry.target_link``). One query."""
+    qs = Event.objects.filter(actor=user).select_related("target_type").order_by("-at", "-pk")
+    for verb in NOT_WORK:
+        qs = qs.exclude(verb__startswith=verb) if verb.endswith(".") else qs.exclude(verb=verb)
+    links = {link.key: link.url for link in registry.target_links}
+    rows = []
+    for e in qs[:RECENT]:
+        ct = e.target_type
+        url_of = links.get(f"{ct.app_label}.{ct.model}") if ct is not None and e.target_id else None
+        rows.append({"event": e, "url": url_of(e.target_id) if url_of else ""})
+    return rows
+
+
+def shortcuts(user) -> list[dict]:
+    """快捷操作 the reader may use: a shortcut to a page the menu also lists is shown only when that menu entry
+    is (one rule for who may open the page)."""
+    menu = {e.url_name: e for e in registry.menu}
+
+    def shown(s) -> bool:
+        entry = menu.get(s.url_name)
+        return s.visible(user) and (entry is None or entry.visible(user))
+
+    return [{"key": s.key, "label": s.label, "url": reverse(s.url_name) + (f"?{s.query}" if s.query else "")}
+            for s in registry.shortcuts if shown(s)]
 
 
 @login_required
 def home(request):
-    """The cards the apps registered, in order; each decides from the reader whether it shows."""
+    """工作台: the 待办 cards the apps registered (what waits for me, each count opening its filtered list),
+    my shortcuts and recent actions, then the other cards, in order; each card decides from the reader
+    whether it shows."""
     shown = [(c, ctx) for c in registry.home_cards if (ctx := c.context(request)) is not None]
-    return render(request, "site/home.html", {"cards": [(c.template, ctx) for c, ctx in shown],
-                                              "card": {c.key: ctx for c, ctx in shown}})
+    section = {key: [(c.template, ctx) for c, ctx in shown if c.section == key] for key in HOME_SECTIONS}
+    return render(request, "site/home.html", {
+        "lead_cards": section["lead"], "todo_cards": section["todo"], "cards": section["main"],
+        "card": {c.key: ctx for c, ctx in shown},
+        "shortcuts": shortcuts(request.user),
+        # 最近操作: staff's work; a resident's own requests are a card of their own
+        "recent": recent_actions(request.user) if is_staff(request.user) else [],
+    })
 
 
 def public_board(request, pk):

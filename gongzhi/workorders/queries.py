@@ -15,6 +15,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     Q,
     Value,
     When,
@@ -26,7 +27,7 @@ from django.utils import timezone
 from gongzhi.core.models import Event
 from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import prefix_q, scope_paths
+from gongzhi.core.scope import prefix_q, scope_paths, user_scopes
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.labels import attach_labels, label_for
@@ -45,14 +46,58 @@ def overdue_expression(now):
 
 QUEUE_RELATED = ("category", "place", "handler")
 
+# 即将超时: the deadline that counts now (response while awaiting it, else resolution) falls within this
+DUE_SOON = datetime.timedelta(hours=24)
+MINE_FILTERS = ("assigned", "to_accept", "to_dispatch")  # ?mine=… on the queue: 派给我的, 待我接单, 待我派单
+DUE_FILTERS = ("overdue", "soon")  # ?due=… on the queue: 超时, 即将超时
 
-def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, now=None):
+
+def mine_q(user, mine: str) -> Q:
+    """The queue's ``?mine=`` filter. ``assigned`` (派给我的): open requests handled by one of my organisations
+    or assigned to me; ``to_accept`` (待我接单): of those, the ones waiting to be accepted; ``to_dispatch``
+    (待我派单): submitted or returned requests at a place I dispatch for."""
+    if mine == "to_dispatch":
+        if user.is_superuser:
+            return Q(status__in=[Status.SUBMITTED, Status.RETURNED])
+        return Q(status__in=[Status.SUBMITTED, Status.RETURNED]) & prefix_q(scope_paths(user, MANAGING_ROLES),
+                                                                            "place")
+    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    assigned = Q(handler_id__in=orgs) | Q(assignee__user_id=user.pk)
+    if mine == "to_accept":
+        return assigned & Q(status__in=AWAITING_RESPONSE)
+    if mine == "assigned":
+        return assigned & Q(status__in=UNRESOLVED)
+    raise ValueError(mine)
+
+
+def due_q(due: str, now) -> Q:
+    """The queue's ``?due=`` filter: ``overdue`` (超时) as ``Request.is_overdue``; ``soon`` (即将超时): not
+    overdue, and the deadline that counts now falls within :data:`DUE_SOON`."""
+    overdue = (Q(status__in=AWAITING_RESPONSE, response_due_at__lt=now)
+               | Q(status__in=UNRESOLVED, resolution_due_at__lt=now))
+    if due == "overdue":
+        return overdue
+    if due == "soon":
+        until = now + DUE_SOON
+        soon = (Q(status__in=AWAITING_RESPONSE, response_due_at__gte=now, response_due_at__lt=until)
+                | Q(status__in=UNRESOLVED, resolution_due_at__gte=now, resolution_due_at__lt=until))
+        return soon & ~overdue
+    raise ValueError(due)
+
+
+def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, mine: str = "",
+          due: str = "", now=None):
     """The dispatcher's queue: visible requests, overdue first, then the nearest deadline.
 
     The filters go on the inner query, so each way of seeing (``visible_ids``) runs on them; show a page of
-    it with :func:`queue_page`, which reads the rows it shows and nothing more."""
+    it with :func:`queue_page`, which reads the rows it shows and nothing more. ``mine`` and ``due`` are
+    :func:`mine_q` and :func:`due_q` (the 工作台 counts the same Q: :func:`todo_counts`)."""
     now = now or timezone.now()
     qs = Request.objects.all()
+    if mine in MINE_FILTERS:
+        qs = qs.filter(mine_q(user, mine))
+    if due in DUE_FILTERS:
+        qs = qs.filter(due_q(due, now))
     if status:
         qs = qs.filter(status=status)
     elif only_open:
@@ -91,8 +136,8 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
         return Request.objects.filter(pk__in=pks).select_related(*QUEUE_RELATED).annotate(
             overdue=overdue_expression(now))
 
-    plain = not (filters.get("status") or filters.get("category") or filters.get("q")) and filters.get(
-        "only_open", True)
+    plain = not (filters.get("status") or filters.get("category") or filters.get("q") or filters.get("mine")
+                 or filters.get("due")) and filters.get("only_open", True)
     if plain and user.is_authenticated and not user.is_superuser:
         roots, afters, orgs, user_id = ways_of_seeing(user)
         bounds = [after for after in afters if after is not None]
@@ -104,6 +149,71 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
             return DeferredPaginator(CountLater(lambda: queue(user, now=now, **filters)), per_page, load=load,
                                      fetch=fetch).get_page(number)
     return DeferredPaginator(queue(user, now=now, **filters), per_page, load=load).get_page(number)
+
+
+def todo_counts(user, keys: dict[str, tuple[str, str]], *, now=None) -> dict[str, int]:
+    """The 工作台's request counts in one query: ``keys`` maps a name to the queue's (``mine``, ``due``)
+    filters, and each count is the number of rows :func:`queue` lists for them (open requests, visible
+    to ``user``, the same Q), so a count and the list it opens cannot disagree."""
+    now = now or timezone.now()
+    if not keys:
+        return {}
+    base = Request.objects.filter(status__in=UNRESOLVED)
+    visible = Request.objects.filter(pk__in=base.visible_ids(user))
+    counts = {}
+    for name, (mine, due) in keys.items():
+        q = Q()
+        if mine:
+            q &= mine_q(user, mine)
+        if due:
+            q &= due_q(due, now)
+        counts[name] = Count("pk", filter=q) if q else Count("pk")
+    return visible.aggregate(**counts)
+
+
+WHISTLE_STATES = ("waiting", "overdue", "to_report")  # ?state=… on the whistles page: 待报到, 报到超时, 待反馈
+
+
+def whistle_state_q(state: str, now) -> Q:
+    """``waiting``: not reported in yet (待报到); ``overdue``: not reported in and past the deadline (报到超时,
+    whether or not the tick has flagged it yet); ``to_report``: reported in, outcome not yet reported (待反馈)."""
+    if state == "waiting":
+        return Q(acknowledged_at__isnull=True)
+    if state == "overdue":
+        return Q(acknowledged_at__isnull=True) & (Q(overdue=True) | Q(ack_due_at__lt=now))
+    if state == "to_report":
+        return Q(acknowledged_at__isnull=False, reported_at__isnull=True)
+    raise ValueError(state)
+
+
+def department_whistles(user, *, state: str = "", now=None):
+    """吹哨报到 — the whistles to the user's departments (all for a superuser), unacknowledged first, the
+    nearest deadline first; ``state`` one of :data:`WHISTLE_STATES` (the page's ``?state=`` and the 工作台's
+    counts use this one function)."""
+    now = now or timezone.now()
+    qs = Whistle.objects.all()
+    if not user.is_superuser:
+        orgs = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
+        qs = qs.filter(department_id__in=orgs)
+    if state in WHISTLE_STATES:
+        qs = qs.filter(whistle_state_q(state, now))
+    return qs.order_by(F("acknowledged_at").asc(nulls_first=True), "ack_due_at", "pk")
+
+
+def whistle_todo_counts(user, *, now=None) -> dict:
+    """The 工作台's whistle counts, and the nearest report-in deadline, in one query."""
+    now = now or timezone.now()
+    return department_whistles(user, now=now).order_by().aggregate(
+        **{state: Count("pk", filter=whistle_state_q(state, now)) for state in WHISTLE_STATES},
+        next_due=Min("ack_due_at", filter=whistle_state_q("waiting", now)))
+
+
+def my_requests(user, *, status: str = ""):
+    """A resident's own requests, newest first (their list page and its ``?status=`` filter)."""
+    qs = Request.objects.visible_to(user).select_related("category").order_by("-created_at", "-pk")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    return qs
 
 
 DISPATCHABLE_KINDS = (OrgKind.PROPERTY_COMPANY, OrgKind.OFFICE, OrgKind.DEPARTMENT, OrgKind.SOCIAL_ORGANISATION,

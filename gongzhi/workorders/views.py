@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.calendar import missing_next_year
@@ -62,7 +63,9 @@ from .models import (
 from .queries import (
     DISPATCHABLE_KINDS,
     GROUPINGS,
+    department_whistles,
     dispatch_targets,
+    my_requests,
     queue,
     queue_page,
     rates,
@@ -78,29 +81,40 @@ def _visible(request, pk) -> Request:
     return get_object_or_404(qs, pk=pk)
 
 
+# the queue's 工作台 filters, named on the page when one is on (``queries.mine_q``, ``queries.due_q``)
+QUEUE_FILTER_LABELS = {"mine=assigned": gettext_lazy("派给我的"), "mine=to_accept": gettext_lazy("待我接单"),
+                       "mine=to_dispatch": gettext_lazy("待我派单"), "due=overdue": gettext_lazy("超时"),
+                       "due=soon": gettext_lazy("即将超时")}
+WHISTLE_STATE_LABELS = {"waiting": gettext_lazy("待报到"), "overdue": gettext_lazy("报到超时"),
+                        "to_report": gettext_lazy("待反馈处置情况")}
+
+
 @login_required
 def request_list(request):
     """Residents: their own requests. Staff: the queue of their scope, overdue first."""
     if not is_staff(request.user):
-        mine = (Request.objects.visible_to(request.user).select_related("category")
-                .order_by("-created_at"))
-        page = Paginator(mine, 20).get_page(request.GET.get("page"))
-        return render(request, "workorders/mine.html", {"page": page})
+        status = request.GET.get("status", "")
+        page = Paginator(my_requests(request.user, status=status), 20).get_page(request.GET.get("page"))
+        return render(request, "workorders/mine.html", {
+            "page": page, "status_label": Status(status).label if status in Status.values else ""})
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     q = request.GET.get("q", "").strip()
     only_open = request.GET.get("all") != "1"
+    mine, due = request.GET.get("mine", ""), request.GET.get("due", "")
     page = queue_page(request.user, request.GET.get("page"), status=status, category=category, q=q,
-                      only_open=only_open)
+                      only_open=only_open, mine=mine, due=due)
     return render(request, "workorders/queue.html", {
-        "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),
+        "page": page, "todo_filter": "、".join(str(label) for key, label in QUEUE_FILTER_LABELS.items()
+                                              if key in (f"mine={mine}", f"due={due}")), "statuses": Status.choices, "categories": Category.objects.filter(active=True),
         "filters": request.GET, "now": timezone.now(),
     })
 
 
 def _queue_filters(request) -> dict:
     return {"status": request.GET.get("status", ""), "category": request.GET.get("category", ""),
-            "q": request.GET.get("q", "").strip(), "only_open": request.GET.get("all") != "1"}
+            "q": request.GET.get("q", "").strip(), "only_open": request.GET.get("all") != "1",
+            "mine": request.GET.get("mine", ""), "due": request.GET.get("due", "")}
 
 
 @login_required
@@ -331,13 +345,11 @@ def photo(request, pk, photo_pk):
 @login_required
 def whistles(request):
     """吹哨报到 — a department's list of whistles, unacknowledged first."""
-    orgs = [s.organisation_id for s in user_scopes(request.user) if s.organisation_id]
-    qs = (Whistle.objects.filter(department_id__in=orgs).select_related("request", "department")
-          .order_by("acknowledged_at", "ack_due_at"))
-    if request.user.is_superuser:
-        qs = Whistle.objects.select_related("request", "department").order_by("acknowledged_at", "ack_due_at")
+    state = request.GET.get("state", "")
+    qs = department_whistles(request.user, state=state).select_related("request", "department")
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(request, "workorders/whistles.html", {"page": page, "now": timezone.now()})
+    return render(request, "workorders/whistles.html", {"page": page, "now": timezone.now(),
+                                                        "state_label": WHISTLE_STATE_LABELS.get(state, "")})
 
 
 RANKING_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate", "per_thousand_households", "total")

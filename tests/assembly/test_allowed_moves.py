@@ -14,15 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.assembly import actions
-from gongzhi.assembly.models import Candidate, PaperEntry, Vote, VoteKind
+from gongzhi.assembly.models import BallotConflict, Candidate, PaperEntry, Vote, VoteKind
 from gongzhi.core.permissions import SYSTEM
 
 from ..conftest import ROLES
 from .conftest import make_closed, make_open, open_vote
 
-STATES = ["draft", "draft_early", "notice", "open", "conflict", "ended", "ended_held", "counted", "cancelled",
+STATES = ["draft", "draft_early", "notice", "open", "conflict", "two_ballots", "ended", "ended_held", "counted", "cancelled",
           "election_draft", "election_pending", "election_open", "election_counted"]
-CAST = [*ROLES, "compound_staff", "second_staff", "estate_committee", "superuser", "owner_a", "owner_d"]
+CAST = [*ROLES, "compound_staff", "second_staff", "estate_committee", "superuser", "owner_a", "owner_d", "owner_g"]
 
 
 def build(state: str, estate, staff, second) -> Vote:
@@ -57,8 +57,13 @@ def _setup(state: str, estate, staff, second) -> Vote:
         return vote
     unit = estate["units"]["401"]
     paper = {"candidates": [vote.candidates.first().pk]} if election else {"choice": "yes"}
-    if state in ("open", "conflict", "election_open"):
+    if state in ("open", "conflict", "two_ballots", "election_open"):
         make_open(vote)
+        if state == "two_ballots":  # G voted online, then a proxy ballot came for 401: held for the organiser
+            actions.cast_ballot(vote, by=owners["G"], choice="yes")
+            actions.cast_proxy_ballot(vote, unit=unit, proxy=owners["F"].person, choice="no", by=staff,
+                                      authorisation=SimpleUploadedFile("weituo.pdf", b"%PDF-1.4"),
+                                      acknowledge_conflict=True)
         if state == "conflict":
             actions.enter_paper_ballot(vote, serial="C-1", unit=unit, choice="yes", by=staff)
             actions.enter_paper_ballot(vote, serial="C-1", unit=unit, choice="no", by=second)
@@ -89,6 +94,11 @@ def _resolve(vote: Vote, user, estate):
                                         by=user, **_content(vote))
 
 
+def _resolve_conflict(vote: Vote, user, estate):
+    held = BallotConflict.objects.filter(vote=vote, state=BallotConflict.State.OPEN).first()
+    return actions.resolve_ballot_conflict(vote, conflict=held.pk if held else 0, reason="核对委托书", by=user)
+
+
 VERBS = {
     "announce": lambda vote, user, estate: actions.announce_vote(vote, by=user),
     "cancel": lambda vote, user, estate: actions.cancel_vote(vote, by=user, reason="方案有误"),
@@ -100,11 +110,12 @@ VERBS = {
     "vet": _vet,
     "cast": lambda vote, user, estate: actions.cast_ballot(vote, by=user, **_content(vote)),
     "paper": lambda vote, user, estate: actions.enter_paper_ballot(
-        vote, serial="T-1", unit=estate["units"]["301"], by=user, **_content(vote)),
+        vote, serial="T-1", unit=estate["units"]["301"], by=user, acknowledge_conflict=True, **_content(vote)),
     "resolve_paper": _resolve,
+    "resolve_conflict": _resolve_conflict,
     "proxy": lambda vote, user, estate: actions.cast_proxy_ballot(
         vote, unit=estate["units"]["301"], proxy=estate["owners"]["F"].person, by=user,
-        authorisation=SimpleUploadedFile("weituo.pdf", b"%PDF-1.4"), **_content(vote)),
+        authorisation=SimpleUploadedFile("weituo.pdf", b"%PDF-1.4"), acknowledge_conflict=True, **_content(vote)),
 }
 
 
@@ -130,6 +141,7 @@ def cast(request, estate, compound_staff, second_staff, estate_committee, settin
     settings.MEDIA_ROOT = tmp_path  # proxies' authorisations
     people = {name: request.getfixturevalue(name) for name in CAST if not name.startswith("owner_")}
     people["owner_a"], people["owner_d"] = estate["owners"]["A"], estate["owners"]["D"]  # D: co-owner, not voting
+    people["owner_g"] = estate["owners"]["G"]
     return people
 
 
@@ -158,6 +170,8 @@ EXPECTED = {  # (state, who): the moves, so that every move is offered somewhere
     ("open", "owner_d"): set(),
     ("conflict", "compound_staff"): {"paper", "proxy", "correct_roll", "cancel"},
     ("conflict", "community_staff"): {"paper", "resolve_paper", "proxy", "correct_roll", "cancel"},
+    ("two_ballots", "compound_staff"): {"paper", "proxy", "resolve_conflict", "correct_roll", "cancel"},
+    ("two_ballots", "owner_g"): {"cast"},
     ("ended", "compound_staff"): {"paper", "tally", "correct_roll", "cancel"},
     ("ended_held", "compound_staff"): {"paper", "correct_roll", "cancel"},
     ("counted", "compound_staff"): {"correct_roll"},
@@ -190,7 +204,7 @@ def test_the_reason_an_organiser_cannot_move_yet(estate, compound_staff, second_
 
 
 DETAIL_BUTTONS = {"announce": "announce", "cancel": "cancel", "tally": "tally", "paper": "paper", "proxy": "proxy",
-                  "nominate": "nominate", "vet": "vet", "cast": "cast"}
+                  "nominate": "nominate", "vet": "vet", "cast": "cast", "resolve_conflict": "resolve-conflict"}
 PAPER_BUTTONS = {"paper": "enter-paper", "resolve_paper": "resolve-paper"}
 
 

@@ -50,21 +50,39 @@ def test_an_owner_who_did_not_vote_is_told_so_and_others_see_nothing(client, vot
     assert 'data-testid="my-receipt"' not in client.get(f"/votes/{vote.pk}/").content.decode()
 
 
+def test_a_co_owner_is_told_who_votes_for_the_unit_and_how_to_change_it(client, vote, estate):
+    client.force_login(estate["owners"]["D"])
+    page = client.get(f"/votes/{vote.pk}/").content.decode()
+    assert 'data-testid="cast"' not in page
+    note = page.split('data-testid="represented-by"')[1].split("</p>")[0]
+    assert "HP-202" in note and estate["owners"]["C"].person.name in note and "代表投票" in note
+    assert "更换代表人" in note
+    card = client.get("/").content.decode().split('data-testid="open-vote"')[1].split("</a>")[0]
+    assert "本户由代表人投票" in card and "请点此投票" not in card
+    client.force_login(estate["owners"]["C"])  # the representative votes and gets no such note
+    page = client.get(f"/votes/{vote.pk}/").content.decode()
+    assert 'data-testid="represented-by"' not in page and 'data-testid="cast"' in page
+    assert "请点此投票" in client.get("/").content.decode().split('data-testid="open-vote"')[1].split("</a>")[0]
+
+
 def test_no_receipt_section_while_voting_is_open(client, vote, estate):
     client.force_login(estate["owners"]["B"])
     page = client.get(f"/votes/{vote.pk}/").content.decode()
     assert 'data-testid="my-receipt"' not in page and 'data-testid="cast"' in page
 
 
-def test_each_representative_with_an_account_is_told_once_on_announce_and_tally(estate, compound_staff):
+def test_each_owner_with_an_account_is_told_once_on_announce_and_tally(estate, compound_staff):
     owners = estate["owners"]
-    expected = {owners[k].pk for k in "ABCEFG"}  # D co-owns 202 but C represents it; 402 is the developer's
+    expected = {owners[k].pk for k in "ABCDEFG"}  # D co-owns 202 (C represents it) and is told too; 402: developer
     vote = open_vote(estate, compound_staff)
     assert not Notification.objects.exists()
     actions.announce_vote(vote, by=compound_staff)
     sent = list(Notification.objects.filter(verb="assembly.announce_vote"))
     assert sorted(n.user_id for n in sent) == sorted(expected)  # one each (A owns two units: still one)
     assert all(vote.title in n.text and "投票时间" in n.text and n.link == f"/votes/{vote.pk}/" for n in sent)
+    co_owner = next(n for n in sent if n.user_id == owners["D"].pk)
+    assert "由本户的代表人提交" in co_owner.text
+    assert "代表人" not in next(n for n in sent if n.user_id == owners["C"].pk).text
     assert Notification.objects.count() == len(expected)
     make_closed(vote)
     actions.tally_vote(vote, by=compound_staff)
