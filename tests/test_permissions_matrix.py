@@ -288,7 +288,9 @@ def test_household_page_list_is_scoped(request, client, tree, role):
         assert response.status_code == 403
         return
     html = response.content.decode()
-    assert {c for c in ("C1-1-1-101", "C1-1-1-102", "OC1-1-201") if c in html} == HOUSEHOLDS_SEEN[role]
+    # the list names households in context (compound, building, unit, door), not by their codes
+    labels = {"C1-1-1-101": "尚书苑 1号楼 1单元 101", "C1-1-1-102": "尚书苑 1号楼 1单元 102", "OC1-1-201": "安定苑 1号楼 201"}
+    assert {c for c, label in labels.items() if f">{label}</span>" in html} == HOUSEHOLDS_SEEN[role]
 
 
 @pytest.mark.parametrize("role", ROLES)

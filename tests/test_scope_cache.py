@@ -365,7 +365,9 @@ def test_view_reads_the_page_and_its_total_in_one_query(client, tree, grid_worke
     with CaptureQueriesContext(connection) as ctx:
         page = client.get("/places/households/?page=2").context["page"]
     places = [q for q in _sql(ctx) if '"places_place"' in q]
-    assert len(places) == 1 and "SELECT COUNT(" in places[0] and "LIMIT" in places[0]
+    # the page with its total, then the page's places in context (their ancestors' names, by path)
+    assert len(places) == 2 and "SELECT COUNT(" in places[0] and "LIMIT" in places[0]
+    assert '"path" IN (' in places[1] and "LIMIT" not in places[1]
     assert _scope_queries(ctx) == []
     assert (page.paginator.count, len(page)) == (27, 7)
 

@@ -13,7 +13,11 @@ Each app fills the registry from its ``AppConfig.ready()`` (usually by importing
 - :func:`public_item` — what a compound's public board (公示栏) shows: ``items(compound)`` returns rows;
 - :func:`demo_step` — a step of ``seed_demo`` run after the demo street exists, in ``order``;
 - :func:`subtree_figure` — a figure counted under every place (e.g. residents), shown with the tree's own counts;
-- :func:`place_panel` — a section of a place's page (e.g. a household's members).
+- :func:`place_panel` — a section of a place's page (e.g. a household's members);
+- :func:`account_names` — the names behind accounts (people: the person's real name), so the audit log
+  shows "王秀英" rather than a username;
+- :func:`place_labeller` — places in context (places: "尚书苑 2号楼 1单元 101" for a path and a name), for
+  the pages of core that know the tree only by shape (the audit log's 所属区域).
 
 The shell (``gongzhi.site``: navigation, home, public board, demo) iterates these lists and imports no app.
 Entries are kept in ``order`` (then registration order); registering the same key twice replaces the
@@ -145,6 +149,15 @@ class PlacePanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class AccountNames:
+    """``names_of(user_ids)`` → {user id: name}; ``matching(text)`` → the ids of accounts whose name contains
+    ``text`` (a subquery or a list, for ``actor_id__in``)."""
+
+    names_of: Callable[[Iterable[int]], dict[int, str]]
+    matching: Callable[[str], Any]
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
@@ -155,6 +168,19 @@ class Registry:
     demo_steps: list[DemoStep] = field(default_factory=list)
     subtree_figures: list[SubtreeFigure] = field(default_factory=list)
     place_panels: list[PlacePanel] = field(default_factory=list)
+    names: AccountNames | None = None
+    labeller: Callable[[list[tuple[str, str]]], list[tuple[str, str]]] | None = None
+
+    def place_labels(self, places: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(path, name) pairs → (short label, full path) pairs; unregistered or no path: the name itself."""
+        if self.labeller is None:
+            return [(name, name) for _path, name in places]
+        return self.labeller(places)
+
+    def names_of(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """The registered names of these accounts (none registered: no names)."""
+        ids = {i for i in user_ids if i is not None}
+        return self.names.names_of(ids) if self.names is not None and ids else {}
 
     def _add(self, name: str, entry) -> Any:
         entries = [e for e in getattr(self, name) if e.key != entry.key] + [entry]
@@ -207,3 +233,13 @@ def subtree_figure(key: str, *, label, count: Callable[[str, int | None], Any], 
 def place_panel(key: str, *, template: str, context: Callable[[Any, Any], dict | None],
                 order: int = 100) -> PlacePanel:
     return registry._add("place_panels", PlacePanel(key, template, context, order))
+
+
+def account_names(*, names_of: Callable[[Iterable[int]], dict[int, str]], matching: Callable[[str], Any]
+                  ) -> AccountNames:
+    registry.names = AccountNames(names_of, matching)
+    return registry.names
+
+
+def place_labeller(labeller: Callable[[list[tuple[str, str]]], list[tuple[str, str]]]) -> None:
+    registry.labeller = labeller

@@ -17,6 +17,7 @@ from .exports import export_limit, record_export, xlsx_response
 from .forms import LoginForm
 from .models import Event
 from .params import QueryParams
+from .registry import registry
 
 
 class LoginView(auth_views.LoginView):
@@ -50,8 +51,9 @@ def _audit_events(request):
         events = events.filter(Q(summary__icontains=q) | Q(target_repr__icontains=q))
     if verb:
         events = events.filter(verb=verb)
-    if actor:
-        events = events.filter(actor__username__icontains=actor)
+    if actor:  # a name (the person behind the account) or a username
+        by_name = registry.names.matching(actor) if registry.names is not None else []
+        events = events.filter(Q(actor__username__icontains=actor) | Q(actor_id__in=by_name))
     if since:
         events = events.filter(at__date__gte=since)
     if until:
@@ -66,20 +68,53 @@ def audit(request):
     """操作日志 — street staff see the events of their subtrees."""
     events, _filters, ignored = _audit_events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    names = registry.names_of(e.actor_id for e in page.object_list)
+    places = registry.place_labels([(e.place_path, e.place_name) for e in page.object_list])
+    for e, (label, full) in zip(page.object_list, places, strict=True):
+        e.actor_name = _actor_name(e, names)
+        e.place_label, e.place_full = label, full
     return render(request, "core/audit.html", {"page": page, "verbs": verb_choices(), "filters": request.GET,
                                                "ignored": ignored})
+
+
+def _with_place_labels(events, chunk: int = 2000):
+    """The events again, each with its ``place_label`` (one labelling per ``chunk`` events)."""
+    batch: list = []
+    for e in events:
+        batch.append(e)
+        if len(batch) == chunk:
+            yield from _labelled(batch)
+            batch = []
+    yield from _labelled(batch)
+
+
+def _labelled(batch: list):
+    for e, (label, _full) in zip(batch, registry.place_labels([(e.place_path, e.place_name) for e in batch]),
+                                 strict=True):
+        e.place_label = label
+        yield e
+
+
+def _actor_name(event, names: dict[int, str]) -> str:
+    """Who acted, as the log shows it: the person's name, else the username; the platform itself 系统."""
+    if event.actor_id is None:
+        return _("系统")
+    return names.get(event.actor_id) or event.actor.get_username()
 
 
 @login_required
 def audit_export(request):
     """操作日志 as .xlsx: the page's filters and scope, newest first, up to the export limit."""
     events, filters, _ignored = _audit_events(request)  # the export applies the same (valid) filters
-    header = [_("时间"), _("操作人"), _("动作"), _("对象"), _("所属区域"), _("摘要"), _("修改前"), _("修改后"), "IP"]
-    lines = ([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor.get_username() if e.actor else _("系统"),
-              e.verb_label, e.target_repr, e.place_name, e.summary,
+    header = [_("时间"), _("操作人"), _("动作"), _("对象"), _("所属区域"), _("摘要"), _("修改前"), _("修改后"), "IP",
+              _("账号")]
+    names = registry.names_of(events.order_by().values_list("actor_id", flat=True).distinct())
+    lines = ([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), _actor_name(e, names),
+              e.verb_label, e.target_repr, e.place_label, e.summary,
               json.dumps(e.before, ensure_ascii=False) if e.before else "",
-              json.dumps(e.after, ensure_ascii=False) if e.after else "", e.ip or ""]
-             for e in events[:export_limit() + 1].iterator(chunk_size=2000))
+              json.dumps(e.after, ensure_ascii=False) if e.after else "", e.ip or "",
+              e.actor.get_username() if e.actor else ""]
+             for e in _with_place_labels(events[:export_limit() + 1].iterator(chunk_size=2000)))
     title = _("操作日志")
     response, count, truncated = xlsx_response(title, title, header, lines)
     record_export(request.user, Verb.EXPORT_AUDIT, summary=title, filters=filters, rows=count, truncated=truncated)

@@ -16,7 +16,7 @@ from gongzhi.places.models import Kind
 from gongzhi.places.queries import HOUSEHOLD_SEARCHES, counts_of, scope_roots
 
 from . import imports  # noqa: F401  (registers the households importer)
-from .models import REGISTER_ROLES, HouseholdMember
+from .models import REGISTER_ROLES, HouseholdMember, Person
 
 
 def residents(root_path: str, width: int | None):
@@ -69,7 +69,17 @@ def homes_card(request):
     return {"homes": homes} if homes else None
 
 
+def names_of(user_ids) -> dict[int, str]:
+    """账号 → 姓名: the person behind each account (the audit log shows names, not usernames)."""
+    return dict(Person.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "name"))
+
+
+def accounts_named(text: str):
+    return Person.objects.filter(name__icontains=text, user__isnull=False).values("user_id")
+
+
 def register() -> None:
+    registry.account_names(names_of=names_of, matching=accounts_named)
     registry.subtree_figure("residents", label=_("居民"), count=residents)
     registry.place_panel("household_members", template="people/_household_members.html", context=household_members)
     if _by_member_name not in HOUSEHOLD_SEARCHES:

@@ -10,6 +10,7 @@ from gongzhi.core.registry import Todo
 from gongzhi.core.roles import MANAGING_ROLES
 from gongzhi.core.scope import user_roles
 
+from .labels import path_labels
 from .models import RUNNING_IMPORTS, ImportJob
 
 
@@ -33,6 +34,7 @@ def imports_todo_card(request):
 
 
 def register() -> None:
+    registry.place_labeller(path_labels)
     registry.menu("places", group="data", label=_("区域"), url_name="places:tree", order=10, visible=is_staff,
                   active_prefixes=("/places/",))
     registry.menu("households", group="data", label=_("住户"), url_name="places:households", order=20,

@@ -42,7 +42,10 @@ COMMUNITY_CODES = ["610104001001", "610104001002", "610104001004"]
 START = datetime.date(2023, 1, 1)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建华文玲建国建军淑珍凤英志强海燕丹晓东雪梅春梅晨浩宇子涵欣怡梓轩思远佳怡一鸣俊杰"
+# given names as people carry them (whole names, not loose characters), older and younger generations mixed
+GIVEN = ("伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 华 萍 红 玲 秀英 秀兰 桂英 玉兰 建华 建国 建军 淑珍 "
+         "凤英 志强 海燕 晓东 雪梅 春梅 丽华 卫东 德明 永红 国庆 建平 秀珍 桂兰 文华 红梅 志刚 晓燕 海涛 丽娟 "
+         "子涵 欣怡 梓轩 思远 佳怡 一鸣 俊杰 浩宇 雨泽 诗涵 晨曦 宇航 嘉怡 博文").split()
 
 COMPANIES = [  # (name, in alliance)
     ("西安万科物业服务有限公司", True),
@@ -90,13 +93,24 @@ ACCOUNTS = [
 _USED_IDS: set[str] = set()
 
 
+# 莲湖区 people carry 610104 whenever they were born (cards issued after 1983 use the district's code).
+# python-stdnum alone refuses 610104 before 1983; the platform's check (core.validators.clean_id_number)
+# accepts an area code of any period, so every birth uses 610104 (False: births before 1984 use 610100).
+AREA_FOR_EVERY_BIRTH = True
+FIRST_BIRTH, LAST_BIRTH = datetime.date(1930, 1, 1), datetime.date(2005, 12, 31)
+
+
+def id_area(birth: datetime.date) -> str:
+    return AREA_CODE if AREA_FOR_EVERY_BIRTH or birth.year >= 1984 else "610100"
+
+
 def id_number(rng: random.Random, n: int) -> str:
-    """A valid 身份证号码 (area 610104, random birth date, MOD 11-2 check), unique within the run."""
+    """A valid 身份证号码 (area :func:`id_area`, birth 1930–2005, sequence with the sex digit, MOD 11-2
+    check), unique within the run."""
+    span = (LAST_BIRTH - FIRST_BIRTH).days
     while True:
-        birth = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 62))
-        # stdnum knows 莲湖区 (610104) from 1983 on; people born earlier carry 西安市's code (610100)
-        area = AREA_CODE if birth.year >= 1984 else "610100"
-        body = f"{area}{birth:%Y%m%d}{n % 1000:03d}"
+        birth = FIRST_BIRTH + datetime.timedelta(days=rng.randrange(0, span + 1))
+        body = f"{id_area(birth)}{birth:%Y%m%d}{n % 1000:03d}"
         value = body + ric.calc_check_digit(body + "0")
         if value not in _USED_IDS:
             _USED_IDS.add(value)
@@ -109,7 +123,7 @@ def phone(n: int) -> str:
 
 
 def person_name(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
 @dataclass
@@ -198,13 +212,14 @@ def seed_demo() -> Seeded:
     households = list(Place.objects.filter(kind=Kind.HOUSEHOLD, code__startswith="QNL-").order_by("path"))
 
     # --- organisations
-    Organisation.objects.create(kind=OrgKind.OFFICE, name="青年路街道办事处", place=street)
+    Organisation.objects.create(kind=OrgKind.OFFICE, name="青年路街道办事处", place=street, phone="029-88620000")
     street_party = Organisation.objects.create(kind=OrgKind.PARTY_COMMITTEE, name="青年路街道党工委", place=street)
     community_party, community_office = [], []
     for c in communities:
         community_party.append(Organisation.objects.create(kind=OrgKind.PARTY_COMMITTEE, name=f"{c.name}党委",
                                                            place=c, parent=street_party))
-        community_office.append(Organisation.objects.create(kind=OrgKind.OFFICE, name=f"{c.name}居委会", place=c))
+        community_office.append(Organisation.objects.create(kind=OrgKind.OFFICE, name=f"{c.name}居委会", place=c,
+                                                            phone=f"029-8862{len(community_office) + 1:04d}"))
     grid_branches: dict[int, Organisation] = {}
     for ci, row in enumerate(grids):
         for g in row:
@@ -273,8 +288,10 @@ def seed_demo() -> Seeded:
         p = Person(name=name, phone=phone(n), place=place, is_party_member=party, skills=skills,
                    party_relation=PartyRelation.LOCAL if party else "")
         p.set_id_number(id_number(rng, n))
-        if username:
-            p.user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+        # every post holder has an account (the year's history names who dispatched and handled what); only
+        # the demo accounts (ACCOUNTS) can sign in, the others have no usable password
+        p.user = User.objects.create_user(username=username or f"staff{n:05d}",
+                                          password=DEMO_PASSWORD if username else None)
         p.save()
         return p
 

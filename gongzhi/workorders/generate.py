@@ -261,14 +261,16 @@ class _Rows:
     """Yields the requests as COLUMNS tuples (timestamps as epoch seconds), in filing order."""
 
     def __init__(self, *, count: int, now: datetime.datetime, first_id: int, maps: dict, hh_paths: list[str],
-                 categories: dict[str, tuple[int, str]], levels: dict, counters: dict[datetime.date, int], cfg, seed: int):
+                 categories: dict[str, tuple[int, str]], levels: dict, counters: dict[datetime.date, int], cfg, seed: int,
+                 days: int = DAYS):
         self.rng = random.Random(seed)
+        self.n_days = days
         self.count, self.first_id, self.maps, self.hh_paths = count, first_id, maps, hh_paths
         self.now = int(now.timestamp())
         self.levels, self.counters = levels, counters
         self.reopen_days, self.unrated_days = cfg.reopen_days, cfg.unrated_days
         today = timezone.localdate(now)
-        self.days = [today - datetime.timedelta(days=DAYS - 1 - i) for i in range(DAYS + 120)]  # + deadlines
+        self.days = [today - datetime.timedelta(days=days - 1 - i) for i in range(days + 120)]  # + deadlines
         self.day_start = [int(timezone.make_aware(datetime.datetime.combine(d, datetime.time())).timestamp())
                           for d in self.days]
         holidays = dict(Holiday.objects.filter(date__range=(self.days[0], self.days[-1])).values_list("date", "kind"))
@@ -296,11 +298,11 @@ class _Rows:
                  1.0, .6, .4]
         self.hour_values, self.hour_cum = _cumulative(list(enumerate(hours)))
         weights = []
-        for i, d in enumerate(self.days[:DAYS]):
-            w = (0.8 + 0.4 * i / (DAYS - 1)) * (0.85 if d.weekday() >= 5 else 1.0)
+        for i, d in enumerate(self.days[:days]):
+            w = (0.8 + 0.4 * i / (days - 1)) * (0.85 if d.weekday() >= 5 else 1.0)
             weights.append(w)
         # today has only begun
-        elapsed = max(self.now - self.day_start[DAYS - 1], 60)
+        elapsed = max(self.now - self.day_start[days - 1], 60)
         weights[-1] *= elapsed / D
         self.per_day = _allocate(count, weights)
         self.produced_days: dict[datetime.date, int] = {}
@@ -360,13 +362,13 @@ class _Rows:
     def __iter__(self) -> Iterator[tuple]:
         rng = self.rng
         rid = self.first_id
-        for di in range(DAYS):
+        for di in range(self.n_days):
             n = self.per_day[di]
             if not n:
                 continue
             day = self.days[di]
             start = self.day_start[di]
-            limit = self.now - start if di == DAYS - 1 else D
+            limit = self.now - start if di == self.n_days - 1 else D
             secs = []
             for _k in range(n):
                 for _try in range(20):
@@ -611,6 +613,36 @@ def _bulk(rows: Iterator[tuple], say, total: int) -> int:
             say(f"  {written:,} / {total:,} requests")
 
 
+def write_requests(maps: dict, hh_paths: list[str], *, count: int, now: datetime.datetime, seed: int = SEED,
+                   days: int = DAYS, say=lambda _msg: None) -> _Rows:
+    """Write ``count`` requests over the ``days`` local days ending ``now`` on the places of ``maps`` (see
+    :func:`_organisations`: ``by_path``, ``offices``, ``company_of``, ``departments``, ``households``) and the
+    households at ``hh_paths``; ids, numbers and the day counters go on from what is there. Returns the rows
+    generator (its ``first_id``, ``days`` and ``produced_days``). Call it inside a transaction."""
+    categories = {code: (pk, kind) for code, pk, kind in Category.objects.values_list("code", "pk", "handler_kind")}
+    levels = {(cat, urgency): (float(rv), ru, float(sv), su) for cat, urgency, rv, ru, sv, su in
+              ServiceLevel.objects.values_list("category_id", "urgency", "response_value", "response_unit",
+                                               "resolution_value", "resolution_unit")}
+    first_day = timezone.localdate(now) - datetime.timedelta(days=days - 1)
+    counters = dict(DailyCounter.objects.filter(day__gte=first_day).values_list("day", "value"))
+    first_id = (Request.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    rows = _Rows(count=count, now=now, first_id=first_id, maps=maps, hh_paths=hh_paths, categories=categories,
+                 levels=levels, counters=counters, cfg=ServiceSettings.current(), seed=seed, days=days)
+    written = (_copy if connection.vendor == "postgresql" else _bulk)(iter(rows), say, count)
+    assert written == count, (written, count)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Request]):
+            cursor.execute(sql)
+    # next_number goes on from the generated numbers
+    known = set(counters)
+    DailyCounter.objects.bulk_create([DailyCounter(day=d, value=v) for d, v in rows.produced_days.items()
+                                      if d not in known], batch_size=1000)
+    for d, v in rows.produced_days.items():
+        if d in known:
+            DailyCounter.objects.filter(day=d).update(value=v)
+    return rows
+
+
 def generate_requests(scale: str = "city", count: int | None = None, *, progress: Callable[[str], None] | None = None,
                       now: datetime.datetime | None = None, seed: int = SEED) -> GeneratedRequests:
     """Build ``count`` requests on the data set ``scale`` unless they are already there (see the module doc)."""
@@ -640,27 +672,8 @@ def generate_requests(scale: str = "city", count: int | None = None, *, progress
                           .order_by("path").values_list("path", "pk"))
         maps["households"] = dict(households)
         hh_paths = [p for p, _pk in households]
-        categories = {code: (pk, kind) for code, pk, kind in Category.objects.values_list("code", "pk", "handler_kind")}
-        levels = {(cat, urgency): (float(rv), ru, float(sv), su) for cat, urgency, rv, ru, sv, su in
-                  ServiceLevel.objects.values_list("category_id", "urgency", "response_value", "response_unit",
-                                                   "resolution_value", "resolution_unit")}
-        first_day = timezone.localdate(now) - datetime.timedelta(days=DAYS - 1)
-        counters = dict(DailyCounter.objects.filter(day__gte=first_day).values_list("day", "value"))
-        first_id = (Request.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-        rows = _Rows(count=count, now=now, first_id=first_id, maps=maps, hh_paths=hh_paths, categories=categories,
-                     levels=levels, counters=counters, cfg=ServiceSettings.current(), seed=seed)
-        written = (_copy if postgres else _bulk)(iter(rows), say, count)
-        assert written == count, (written, count)
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Request]):
-                cursor.execute(sql)
-        # next_number goes on from the generated numbers
-        known = set(counters)
-        DailyCounter.objects.bulk_create([DailyCounter(day=d, value=v) for d, v in rows.produced_days.items()
-                                          if d not in known], batch_size=1000)
-        for d, v in rows.produced_days.items():
-            if d in known:
-                DailyCounter.objects.filter(day=d).update(value=v)
+        rows = write_requests(maps, hh_paths, count=count, now=now, seed=seed, say=say)
+        first_day = rows.days[0]
     if postgres and not connection.in_atomic_block:  # (inside a test's transaction VACUUM cannot run)
         t1 = time.monotonic()
         with connection.cursor() as cursor:

@@ -28,6 +28,7 @@ from gongzhi.core.roles import MANAGING_ROLES
 from gongzhi.core.scope import in_scopes, prefix_q, scope_paths, user_scopes
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
+from gongzhi.places.labels import attach_labels, label_for
 from gongzhi.places.models import STEP, Kind, Place
 
 from .models import (
@@ -414,7 +415,8 @@ def ancestor_path(field: str, kind: str):
 def _labels_and_households(keys, by: str):
     """Names of the groups and the households they serve (so big and small compare fairly)."""
     if by in ("community", "grid"):
-        places = dict(Place.objects.filter(path__in=keys).values_list("path", "name"))
+        # a grid reads "社区 网格" (every community has a 第1网格): the places' labels, one more query
+        places = {p.path: label_for(p) for p in attach_labels(Place.objects.filter(path__in=keys))}
         counts: dict = {}
         if keys:
             # one count per group, each an index-only range of (kind, path), glued with UNION ALL

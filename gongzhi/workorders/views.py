@@ -27,6 +27,7 @@ from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import in_scopes, user_roles, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
+from gongzhi.places.labels import attach_labels, label_for, labelled
 from gongzhi.places.models import Kind, Place
 
 from . import actions, visibility
@@ -102,6 +103,7 @@ def request_list(request):
     filters = _queue_filters(request)
     page = queue_page(request.user, request.GET.get("page"), **filters)
     user = request.user
+    attach_labels([r.place for r in page.object_list])  # one query for the page's places in context
     for r in page.object_list:
         r.shown_place = visibility.location_name(r, visibility.shown(r, user))
     chosen = (f"mine={filters['mine']}", f"due={filters['due']}")
@@ -151,7 +153,8 @@ def request_export(request):
                 _("是") if r.overdue else "", r.get_escalation_level_display(),
                 r.description if view.description else ""]
 
-    lines = (line(r) for r in rows.select_related("reporter", "assignee").iterator(chunk_size=2000))
+    lines = (line(r) for r in labelled(rows.select_related("reporter", "assignee").iterator(chunk_size=2000),
+                                       lambda r: r.place))
     title = _("诉求工单")
     response, count, truncated = xlsx_response(title, title, header, lines)
     record_export(request.user, Verb.EXPORT_REQUESTS, summary=title, filters=filters, rows=count,
@@ -174,11 +177,11 @@ def _places_for_filing(user):
             continue
         home = Place.objects.get(pk=s.place_id)
         ancestors = {a.kind: a for a in home.ancestors()}
-        options.append((home, _("我家（%(n)s）") % {"n": home.name}))
+        options.append((home, _("我家（%(n)s）") % {"n": label_for(home)}))
         for kind, label in ((Kind.UNIT, _("本单元公共区域")), (Kind.BUILDING, _("本楼公共区域")),
                             (Kind.COMPOUND, _("小区公共区域"))):
             if kind in ancestors:
-                options.append((ancestors[kind], f"{label}（{ancestors[kind].name}）"))
+                options.append((ancestors[kind], f"{label}（{label_for(ancestors[kind])}）"))
     return [(p, label) for p, label in options if may_file("workorders.file_request", p)]
 
 

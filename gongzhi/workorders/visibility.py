@@ -28,6 +28,7 @@ from gongzhi.core.models import Event
 from gongzhi.core.roles import PII_ROLES, Role
 from gongzhi.core.scope import covers, user_scopes
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind, Person
+from gongzhi.places.labels import PlaceLabel, label_of
 from gongzhi.places.models import STEP, Kind, Place
 
 from .models import COMMON_PART_KINDS, Attachment, Request, is_common_part
@@ -225,8 +226,18 @@ def location(req: Request, view: Shown, *, full: bool = True) -> str:
 
 
 def location_name(req: Request, view: Shown) -> str:
-    """The place's own name at the viewer's precision (lists, exports)."""
-    return shown_place(req.place, view.location).name
+    """The place in context ("尚书苑 2号楼 1单元 101", ``places.labels``) at the viewer's precision (lists,
+    exports): a household as its unit, or only the compound. Label a page's places first
+    (``places.labels.attach_labels`` / ``labelled``) so this reads nothing."""
+    label = label_of(req.place)
+    kinds = [kind for kind, _name in label.chain]
+    if view.location == Precision.COMPOUND:
+        if Kind.COMPOUND in kinds:
+            return label.upto(Kind.COMPOUND)
+        return shown_place(req.place, view.location).name
+    if view.location == Precision.UNIT and req.place.kind == Kind.HOUSEHOLD and len(label.chain) > 1:
+        return PlaceLabel(label.chain[:-1]).short
+    return label.short
 
 
 def address(req: Request, view: Shown) -> str:

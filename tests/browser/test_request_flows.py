@@ -160,7 +160,7 @@ def test_resident_files_on_a_phone_and_follows_it_to_a_second_rating(phone, desk
 
     page.get_by_label("遇到了什么问题").select_option(label="水电维修")
     page.get_by_label("问题描述").fill("厨房水管漏水，地面有积水")
-    page.get_by_label("位置").select_option(label="我家（101）")
+    page.get_by_label("位置").select_option(label="我家（尚书苑 1号楼 1单元 101）")
     page.get_by_label("照片（最多5张，每张不超过5MB）").set_input_files(photo(tmp_path, "kitchen.png"))
     with page.expect_navigation():
         page.get_by_role("button", name="提交").click()

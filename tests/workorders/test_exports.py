@@ -118,12 +118,14 @@ def test_audit_export_follows_the_filters_and_records_itself(client, street_staf
     assert r.status_code == 200
     header, *lines = rows_of(r)
     assert header[:3] == ("时间", "操作人", "动作")
-    assert [(line[1], line[2], line[3]) for line in lines] == [("community", "派单", dispatched.number)]
+    # the person's name, not the username (that is the last column)
+    assert [(line[1], line[2], line[3], line[-1]) for line in lines] == [("测试community", "派单", dispatched.number,
+                                                                          "community")]
     event = Event.objects.get(verb="core.export_audit")
     assert event.after == {"filters": {"verb": "workorders.dispatch_request"}, "rows": 1, "truncated": False}
     # the export is itself in the log, for the street's staff
     lines = rows_of(client.get("/audit/export.xlsx?verb=core.export_audit"))
-    assert [(line[1], line[2]) for line in lines[1:]] == [("street", "导出操作日志")]
+    assert [(line[1], line[2]) for line in lines[1:]] == [("测试street", "导出操作日志")]
 
 
 @pytest.mark.parametrize("role", ROLES)

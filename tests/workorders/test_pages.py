@@ -12,7 +12,7 @@ from .conftest import png
 def test_resident_files_with_a_photo(client, tree, resident, managed):
     client.force_login(resident)
     page = client.get("/requests/new/")
-    assert page.status_code == 200 and "我家（101）" in page.content.decode()
+    assert page.status_code == 200 and "我家（尚书苑 1号楼 1单元 101）" in page.content.decode()
     response = client.post("/requests/new/", {"category": "utilities", "description": "厨房水管漏水",
                                               "place": tree["household"].pk, "urgency": "normal",
                                               "photos": [png()]})

@@ -77,7 +77,7 @@ def test_grouping_by_community_and_grid_and_scope(tree, month_of_requests, stree
     row, = rates(street_staff, month=timezone.localdate(), by="community")
     assert (row.label, row.total) == ("莲湖路第一社区", 10)
     row, = rates(street_staff, month=timezone.localdate(), by="grid")
-    assert (row.label, row.total) == ("第1网格", 10)
+    assert (row.label, row.total) == ("莲湖路第一社区 第1网格", 10)  # a grid in context: every community has a 第1网格
     assert rates(outsider, month=timezone.localdate(), by="community") == []
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
     assert rates(street_staff, month=last_month, by="community") == []
