@@ -214,12 +214,13 @@ def seed_demo() -> Seeded:
     # --- organisations
     Organisation.objects.create(kind=OrgKind.OFFICE, name="青年路街道办事处", place=street, phone="029-88620000")
     street_party = Organisation.objects.create(kind=OrgKind.PARTY_COMMITTEE, name="青年路街道党工委", place=street)
-    community_party, community_office = [], []
-    for c in communities:
+    community_party: list[Organisation] = []
+    community_office: list[Organisation] = []
+    for ci, c in enumerate(communities):
         community_party.append(Organisation.objects.create(kind=OrgKind.PARTY_COMMITTEE, name=f"{c.name}党委",
                                                            place=c, parent=street_party))
         community_office.append(Organisation.objects.create(kind=OrgKind.OFFICE, name=f"{c.name}居委会", place=c,
-                                                            phone=f"029-8862{len(community_office) + 1:04d}"))
+                                                            phone=f"029-8862{ci + 1:04d}"))
     grid_branches: dict[int, Organisation] = {}
     for ci, row in enumerate(grids):
         for g in row:
