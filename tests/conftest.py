@@ -105,7 +105,7 @@ def make_account(username, *, place, posts=(), home=None, relation=Relation.OWNE
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     n = next(_counter)
     person = people_actions.create_person(by=SYSTEM, name=f"测试{username}", place=home or place, id_number=_id(n),
-                                          phone=f"1390000{n:04d}", is_party_member=party)
+                                          phone=f"166{n:08d}", is_party_member=party)  # 166…: no test types one
     Person.objects.filter(pk=person.pk).update(user=user)
     for org, title, scope in posts:
         Position.objects.create(person=person, organisation=org, title=title, place=scope, start_date=START)

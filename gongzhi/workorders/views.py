@@ -27,7 +27,7 @@ from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import in_scopes, user_roles, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
-from gongzhi.places.labels import attach_labels, label_for, labelled
+from gongzhi.places.labels import attach_labels, label_for, labelled, title_for
 from gongzhi.places.models import Kind, Place
 
 from . import actions, visibility
@@ -105,7 +105,10 @@ def request_list(request):
     user = request.user
     attach_labels([r.place for r in page.object_list])  # one query for the page's places in context
     for r in page.object_list:
-        r.shown_place = visibility.location_name(r, visibility.shown(r, user))
+        view = visibility.shown(r, user)
+        r.shown_place = visibility.location_name(r, view)
+        # the full path on hover only where the room itself is shown (staff; places.labels.title_for)
+        r.place_title = title_for(r.place, user) if view.location == visibility.Precision.FULL else ""
     chosen = (f"mine={filters['mine']}", f"due={filters['due']}")
     return render(request, "workorders/queue.html", {
         "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),

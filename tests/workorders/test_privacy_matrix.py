@@ -134,7 +134,9 @@ def test_the_export_shows_the_page_precision_and_no_contact(client, cast, cases,
         assert (req.number in rows) is (want is not None), (kind, role)
         if want is not None:
             place = rows[req.number][3]
-            assert place == ("101" if want[2] else ("1单元" if kind == "anonymous" else "1号楼"))
+            # in context (places.labels), at the page's precision: the room, or only its unit / the building
+            assert place == ("尚书苑 1号楼 1单元 101" if want[2] else (
+                "尚书苑 1号楼 1单元" if kind == "anonymous" else "尚书苑 1号楼"))
 
 
 def test_notices_go_to_those_who_act_and_name_nobody(cast, cases):
