@@ -14,7 +14,7 @@ from gongzhi.people.roles import Title
 from gongzhi.workorders import actions
 from gongzhi.workorders.models import Category
 
-from ..conftest import make_account
+from ..conftest import START, make_account
 
 
 def png(name="photo.png", size=(40, 30)) -> SimpleUploadedFile:
@@ -80,3 +80,13 @@ def police_liaison(tree, orgs):
 
 def position_of(user):
     return Position.objects.filter(person__user=user).first()
+
+
+@pytest.fixture
+def cross_appointed(tree, orgs, managed):
+    """万科物业's project manager who is also a 社区工作者 of the community (交叉任职)."""
+    user = make_account("cross", place=tree["compound"],
+                        posts=[(orgs["company"], Title.PROJECT_MANAGER, tree["compound"])])
+    Position.objects.create(person=user.person, organisation=orgs["community_office"], title=Title.COMMUNITY_WORKER,
+                            place=tree["community"], start_date=START)
+    return user

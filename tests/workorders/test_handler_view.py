@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.people.models import Position
-from gongzhi.people.roles import Title
 from gongzhi.workorders import actions
 from gongzhi.workorders.models import Request
 
-from ..conftest import START, make_account
-
 
 @pytest.fixture
-def cross(tree, orgs, managed):
-    user = make_account("cross", place=tree["compound"],
-                        posts=[(orgs["company"], Title.PROJECT_MANAGER, tree["compound"])])
-    Position.objects.create(person=user.person, organisation=orgs["community_office"], title=Title.COMMUNITY_WORKER,
-                            place=tree["community"], start_date=START)
-    return user
+def cross(cross_appointed):
+    return cross_appointed
 
 
 @pytest.fixture

@@ -11,27 +11,13 @@ import pytest
 from openpyxl import load_workbook
 
 from gongzhi.core.models import Event
-from gongzhi.people.models import Position
-from gongzhi.people.roles import Title
 from gongzhi.workorders import actions, visibility
 from gongzhi.workorders.models import Category
-
-from ..conftest import START, make_account
 
 ANON_PHONE, PUBLIC_PHONE = "13812345678", "13887654321"
 ANON_TEXT, PUBLIC_TEXT = "投诉保安夜间不在岗", "楼道灯不亮"
 CAST = ["street_staff", "community_staff", "grid_worker", "building_head", "property_staff", "cross_appointed",
         "committee_member", "department_liaison", "resident", "volunteer", "outsider"]
-
-
-@pytest.fixture
-def cross_appointed(tree, orgs, managed):
-    """万科物业's project manager who is also a 社区工作者 of the community (交叉任职)."""
-    user = make_account("cross", place=tree["compound"],
-                        posts=[(orgs["company"], Title.PROJECT_MANAGER, tree["compound"])])
-    Position.objects.create(person=user.person, organisation=orgs["community_office"], title=Title.COMMUNITY_WORKER,
-                            place=tree["community"], start_date=START)
-    return user
 
 
 @pytest.fixture
