@@ -168,6 +168,11 @@ def user_roles(user) -> set[str]:
     return {s.role for s in user_scopes(user)}
 
 
+def scope_organisations(user) -> list[int]:
+    """The organisations ``user`` holds a post in (from the cached scopes), sorted, each once."""
+    return sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+
+
 def scope_paths(user, roles: Iterable[str] | None = None) -> list[str]:
     """The user's scope roots for the given roles, with nested roots folded into their ancestors."""
     wanted = set(roles) if roles is not None else None

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_paths, user_scopes
+from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_organisations, scope_paths, user_scopes
 from gongzhi.places.models import Kind
 from gongzhi.places.queries import path_after, path_range
 
@@ -207,7 +207,7 @@ def ways_of_seeing(user) -> tuple[list[str], list[str | None], list[int], int]:
     roles and the end of each root's path range (see ``places.queries.subtree_ranges``), the
     organisations the user serves in (handled, whistled), and the user's id (reported, filed)."""
     roots = scope_paths(user, FULL_PLACE_ROLES)
-    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    orgs = scope_organisations(user)
     return roots, [path_after(root) for root in roots], orgs, user.pk
 
 

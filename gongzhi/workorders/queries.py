@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import in_scopes, prefix_q, scope_paths, user_scopes
+from gongzhi.core.scope import in_scopes, prefix_q, scope_organisations, scope_paths, user_scopes
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.labels import attach_labels, label_for
@@ -64,7 +64,7 @@ DUE_FILTERS = ("overdue", "soon")  # ?due=… on the queue: 超时, 即将超时
 def assigned_to_q(user) -> Q:
     """Requests handed to ``user``: named as the assignee, or handled by an organisation they hold a post in
     with nobody named yet."""
-    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    orgs = scope_organisations(user)
     return Q(assignee__user_id=user.pk) | Q(assignee__isnull=True, handler_id__in=orgs)
 
 
@@ -129,7 +129,7 @@ def _by_contact_name(user, q: str) -> Q:
     requests, and not through a 业委会 post, so a name never tells anyone whether it filed a request."""
     if user.is_superuser:
         return Q(contact_name=q)
-    orgs = sorted({s.organisation_id for s in user_scopes(user) if s.organisation_id})
+    orgs = scope_organisations(user)
     return Q(contact_name=q, anonymous=False) & (in_scopes(user, "place", FULL_PLACE_ROLES) | Q(handler_id__in=orgs))
 
 

@@ -25,7 +25,7 @@ from gongzhi.core.models import Holiday
 from gongzhi.core.params import QueryParams
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.core.scope import in_scopes, user_roles, user_scopes
+from gongzhi.core.scope import in_scopes, scope_organisations, user_roles, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
 from gongzhi.places.labels import attach_labels, label_for, labelled, title_for
 from gongzhi.places.models import Kind, Place
@@ -114,7 +114,7 @@ def request_list(request):
         "page": page, "statuses": Status.choices, "categories": Category.objects.filter(active=True),
         "todo_filter": "、".join(str(label) for key, label in QUEUE_FILTER_LABELS.items() if key in chosen),
         "filters": request.GET, "now": timezone.now(), "can_file": _may_file_for_others(user),
-        "handles": user.is_superuser or bool({s.organisation_id for s in user_scopes(user) if s.organisation_id}),
+        "handles": user.is_superuser or bool(scope_organisations(user)),
     })
 
 
