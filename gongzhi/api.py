@@ -86,4 +86,6 @@ from gongzhi.places.api import router as places_router  # noqa: E402
 api.add_router("/places", places_router)
 api.add_router("/requests", "gongzhi.workorders.api.router")
 api.add_router("/votes", "gongzhi.assembly.api.router")
+api.add_router("/meetings", "gongzhi.meetings.api.router")
+api.add_router("/matters", "gongzhi.meetings.matters_api.router")
 api.add_router("/", people_router)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.notices",
     "gongzhi.workorders",
     "gongzhi.assembly",
+    "gongzhi.meetings",
     "gongzhi.site",
 ]
 

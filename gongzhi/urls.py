@@ -43,6 +43,7 @@ urlpatterns = [
     path("requests/", include("gongzhi.workorders.urls")),
     path("notices/", include("gongzhi.notices.urls")),
     path("votes/", include("gongzhi.assembly.urls")),
+    path("meetings/", include("gongzhi.meetings.urls")),
     path("public/votes/", include((public_votes, "public_votes"))),
     path("open311/v2/", include("gongzhi.workorders.open311")),
     path("open311/", include(open311_discovery)),

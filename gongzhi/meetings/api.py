@@ -1,0 +1,5 @@
+"""JSON API of api."""
+
+from ninja import Router
+
+router = Router(tags=["meetings"])

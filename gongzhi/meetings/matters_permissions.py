@@ -1,0 +1,3 @@
+"""rules permissions of matters_permissions."""
+
+import rules  # noqa: F401

@@ -1,0 +1,1 @@
+"""联席会议: series, meetings, agenda topics, attendance, resolutions and their action items."""

@@ -1,0 +1,3 @@
+"""rules permissions of permissions."""
+
+import rules  # noqa: F401

@@ -1,0 +1,5 @@
+"""What shell adds to the shell (see gongzhi.core.registry)."""
+
+
+def register() -> None:
+    pass
