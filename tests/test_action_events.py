@@ -233,6 +233,8 @@ CASES = {
         w.resolved, by=w.resident, reason="又漏了"), {"community", "property"}),
     "workorders.reveal_contact_phone": ("community_staff", lambda w: lambda: actions.reveal_contact_phone(
         w.dispatched, by=w.community_staff), set()),
+    "workorders.set_request_public": ("resident", lambda w: lambda: actions.set_request_public(
+        w.dispatched, not w.dispatched.public, by=w.resident), set()),
     "workorders.follow_up_request": ("community_staff", lambda w: lambda: actions.follow_up_request(
         w.resolved, by=w.community_staff, note="已回访"), set()),
     # the tick, through the job steps, with the clock moved so rows are due

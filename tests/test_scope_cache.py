@@ -383,6 +383,17 @@ def test_view_search_by_member_name(client, tree, grid_worker, resident):
     assert [h["code"] for h in page.object_list] == ["C1-1-1-102"]
 
 
+def test_a_liaison_finds_no_household_by_a_member_name(client, tree, department_liaison, resident):
+    """The liaison sees the places (to find where a case is), not the register: a name finds nothing, a
+    household number still does."""
+    _login(client, department_liaison)
+    name = Person.objects.get(user=resident).name
+    page = client.get("/places/households/", {"q": name}).context["page"]
+    assert page.paginator.count == 0
+    page = client.get("/places/households/", {"q": tree["household"].name}).context["page"]
+    assert tree["household"].pk in [h["id"] for h in page.object_list]
+
+
 # ---------------------------------------------------------------- the list's index-friendly subtree ranges
 
 

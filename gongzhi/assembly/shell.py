@@ -24,8 +24,11 @@ def open_votes_card(request):
         return None
     votes = [v for v in Vote.objects.visible_to(user).filter(status="announced").select_related("compound")
              if v.is_open()]
-    for v in votes:  # a co-owner whose representative votes is not asked to vote
-        v.votes_here = bool(heads_of(user, v))
+    for v in votes:  # a co-owner whose representative votes is not asked to vote; one who voted is not asked again
+        heads = heads_of(user, v)
+        v.votes_here = bool(heads)
+        v.voted = bool(heads) and not set(heads) - set(v.ballots.filter(owner_key__in=heads)
+                                                       .values_list("owner_key", flat=True))
     return {"open_votes": votes} if votes else None
 
 

@@ -370,7 +370,7 @@ def paper(request, pk):
                 form.ask_acknowledgement()
         else:
             return redirect("assembly:paper", pk=vote.pk)
-    entries = vote.paper_entries.select_related("entered_by").order_by("-created_at")[:100]
+    entries = vote.paper_entries.select_related("entered_by__person").order_by("-created_at")[:100]
     moves = actions.allowed_moves(vote, request.user)
     ctx = {"vote": vote, "form": form, "entries": entries, "moves": moves,
            "refusals": actions.refusals(vote, request.user, ["paper"])}

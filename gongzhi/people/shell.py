@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import registry
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.core.scope import covers, user_scopes
+from gongzhi.core.scope import covers, in_scopes, user_scopes
 from gongzhi.places.models import Kind
 from gongzhi.places.queries import HOUSEHOLD_SEARCHES, counts_of, scope_roots
 
@@ -95,5 +95,10 @@ def register() -> None:
                   visible=is_staff)
 
 
-def _by_member_name(q: str) -> Q:
-    return Q(pk__in=HouseholdMember.objects.filter(person__name=q).values("place_id"))
+def _by_member_name(q: str, user) -> Q:
+    """A household whose member is named ``q`` — among the households whose register ``user`` reads
+    (:data:`~gongzhi.people.models.REGISTER_ROLES`: not a department's liaison)."""
+    members = HouseholdMember.objects.filter(person__name=q)
+    if not user.is_superuser:
+        members = members.filter(in_scopes(user, "place", REGISTER_ROLES))
+    return Q(pk__in=members.values("place_id"))

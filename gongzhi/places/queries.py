@@ -139,9 +139,11 @@ def households_in(user, place: Place | None = None):
     return _households(*where)
 
 
-# More ways a search of the household list matches a household: each ``match(q) -> Q`` on Place (a
-# subquery of place ids). ``gongzhi.people`` registers "a current member's name is q".
-HOUSEHOLD_SEARCHES: list[Callable[[str], Q]] = []
+# More ways a search of the household list matches a household: each ``match(q, user) -> Q`` on Place (a
+# subquery of place ids), limited to what ``user`` may read that way. ``gongzhi.people`` registers "a member's
+# name is q" — only where the user reads the household register, so a name typed by a department's liaison
+# (who sees places, not the register) finds nothing.
+HOUSEHOLD_SEARCHES: list[Callable[[str, object], Q]] = []
 
 
 # the household page of ``len(roots)`` scope roots, rows bottom:top with the total: compiled once per shape
@@ -161,7 +163,7 @@ def household_page(user, number, *, q: str = "", per_page: int = 20):
             # other apps' matches (people: a member's name) as subqueries, not joins: no duplicate rows, so
             # no DISTINCT and the page keeps its one query
             qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q)
-                           | Q(*[match(q) for match in HOUSEHOLD_SEARCHES], _connector=Q.OR))
+                           | Q(*[match(q, user) for match in HOUSEHOLD_SEARCHES], _connector=Q.OR))
         return OneQueryPaginator(qs, per_page).get_page(number)
 
     def fetch(bottom: int, top: int) -> list[dict]:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
+    path("<int:pk>/public/", views.set_public, name="set_public"),
     path("<int:pk>/<str:verb>/", views.act, name="act"),
     path("whistles/<int:pk>/<str:verb>/", views.whistle_act, name="whistle_act"),
 ]

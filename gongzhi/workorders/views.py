@@ -316,6 +316,18 @@ def reveal_phone(request, pk):
 
 @require_POST
 @login_required
+def set_public(request, pk):
+    """公开 / 不公开 — the reporter's own choice, changeable at any time (docs/privacy.md)."""
+    req = _visible(request, pk)
+    public = request.POST.get("public") == "1"
+    actions.set_request_public(req, public, by=request.user)
+    messages.success(request, _("已设为公开：公示栏和开放接口只显示类别、描述、状态和小区") if public
+                     else _("已设为不公开：公示栏和开放接口不再显示这条诉求"))
+    return redirect("workorders:detail", pk=req.pk)
+
+
+@require_POST
+@login_required
 def act(request, pk, verb):
     """One POST endpoint per move; the action decides (table + rights), the page shows the outcome."""
     req = _visible(request, pk)

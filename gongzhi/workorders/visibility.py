@@ -256,9 +256,11 @@ def timeline(req: Request, view: Shown) -> list[dict]:
     events = (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
                                    public=True)
               .select_related("actor").order_by("at", "pk"))
+    names = dict(Person.objects.filter(user_id__in={e.actor_id for e in events} - {None})
+                 .values_list("user_id", "name"))  # people by their names, not their accounts
     items = []
     for e in events:
-        actor = e.actor.get_username() if e.actor_id and e.actor else None
+        actor = (names.get(e.actor_id) or e.actor.get_username()) if e.actor_id and e.actor else None
         if not view.reporter and e.actor_id in reporter_users:
             actor = None
         items.append({"at": e.at, "verb": e.verb, "label": verb_label(e.verb), "summary": e.summary, "actor": actor})

@@ -60,6 +60,9 @@ def test_paper_double_entry_through_the_page(client, vote, estate, compound_staf
     r = client.post(f"/votes/{vote.pk}/paper/", {"serial": "P-9", "unit": unit.pk, "choice": "no"}, follow=True)
     assert "两次录入一致" in r.content.decode()
     assert Ballot.objects.get().choice == "no"
+    entry = r.content.decode().split('data-testid="paper-entry"')[1].split("</li>")[0]
+    # the clerk by name, not by account
+    assert f"· {second_staff.person.name} ·" in entry and f"· {second_staff.username} ·" not in entry
 
 
 def test_tally_page_and_public_result(client, vote, estate, compound_staff):

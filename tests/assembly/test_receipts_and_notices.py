@@ -65,6 +65,16 @@ def test_a_co_owner_is_told_who_votes_for_the_unit_and_how_to_change_it(client, 
     assert "请点此投票" in client.get("/").content.decode().split('data-testid="open-vote"')[1].split("</a>")[0]
 
 
+def test_the_home_card_no_longer_asks_an_owner_who_voted(client, vote, estate):
+    owner = estate["owners"]["B"]
+    client.force_login(owner)
+    card = client.get("/").content.decode().split('data-testid="open-vote"')[1].split("</a>")[0]
+    assert "请点此投票" in card and "您已投票" not in card
+    actions.cast_ballot(vote, by=owner, owner_key=actions.heads_of(owner, vote)[0], choice="yes")
+    card = client.get("/").content.decode().split('data-testid="open-vote"')[1].split("</a>")[0]
+    assert "您已投票" in card and "请点此投票" not in card
+
+
 def test_no_receipt_section_while_voting_is_open(client, vote, estate):
     client.force_login(estate["owners"]["B"])
     page = client.get(f"/votes/{vote.pk}/").content.decode()

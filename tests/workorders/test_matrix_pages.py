@@ -295,6 +295,10 @@ WORKORDER_CASES = [
     Case("reveal the contact phone", lambda w: f"/requests/{w.dispatched.pk}/reveal-phone/", method="post",
          expect={200: DISPATCHERS | {"grid_worker"}, 403: {"building_head", "property_staff", "resident"}},
          marker=REQUEST_MARKER),
+    # 公开 / 不公开: the reporter's own choice; others who see the request may not make it for them
+    Case("set a request public", lambda w: f"/requests/{w.dispatched.pk}/public/", method="post",
+         data=lambda w: {"public": "1"}, expect={302: {"resident"}, 403: SEES_REQUEST - {"resident"}},
+         marker=REQUEST_MARKER),
     Case("follow up a request", lambda w: f"/requests/{w.resolved.pk}/follow_up/", method="post",
          data=lambda w: {"note": "已回访"}, expect={302: DISPATCHERS, 403: {"grid_worker", "building_head", "property_staff", "resident"}},
          marker=REQUEST_MARKER),

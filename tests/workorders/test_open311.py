@@ -287,6 +287,26 @@ def test_one_request_and_404(client, public_requests):
     assert (root.tag, root.find("error").findtext("code")) == ("errors", "404")
 
 
+def test_the_reporter_publishes_and_withdraws_a_request_on_its_page(client, public_requests, resident):
+    hidden = actions.file_request(by=resident, category=public_requests[0].category, description="后来才愿公开",
+                                  place=public_requests[0].place)
+    assert client.get(f"{BASE}/requests/{hidden.number}.json").status_code == 404
+    client.force_login(resident)
+    page = client.get(f"/requests/{hidden.pk}/").content.decode()
+    assert 'data-testid="toggle-public"' in page and "改为公开" in page
+    assert client.post(f"/requests/{hidden.pk}/public/", {"public": "1"}).status_code == 302
+    client.logout()
+    assert [i["service_request_id"] for i in client.get(f"{BASE}/requests/{hidden.number}.json").json()] == [
+        hidden.number]
+    client.force_login(resident)
+    assert "改为不公开" in client.get(f"/requests/{hidden.pk}/").content.decode()
+    client.post(f"/requests/{hidden.pk}/public/", {"public": "0"})
+    client.logout()
+    assert client.get(f"{BASE}/requests/{hidden.number}.json").status_code == 404
+    events = Event.objects.filter(verb="workorders.set_request_public", target_id=str(hidden.pk))
+    assert [e.after for e in events.order_by("pk")] == [{"public": True}, {"public": False}]
+
+
 def test_requests_xml(client, public_requests):
     open_, done = public_requests
     r = client.get(f"{BASE}/requests.xml")

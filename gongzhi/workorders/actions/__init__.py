@@ -42,7 +42,7 @@ from .lifecycle import (
     start_request,
 )
 from .moves import USER_MOVES, allowed_moves
-from .privacy import reveal_contact_phone
+from .privacy import reveal_contact_phone, set_request_public
 from .recipients import (
     ESCALATION_ROLES,
     dispatchers_of,
@@ -86,7 +86,7 @@ __all__ = [
     "expire_pool_request", "file_request", "follow_up_request", "grab_request", "handlers_of", "mark_overdue",
     "mark_whistle_overdue", "merge_request", "nearest_dispatchers", "next_number", "next_on_duty", "precheck", "rate_request",
     "reject_request", "remove_duty", "remove_holiday", "reopen_request", "report_whistle", "reporter_users",
-    "resolve_request", "return_request", "reveal_contact_phone", "route", "service_level", "set_category_active", "set_duty",
+    "resolve_request", "return_request", "reveal_contact_phone", "route", "service_level", "set_category_active", "set_duty", "set_request_public",
     "set_holiday", "start_request", "update_category", "update_routing_rule", "update_service_level",
     "update_service_settings", "users_over", "users_with_posts", "whistle_request",
 ]
