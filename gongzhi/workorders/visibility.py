@@ -256,7 +256,7 @@ def timeline(req: Request, view: Shown) -> list[dict]:
     events = (Event.objects.filter(target_type=ContentType.objects.get_for_model(Request), target_id=str(req.pk),
                                    public=True)
               .select_related("actor").order_by("at", "pk"))
-    names = dict(Person.objects.filter(user_id__in={e.actor_id for e in events} - {None})
+    names = dict(Person.objects.filter(user_id__in=[e.actor_id for e in events if e.actor_id is not None])
                  .values_list("user_id", "name"))  # people by their names, not their accounts
     items = []
     for e in events:
