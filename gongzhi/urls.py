@@ -24,6 +24,7 @@ admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("public/<int:pk>/", site_views.public_board, name="public_board"),
+    path("activity/", site_views.my_actions, name="my_actions"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),

@@ -145,6 +145,7 @@ CASES = [
          **seen(ALL - {"resident", "volunteer"}, {"resident", "volunteer"})),
     # ---- pages and endpoints the hand-written table above did not reach
     Case("home", lambda w: "/", expect={200: ALL}),
+    Case("my actions", lambda w: "/activity/", expect={200: ALL}),
     Case("password form", lambda w: "/accounts/password/", expect={200: ALL}),
     Case("password changed page", lambda w: "/accounts/password/done/", expect={200: ALL}),
     Case("revoke someone's token", lambda w: f"/accounts/tokens/{w.community_token.pk}/revoke/", method="post",

@@ -173,6 +173,24 @@ def test_recent_actions_are_mine_and_link_to_their_object(client, street, commun
     assert dispatch["url"] == f"/requests/{dispatch['event'].target_id}/"
 
 
+def test_all_my_actions_page_pages_and_filters_my_own(client, street, community_staff, grid_worker):
+    client.force_login(community_staff)
+    home = client.get("/").content.decode()
+    assert 'data-testid="recent-more"' in home and 'href="/activity/"' in home
+    response = client.get("/activity/")
+    rows = response.context["rows"]
+    assert rows and all(r["event"].actor_id == community_staff.pk for r in rows)
+    assert not any(r["event"].verb.startswith(("core.login", "notices.")) for r in rows)
+    assert response.context["page"].paginator.count >= len(client.get("/").context["recent"])
+    only = client.get("/activity/", {"verb": "workorders.dispatch_request"}).context["rows"]
+    assert only and {r["event"].verb for r in only} == {"workorders.dispatch_request"}
+    assert only[0]["url"] == f"/requests/{only[0]['event'].target_id}/"
+    bad = client.get("/activity/", {"since": "99999-01-01", "page": "x"})
+    assert bad.status_code == 200 and bad.context["ignored"]
+    client.force_login(grid_worker)  # another account: none of the community's actions
+    assert all(r["event"].actor_id == grid_worker.pk for r in client.get("/activity/").context["rows"])
+
+
 def test_shortcuts_follow_the_role(client, street, community_staff, department_liaison, resident):
     def keys(user):
         client.force_login(user)

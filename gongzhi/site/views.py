@@ -2,10 +2,14 @@
 what the apps registered (``gongzhi.core.registry``)."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from gongzhi.core.events import verb_choices
 from gongzhi.core.models import Event
+from gongzhi.core.params import QueryParams
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.registry import HOME_SECTIONS, registry
 from gongzhi.places.models import Kind, Place
@@ -15,19 +19,50 @@ RECENT = 6  # 最近操作: how many of my own recent actions the home page list
 NOT_WORK = ("core.login", "core.login_failed", "core.logout", "core.change_password", "notices.")
 
 
-def recent_actions(user) -> list[dict]:
-    """最近操作: my last audited actions, newest first, each linked to its object where its app registered
-    how (``registry.target_link``). One query."""
+def my_events(user):
+    """My own audited work, newest first (not signing in and out, not reading notices)."""
     qs = Event.objects.filter(actor=user).select_related("target_type").order_by("-at", "-pk")
     for verb in NOT_WORK:
         qs = qs.exclude(verb__startswith=verb) if verb.endswith(".") else qs.exclude(verb=verb)
+    return qs
+
+
+def linked(events) -> list[dict]:
+    """Each event with the URL of its object, where its app registered how (``registry.target_link``)."""
     links = {link.key: link.url for link in registry.target_links}
     rows = []
-    for e in qs[:RECENT]:
+    for e in events:
         ct = e.target_type
         url_of = links.get(f"{ct.app_label}.{ct.model}") if ct is not None and e.target_id else None
         rows.append({"event": e, "url": url_of(e.target_id) if url_of else ""})
     return rows
+
+
+def recent_actions(user) -> list[dict]:
+    """最近操作: my last audited actions, newest first, each linked to its object. One query."""
+    return linked(my_events(user)[:RECENT])
+
+
+@login_required
+def my_actions(request):
+    """我的操作记录 — everything I did, paged, by kind of action and date (the 工作台's 最近操作, in full). Every
+    account reads its own; the street's whole log is the audit page."""
+    events = my_events(request.user)
+    params = QueryParams(request.GET)
+    verb = request.GET.get("verb", "")
+    since, until = params.date("since", _("起始日期")), params.date("until", _("截止日期"))
+    if verb:
+        events = events.filter(verb=verb)
+    if since:
+        events = events.filter(at__date__gte=since)
+    if until:
+        events = events.filter(at__date__lte=until)
+    page = Paginator(events, 30).get_page(request.GET.get("page"))
+    mine = set(my_events(request.user).order_by().values_list("verb", flat=True).distinct())
+    return render(request, "site/my_actions.html", {
+        "page": page, "rows": linked(page.object_list), "filters": request.GET, "ignored": params.ignored,
+        "verbs": [(v, label) for v, label in verb_choices() if v in mine],
+    })
 
 
 def shortcuts(user) -> list[dict]:
