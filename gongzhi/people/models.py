@@ -15,7 +15,7 @@ from gongzhi.core import crypto
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import STAFF_ROLES, Role
-from gongzhi.core.scope import ScopedQuerySet, in_scopes, user_scopes
+from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_organisations
 
 from .roles import Title, role_of_title
 
@@ -49,7 +49,7 @@ class OrganisationQuerySet(ScopedQuerySet):
         if user.is_superuser:
             return self
 
-        own = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
+        own = scope_organisations(user)
         return self.filter(in_scopes(user, "place", STAFF_ROLES) | Q(pk__in=own))
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_organisations, scope_paths, user_scopes
+from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_organisations, scope_paths
 from gongzhi.places.models import Kind
 from gongzhi.places.queries import path_after, path_range
 
@@ -225,7 +225,7 @@ class RequestQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        orgs = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
+        orgs = scope_organisations(user)
         return self.filter(
             in_scopes(user, "place", FULL_PLACE_ROLES)
             | (in_scopes(user, "place", {Role.COMMITTEE_MEMBER}) & common_part_q())

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from gongzhi.core.pagination import TOTAL, CountLater, DeferredPaginator
 from gongzhi.core.roles import MANAGING_ROLES
-from gongzhi.core.scope import in_scopes, prefix_q, scope_organisations, scope_paths, user_scopes
+from gongzhi.core.scope import in_scopes, prefix_q, scope_organisations, scope_paths
 from gongzhi.core.statements import Statement
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.labels import attach_labels, label_for
@@ -217,8 +217,7 @@ def department_whistles(user, *, state: str = "", now=None):
     now = now or timezone.now()
     qs = Whistle.objects.all()
     if not user.is_superuser:
-        orgs = [s.organisation_id for s in user_scopes(user) if s.organisation_id]
-        qs = qs.filter(department_id__in=orgs)
+        qs = qs.filter(department_id__in=scope_organisations(user))
     if state in WHISTLE_STATES:
         qs = qs.filter(whistle_state_q(state, now))
     return qs.order_by(F("acknowledged_at").asc(nulls_first=True), "ack_due_at", "pk")

@@ -26,7 +26,7 @@ from gongzhi.core.events import verb_label
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import Event
 from gongzhi.core.roles import PII_ROLES, Role
-from gongzhi.core.scope import covers, user_scopes
+from gongzhi.core.scope import covers, scope_organisations, user_scopes
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind, Person
 from gongzhi.places.labels import PlaceLabel, label_of
 from gongzhi.places.models import STEP, Kind, Place
@@ -101,7 +101,7 @@ def company_ids(req: Request) -> set[int]:
 def company_posts(user) -> frozenset[int]:
     """The property companies ``user`` holds an active post in (one query per user, kept on it)."""
     if not hasattr(user, "_company_posts"):
-        orgs = {s.organisation_id for s in user_scopes(user) if s.organisation_id}
+        orgs = scope_organisations(user)
         user._company_posts = frozenset(Organisation.objects.filter(pk__in=orgs, kind=OrgKind.PROPERTY_COMPANY)
                                         .values_list("pk", flat=True)) if orgs else frozenset()
     return user._company_posts
@@ -167,8 +167,7 @@ def shown(req: Request, user) -> Shown:
         return HANDLING_ORGANISATION
     if covers(user, path, {Role.BUILDING_HEAD}):
         return BUILDING_HEAD
-    if req.whistles.filter(department_id__in=[s.organisation_id for s in user_scopes(user)
-                                              if s.organisation_id]).exists():
+    if req.whistles.filter(department_id__in=scope_organisations(user)).exists():
         return DEPARTMENT
     if covers(user, path, {Role.COMMITTEE_MEMBER}) and is_common_part(req.category, req.place):
         return COMMITTEE_NAMED if req.named_to_committee else COMMITTEE
