@@ -22,8 +22,9 @@ touches the development data:
    interleaved, ONE hand-written SQL aggregate (psycopg) of the same sums: total / participating /
    yes / no / abstain area and heads, one head per owner key, the developer's units one head;
 3. assert the sums are equal, print median / p95 (wall clock) and the median CPU time of this process,
-   the phases of one tally (information) and the ratio tally/SQL; the goal is a median tally ≤ 1 s.
-   Exit status 1 when it misses it or the sums differ.
+   the phases of one tally (information) and the ratio tally/SQL. Goals: the ratio tally/SQL ≤ 4 and the
+   tally's CPU time ≤ 1 s at any load; the wall-clock median ≤ 1 s when the load average is below 2 (on a
+   busy machine it is printed, not judged). Exit status 1 when a goal is missed or the sums differ.
 
 ``BENCH_TALLY_REPEAT`` (default 7) sets the timed runs (after one warm-up run).
 """
@@ -50,7 +51,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
 os.environ.setdefault("DEBUG", "0")
 
-GOAL_SECONDS = 1.0
+GOAL_SECONDS = 1.0  # wall clock on a quiet machine (load average below QUIET_LOAD), and CPU time always
+GOAL_RATIO = 4.0  # tally_vote / the SQL aggregate in the same run (measured 2.1–3.0): holds at any load
+QUIET_LOAD = 2.0
 REPEAT = int(os.environ.get("BENCH_TALLY_REPEAT", "7"))
 WARMUP = 1
 SEED = 20260278
@@ -337,12 +340,21 @@ def main() -> int:
     for label, seconds in phases:
         print(f"    {'phase: ' + label:<68}{seconds * 1000:>10.1f}")
     print()
-    ok_time = tm <= GOAL_SECONDS
-    print(f"tally_vote median {tm:.3f} s (p95 {tp:.3f} s; CPU of this process {tc:.3f} s)  "
-          f"goal ≤ {GOAL_SECONDS:.1f} s  {'PASS' if ok_time else 'FAIL'}")
-    print(f"ratio tally_vote/SQL  median {tm / sm:6.1f} (p95 {tp / sp:6.1f})  (information)")
+    # the wall clock decides only on a quiet machine; the ratio to the SQL measured in the same run and the
+    # CPU time of this process decide at any load (both move little with other work on the machine)
+    quiet = max(load_before, os.getloadavg()[0]) < QUIET_LOAD
+    ok_wall = tm <= GOAL_SECONDS or not quiet
+    ok_cpu = tc <= GOAL_SECONDS
+    ok_ratio = tm / sm <= GOAL_RATIO
+    judged = "PASS" if tm <= GOAL_SECONDS else ("FAIL" if quiet else "not judged: load average ≥ "
+                                                                     f"{QUIET_LOAD:.0f}")
+    print(f"tally_vote median {tm:.3f} s (p95 {tp:.3f} s)  goal ≤ {GOAL_SECONDS:.1f} s on a quiet machine  {judged}")
+    print(f"tally_vote CPU of this process median {tc:.3f} s  goal ≤ {GOAL_SECONDS:.1f} s  "
+          f"{'PASS' if ok_cpu else 'FAIL'}")
+    print(f"ratio tally_vote/SQL  median {tm / sm:6.1f} (p95 {tp / sp:6.1f})  goal ≤ {GOAL_RATIO:.1f}  "
+          f"{'PASS' if ok_ratio else 'FAIL'}")
     print(f"sums equal: {'yes' if same else 'NO'}")
-    ok = ok_time and same
+    ok = ok_wall and ok_cpu and ok_ratio and same
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
