@@ -37,30 +37,36 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _audit_events(request):
-    """The audit page's events for its filters (the page and its export show the same rows)."""
-    if not request.user.has_perm("core.view_audit"):
-        raise PermissionDenied
-    events = Event.objects.visible_to(request.user).select_related("actor")
-    q = request.GET.get("q", "").strip()
-    verb = request.GET.get("verb", "")
-    actor = request.GET.get("actor", "").strip()
-    params = QueryParams(request.GET)  # an impossible or far-off date is not applied, and the page says so
+def filter_events(events, get):
+    """``?verb=``, ``?since=``, ``?until=`` on a list of events (the audit log, my own actions): the events,
+    the filters applied, and those not applied (an impossible or far-off date; the page says so)."""
+    params = QueryParams(get)
+    verb = get.get("verb", "")
     since, until = params.date("since", _("起始日期")), params.date("until", _("截止日期"))
-    if q:
-        events = events.filter(Q(summary__icontains=q) | Q(target_repr__icontains=q))
     if verb:
         events = events.filter(verb=verb)
-    if actor:  # a name (the person behind the account) or a username
-        by_name = registry.names.matching(actor) if registry.names is not None else []
-        events = events.filter(Q(actor__username__icontains=actor) | Q(actor_id__in=by_name))
     if since:
         events = events.filter(at__date__gte=since)
     if until:
         events = events.filter(at__date__lte=until)
-    filters = {"q": q, "verb": verb, "actor": actor, "since": since.isoformat() if since else "",
-               "until": until.isoformat() if until else ""}
+    filters = {"verb": verb, "since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     return events, filters, params.ignored
+
+
+def _audit_events(request):
+    """The audit page's events for its filters (the page and its export show the same rows)."""
+    if not request.user.has_perm("core.view_audit"):
+        raise PermissionDenied
+    events, filters, ignored = filter_events(Event.objects.visible_to(request.user).select_related("actor"),
+                                             request.GET)
+    q = request.GET.get("q", "").strip()
+    actor = request.GET.get("actor", "").strip()
+    if q:
+        events = events.filter(Q(summary__icontains=q) | Q(target_repr__icontains=q))
+    if actor:  # a name (the person behind the account) or a username
+        by_name = registry.names.matching(actor) if registry.names is not None else []
+        events = events.filter(Q(actor__username__icontains=actor) | Q(actor_id__in=by_name))
+    return events, {"q": q, "actor": actor, **filters}, ignored
 
 
 @login_required

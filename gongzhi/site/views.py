@@ -5,13 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from gongzhi.core.events import verb_choices
 from gongzhi.core.models import Event
-from gongzhi.core.params import QueryParams
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.registry import HOME_SECTIONS, registry
+from gongzhi.core.views import filter_events
 from gongzhi.places.models import Kind, Place
 
 RECENT = 6  # 最近操作: how many of my own recent actions the home page lists
@@ -47,20 +46,11 @@ def recent_actions(user) -> list[dict]:
 def my_actions(request):
     """我的操作记录 — everything I did, paged, by kind of action and date (the 工作台's 最近操作, in full). Every
     account reads its own; the street's whole log is the audit page."""
-    events = my_events(request.user)
-    params = QueryParams(request.GET)
-    verb = request.GET.get("verb", "")
-    since, until = params.date("since", _("起始日期")), params.date("until", _("截止日期"))
-    if verb:
-        events = events.filter(verb=verb)
-    if since:
-        events = events.filter(at__date__gte=since)
-    if until:
-        events = events.filter(at__date__lte=until)
+    events, filters, ignored = filter_events(my_events(request.user), request.GET)
     page = Paginator(events, 30).get_page(request.GET.get("page"))
     mine = set(my_events(request.user).order_by().values_list("verb", flat=True).distinct())
     return render(request, "site/my_actions.html", {
-        "page": page, "rows": linked(page.object_list), "filters": request.GET, "ignored": params.ignored,
+        "page": page, "rows": linked(page.object_list), "filters": filters, "ignored": ignored,
         "verbs": [(v, label) for v, label in verb_choices() if v in mine],
     })
 
