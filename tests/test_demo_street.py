@@ -137,10 +137,25 @@ def _people_carry_realistic_id_numbers():
     assert len(set(Person.objects.values_list("id_number_index", flat=True))) == Person.objects.count()
 
 
+def _a_year_of_owners_votes_counted_by_the_rules():
+    """Past votes over the year, each counted by the app's tally: passed, missed the 3/4 of a special matter,
+    fell short of the quorum; the open one and the election as before."""
+    from gongzhi.assembly.models import Vote, VoteStatus
+
+    closed = Vote.objects.filter(status=VoteStatus.CLOSED, kind="question")
+    assert closed.count() == 5
+    months = {v.closes_at.date().replace(day=1) for v in closed}
+    assert len(months) == 5 and min(v.closes_at for v in closed) < timezone.now() - datetime.timedelta(days=270)
+    outcomes = [(v.result["question"]["quorum_met"], v.result["question"]["passed"]) for v in closed]
+    assert (True, True) in outcomes and (True, False) in outcomes and (False, False) in outcomes
+    assert all(v.tallied_at and v.tallied_at > v.closes_at for v in closed)
+    assert Vote.objects.filter(status=VoteStatus.ANNOUNCED).count() == 1
+
+
 def _seeding_twice_builds_nothing_more():
     before = Request.objects.count()
     assert demo.seed_demo().created is False
     assert Request.objects.count() == before
 
 
-CHECKS = [_a_year_of_requests_spread_over_the_street, _the_derived_fields_agree_with_the_times, _every_request_has_its_timeline_by_the_people_who_acted, _whistles_summon_the_departments, _every_company_has_its_three_rates_last_month, _the_demo_accounts_sign_in_and_other_post_holders_cannot, _the_demo_resident_has_a_history, _people_carry_realistic_id_numbers, _seeding_twice_builds_nothing_more]
+CHECKS = [_a_year_of_requests_spread_over_the_street, _the_derived_fields_agree_with_the_times, _every_request_has_its_timeline_by_the_people_who_acted, _whistles_summon_the_departments, _every_company_has_its_three_rates_last_month, _the_demo_accounts_sign_in_and_other_post_holders_cannot, _the_demo_resident_has_a_history, _people_carry_realistic_id_numbers, _a_year_of_owners_votes_counted_by_the_rules, _seeding_twice_builds_nothing_more]
