@@ -5,9 +5,10 @@ from axes.helpers import get_failure_limit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.validators import clean_phone
 
@@ -86,14 +87,26 @@ class AccountLockoutHandler(AxesDatabaseHandler):
         return by_address
 
 
-def user_for_api_key(key: str):
-    """The active account an API token (``people.ApiToken``) belongs to, or None; marks the token used.
-    The one look-up behind every way a key arrives: ``Authorization: Bearer``, ``X-Api-Token`` and Open311's
-    ``api_key``."""
+class ReadOnlyToken(PermissionDenied):
+    """A 只读 token sent to change something (403, never a fall-through to another way of signing in)."""
+
+    message = _("此 API 令牌为只读，不能修改数据：请签发“读写”令牌")
+
+    def __init__(self):
+        super().__init__(str(self.message))
+
+
+def user_for_api_key(key: str, *, write: bool = False):
+    """The active account an API token (``people.ApiToken``) belongs to, or None (no such key, revoked, expired,
+    account stopped); marks the token used. With ``write`` (the request changes something) a 只读 token raises
+    :class:`ReadOnlyToken`. The one look-up behind every way a key arrives: ``Authorization: Bearer``,
+    ``X-Api-Token`` and Open311's ``api_key``."""
     if not key:
         return None
     row = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if row is None or not row.user.is_active:
+    if row is None or not row.user.is_active or row.expired():
         return None
+    if write and not row.can_write:
+        raise ReadOnlyToken()
     ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     return row.user

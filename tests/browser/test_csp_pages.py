@@ -61,16 +61,20 @@ def test_cancelling_a_vote_asks_first(desktop, estate, compound_staff):
     assert Vote.objects.get(pk=vote.pk).status == VoteStatus.CANCELLED
 
 
-def test_an_issued_token_is_copied_by_its_button(desktop, community_staff):
+def test_an_issued_token_with_its_scope_and_lifetime_is_copied_by_its_button(desktop, community_staff):
     login(desktop, "community")
     page = desktop.page
     desktop.goto("/accounts/tokens/")
     check(desktop)
     page.get_by_label("令牌名称").fill("12345 热线")
+    page.locator("label", has_text="读写").click()  # a button-styled radio: its label takes the click
+    page.get_by_label("有效期").select_option("365")
     with page.expect_navigation():
         page.get_by_role("button", name="签发").click()
     check(desktop)
     issued = page.get_by_test_id("issued-key")
+    expect(issued).to_contain_text("权限：读写")
+    expect(page.get_by_test_id("token-row")).to_contain_text("读写")
     expect(issued.get_by_text("已复制")).to_be_hidden()
     issued.get_by_role("button", name="复制").click()
     expect(issued.get_by_text("已复制")).to_be_visible()
