@@ -22,7 +22,18 @@ from gongzhi.places.imports import area_of
 from gongzhi.places.models import Kind, Place
 
 from .events import Verb
-from .models import DEFAULT_TOKEN_DAYS, PARTY_KINDS, TOKEN_DAYS, ApiToken, HouseholdMember, Organisation, OrgKind, Person, Position, Relation
+from .models import (
+    DEFAULT_TOKEN_DAYS,
+    PARTY_KINDS,
+    TOKEN_DAYS,
+    ApiToken,
+    HouseholdMember,
+    Organisation,
+    OrgKind,
+    Person,
+    Position,
+    Relation,
+)
 from .roles import Title
 
 PERSON_FIELDS = ("name", "phone", "place", "is_party_member", "party_organisation", "party_relation", "skills")

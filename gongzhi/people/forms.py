@@ -60,7 +60,7 @@ class ApiTokenForm(forms.Form):
         error_messages={"invalid_choice": _("请选择令牌权限")})
     days = forms.TypedChoiceField(
         label=_("有效期"), choices=[(d, _("%(d)s天") % {"d": d}) for d in TOKEN_DAYS], coerce=int,
-        initial=DEFAULT_TOKEN_DAYS, required=False, empty_value=DEFAULT_TOKEN_DAYS,
+        initial=DEFAULT_TOKEN_DAYS, required=False, empty_value=DEFAULT_TOKEN_DAYS,  # type: ignore[arg-type]
         help_text=_("到期后令牌自动失效，需要重新签发"),
         error_messages={"invalid_choice": _("请选择有效期")})
 
