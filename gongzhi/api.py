@@ -12,7 +12,6 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 from gongzhi.core.api_errors import explain
 from gongzhi.people.auth import ReadOnlyToken, user_for_api_key
 
-
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
