@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
@@ -142,7 +143,7 @@ class RejectNulMiddleware:
         return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)
 
 
-BODY_TOO_LARGE = _lazy("提交的内容过大")
+BODY_TOO_LARGE = gettext_lazy("提交的内容过大")
 
 
 class BodySizeLimitMiddleware:
