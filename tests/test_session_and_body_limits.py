@@ -59,3 +59,10 @@ def test_the_cap_leaves_room_for_the_largest_legitimate_upload():
     from django.conf import settings
     assert settings.REQUEST_MAX_BYTES > max(settings.IMPORT_MAX_BYTES, 5 * 5 * 1024 * 1024)
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 2_621_440  # form fields without files: Django's own default
+
+
+def test_https_redirect_spares_the_health_check(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    r = client.get("/accounts/login/")
+    assert r.status_code == 301 and r["Location"].startswith("https://")
+    assert client.get("/healthz").status_code == 200
