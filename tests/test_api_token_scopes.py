@@ -86,3 +86,17 @@ def test_the_operator_command_takes_scope_and_days(street_staff):
     token = ApiToken.objects.get()
     assert token.scope == "write" and token.expires_at is not None
     assert ApiToken.hash_key(out.getvalue().strip()) == token.key_hash
+
+
+def test_tokens_from_before_keep_read_write_and_expire_a_quarter_after_the_upgrade(street_staff):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("gongzhi.people.migrations.0004_apitoken_scope_expiry")
+    legacy, _key = ApiToken.issue(street_staff, "旧令牌")
+    ApiToken.objects.filter(pk=legacy.pk).update(scope="read", expires_at=None)  # as the migration finds it
+    migration.legacy_tokens(apps, None)
+    legacy.refresh_from_db()
+    assert legacy.scope == "write"
+    assert abs((legacy.expires_at - timezone.now()) - datetime.timedelta(days=90)) < datetime.timedelta(minutes=1)
