@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_bench
 export DJANGO_SETTINGS_MODULE := gongzhi.settings
+# a development machine: the published development keys and plain HTTP on 127.0.0.1 (gongzhi/settings.py);
+# a production environment sets SECRET_KEY and FIELD_ENCRYPTION_KEY and leaves this unset (docs/security.md)
+export GONGZHI_DEV ?= 1
 
 .PHONY: tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
 

@@ -10,12 +10,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from gongzhi.core.api_errors import explain
-from gongzhi.people.auth import user_for_api_key
+from gongzhi.people.auth import ReadOnlyToken, user_for_api_key
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = user_for_api_key(token)
+        # a 只读 token on a POST/PATCH/DELETE is refused with 403 (people.auth.ReadOnlyToken)
+        user = user_for_api_key(token, write=request.method not in SAFE_METHODS)
         if user is not None:
             request.user = user
         return user
@@ -63,6 +66,11 @@ def on_validation_error(request, exc: DjangoValidationError):
 def on_schema_error(request, exc: NinjaValidationError):
     """A body or parameter the schema refuses: 422 in the same shape as above, the message in Chinese."""
     return api.create_response(request, {"detail": [explain(e) for e in exc.errors]}, status=422)
+
+
+@api.exception_handler(ReadOnlyToken)
+def on_read_only_token(request, exc):
+    return api.create_response(request, {"detail": str(exc.message)}, status=403)
 
 
 @api.exception_handler(PermissionDenied)

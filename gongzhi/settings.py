@@ -43,16 +43,44 @@ def env_secret(name: str, default: str | None = None) -> str | None:
 
 
 DEBUG = env_bool("DEBUG", False)
+# The development path (`make run`, `make test`, the test settings): the published development keys and plain
+# HTTP on 127.0.0.1 are allowed only with DEBUG on or GONGZHI_DEV=1 (the Makefile sets it). Anything else is
+# production: it refuses to start without its own SECRET_KEY and FIELD_ENCRYPTION_KEY and turns the HTTPS
+# hardening on unless told otherwise.
+DEV = DEBUG or env_bool("GONGZHI_DEV", False)
+DEV_SECRET_KEY = "gongzhi-dev-insecure-key-change-me-in-production-0123456789"
 SECRET_KEY = env_secret("SECRET_KEY") or ""
-if not SECRET_KEY:
-    if DEBUG or os.environ.get("GONGZHI_DEV", "1") == "1":
-        SECRET_KEY = "gongzhi-dev-insecure-key-change-me-in-production-0123456789"
-    else:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-# Key for field-level encryption of personal data (身份证). 32 bytes, base64 or any string (hashed).
-FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY") or SECRET_KEY
+# Key for field-level encryption of personal data (身份证). 32 bytes, base64 or any string (hashed). Never the
+# SECRET_KEY's fallback in production: 身份证 ciphertexts under a published key are plaintext.
+FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY") or ""
+if DEV:
+    SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+    FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEY or SECRET_KEY
+else:
+    _HOW = " (or set GONGZHI_DEV=1 for a development machine: `make run` does)"
+    if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+        raise ImproperlyConfigured("SECRET_KEY must be set to a secret of your own in production" + _HOW)
+    if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY in (SECRET_KEY, DEV_SECRET_KEY):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be set in production, apart from SECRET_KEY (it encrypts 身份证)" + _HOW)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+# --- HTTPS hardening (check --deploy): on in production unless switched off, off on a development machine
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEV)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health check is answered, not redirected
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEV else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEV)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEV)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips the client's): SECURE_PROXY_SSL_HEADER=1
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# How many reverse proxies in front of the app append to X-Forwarded-For: the client's IP for the audit log is
+# the entry that many places from the right. 0 (the default) = REMOTE_ADDR, X-Forwarded-For ignored.
+GONGZHI_TRUSTED_PROXIES = env_int("GONGZHI_TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,6 +94,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "axes",
+    "csp",
     "gongzhi.core",
     "gongzhi.places",
     "gongzhi.people",
@@ -77,13 +106,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gongzhi.core.middleware.BodySizeLimitMiddleware",  # first: a too-large body is refused before anything reads it
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gongzhi.core.middleware.AbsoluteSessionMiddleware",
     "gongzhi.core.scope.ScopeSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,29 +147,32 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# SQLite, whether it is the default or named by DATABASE_URL=sqlite:///…: writers queue (IMMEDIATE, busy timeout)
+# instead of failing with "database is locked", readers never wait for writers (WAL).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # a test database per database name, so two suites on one server do not collide
-        DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
-            "TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}")
-        # JIT compiling pays off for long analytic queries, not for an app's: on the requests' queue and
-        # 三率 it added 100–300 ms to plans whose cost passed jit_above_cost (docs/bench.md)
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "var" / "gongzhi.sqlite3")),
-            "OPTIONS": {
-                # writers queue instead of failing with "database is locked"
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
-            },
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_PATH") or None}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # a test database per database name, so two suites on one server do not collide
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
+        "TEST_DB_NAME", f"test_{DATABASES['default']['NAME']}")
+    # JIT compiling pays off for long analytic queries, not for an app's: on the requests' queue and
+    # 三率 it added 100–300 ms to plans whose cost passed jit_above_cost (docs/bench.md)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------
@@ -158,15 +193,42 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age counts from the last request
+# however active, a session ends this long after sign-in (等保: no session lives forever)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# django-axes: lock an account+IP after repeated failures
+# Content-Security-Policy (django-csp): scripts only from our own static files — no inline script, no eval
+# (Alpine.js is its CSP build, components registered in static/gongzhi/components.js). Inline styles stay
+# allowed: a style attribute cannot run code, and the pickers and Swagger UI set them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# django-axes: lock after repeated failures, keyed on the account (people.auth.lockout_key: every spelling of
+# a phone and the username of the same account are one key) — the account with one IP after
+# AXES_FAILURE_LIMIT failures, and the account from any number of IPs after AXES_ACCOUNT_FAILURE_LIMIT
+# (people.auth.AccountLockoutHandler)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ACCOUNT_FAILURE_LIMIT = env_int("AXES_ACCOUNT_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]  # the handler reads them in this order
+AXES_HANDLER = "gongzhi.people.auth.AccountLockoutHandler"
+AXES_USERNAME_CALLABLE = "gongzhi.people.auth.lockout_key"
+AXES_CLIENT_IP_CALLABLE = "gongzhi.core.middleware.ip_of"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -193,7 +255,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# a request body's fields without its files (forms, JSON): Django's own default
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+# the whole body, files included, refused (413) from its Content-Length before anything parses it: the largest
+# legitimate body is an import (IMPORT_MAX_BYTES) or five 5 MB photos, plus the form around them
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 30 * 1024 * 1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {

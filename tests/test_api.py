@@ -121,7 +121,7 @@ def test_bearer_token_authenticates(client, tree, grid_worker):
 
 
 def test_token_users_cannot_write_outside_scope(client, tree, grid_worker):
-    _token, key = ApiToken.issue(grid_worker, "巡查App")
+    _token, key = ApiToken.issue(grid_worker, "巡查App", scope=ApiToken.Scope.WRITE)
     count = Place.objects.count()
     response = client.post("/api/places", data=json.dumps({"parent": tree["grid"].pk, "kind": "compound",
                                                            "name": "x"}),

@@ -53,7 +53,8 @@ def test_the_key_is_shown_once_and_never_logged(client, grid_worker):
     listing = client.get("/accounts/tokens/").content.decode()
     assert key not in listing and f"{token.prefix}…" in listing and "从未使用" in listing
     event = Event.objects.get(verb="people.issue_api_token")
-    assert event.after == {"user": grid_worker.pk, "name": "巡查App", "prefix": token.prefix}
+    assert event.after == {"user": grid_worker.pk, "name": "巡查App", "prefix": token.prefix, "scope": "read",
+                           "days": 90}
     assert key not in _events_text() and key[8:] not in _events_text()
 
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.exports import xlsx_response
+from gongzhi.core.files import serve_upload
 from gongzhi.core.forms import apply_errors
 from gongzhi.core.pagination import get_page
 from gongzhi.people.models import HouseholdMember, Person, Relation
@@ -460,7 +461,7 @@ def public_attachment(request, pk):
     vote = get_object_or_404(Vote.objects.exclude(status=VoteStatus.DRAFT), pk=pk)
     if not vote.attachment:
         raise Http404
-    return FileResponse(vote.attachment.open("rb"), as_attachment=True)
+    return serve_upload(vote.attachment, name=f"vote-{vote.pk}", inline_images=False)  # always a download
 
 
 def _result_lines(vote: Vote) -> list[list]:

@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from .models import Event
 from .scope import user_scopes
@@ -28,6 +29,28 @@ def export_limit() -> int:
 
 Sheet = tuple[str, Sequence[str], Iterable[Sequence]]  # (name, header, rows)
 
+# What a spreadsheet reads as the start of a formula (or, in CSV and some readers, of a DDE call): such text
+# from a resident's description or an imported name must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_row(ws, row: Iterable) -> list:
+    """``row`` ready for ``ws.append`` (a write-only sheet) with every text that starts like a formula written as
+    a string cell with Excel's quote-prefix mark — what Excel itself stores when someone types ``'=…`` — so no
+    spreadsheet evaluates it, editing it keeps it text, and reading it back gives the text unchanged (no
+    apostrophe to strip on import). Numbers, dates and other text pass as they are. Every .xlsx we write goes
+    through it: :func:`xlsx_response` and the import modules' exports."""
+    out = []
+    for value in row:
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            out.append(cell)
+        else:
+            out.append(value)
+    return out
+
 
 def xlsx_response(filename: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence], *,
                   more_sheets: Sequence[Sheet] = ()) -> tuple[HttpResponse, int, bool]:
@@ -41,14 +64,14 @@ def xlsx_response(filename: str, sheet: str, header: Sequence[str], rows: Iterab
     count, truncated = 0, False
     for name, head, lines in ((sheet, header, rows), *more_sheets):
         ws = wb.create_sheet(name[:31])
-        ws.append(list(head))
+        ws.append(safe_row(ws, head))
         written = 0
         for row in lines:
             if written >= limit:
                 truncated = True
                 ws.append([_("仅导出前%(n)s行，请缩小筛选范围后再导出其余部分") % {"n": limit}])
                 break
-            ws.append(list(row))
+            ws.append(safe_row(ws, row))
             written += 1
         count += written
     buf = io.BytesIO()

@@ -30,10 +30,16 @@ class AppendOnlyError(Exception):
 
 
 class EventQuerySet(models.QuerySet):
+    """Refuses changes in Python; the database refuses them too, whatever the path (``QuerySet(Event)``, raw
+    SQL): triggers from migration 0005 (:data:`APPEND_ONLY_SQL`)."""
+
     def update(self, **kwargs):  # noqa: ARG002
         raise AppendOnlyError("操作日志只能追加，不能修改")
 
     def delete(self):
+        raise AppendOnlyError("操作日志只能追加，不能删除")
+
+    def _raw_delete(self, using):  # noqa: ARG002
         raise AppendOnlyError("操作日志只能追加，不能删除")
 
     def visible_to(self, user):
@@ -49,12 +55,14 @@ class EventQuerySet(models.QuerySet):
 class Event(models.Model):
     """操作日志 — one append-only row per state change, PII reveal or sign-in."""
 
+    # PROTECT: an account or a content type with history cannot be deleted (accounts are stopped instead);
+    # SET_NULL would rewrite history, and the database's triggers refuse that UPDATE anyway
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
     verb = models.CharField(_("动作"), max_length=64, db_index=True)
-    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(_("对象"), max_length=200, blank=True)
     # where the changed thing was when it changed: the place's tree path (a prefix is a subtree) and its
@@ -74,6 +82,7 @@ class Event(models.Model):
         verbose_name = _("操作日志")
         verbose_name_plural = _("操作日志")
         ordering = ["-at", "-pk"]
+        base_manager_name = "objects"  # Event._base_manager refuses update and delete too
         indexes = [models.Index(fields=["target_type", "target_id", "at"], name="core_event_target"),
                    models.Index(fields=["place_path", "at"], name="core_event_place",
                                 opclasses=["varchar_pattern_ops", "timestamptz_ops"])]

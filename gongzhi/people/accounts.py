@@ -32,7 +32,7 @@ from gongzhi.core.models import Event
 from gongzhi.core.permissions import require
 from gongzhi.core.validators import clean_phone
 
-from .auth import UsernameOrPhoneBackend
+from .auth import account_for
 from .events import Verb
 from .models import CodePurpose, Person, VerificationCode
 
@@ -273,10 +273,9 @@ def reactivate_account(person: Person, *, by):
 def activate_account(*, username: str, code: str, password: str):
     """激活账号: the code sent when the account was opened (or reset) and a new password that passes
     ``AUTH_PASSWORD_VALIDATORS``. ``username`` may also be the phone number."""
-    User = get_user_model()
     username = (username or "").strip()
     with transaction.atomic():
-        user = User.objects.filter(username=username).first() or UsernameOrPhoneBackend._by_phone(username)
+        user = account_for(username)  # the username, or any spelling of the one account's phone
         row = None
         if user is not None and user.is_active:
             row = (VerificationCode.objects.select_for_update()

@@ -22,7 +22,18 @@ from gongzhi.places.imports import area_of
 from gongzhi.places.models import Kind, Place
 
 from .events import Verb
-from .models import PARTY_KINDS, ApiToken, HouseholdMember, Organisation, OrgKind, Person, Position, Relation
+from .models import (
+    DEFAULT_TOKEN_DAYS,
+    PARTY_KINDS,
+    TOKEN_DAYS,
+    ApiToken,
+    HouseholdMember,
+    Organisation,
+    OrgKind,
+    Person,
+    Position,
+    Relation,
+)
 from .roles import Title
 
 PERSON_FIELDS = ("name", "phone", "place", "is_party_member", "party_organisation", "party_relation", "skills")
@@ -399,9 +410,15 @@ def _home_place_of(user):
     return Place(pk=person.place_id) if person else None
 
 
-def issue_api_token(user, *, name: str, by) -> tuple[ApiToken, str]:
-    """签发 API 令牌 for ``user``: returns the row and the key, which is shown once and never stored or logged
-    (only its hash is kept). ``by=SYSTEM`` is the operator's ``manage.py issue_api_token``."""
+def issue_api_token(user, *, name: str, by, scope: str = ApiToken.Scope.READ,
+                    days: int = DEFAULT_TOKEN_DAYS) -> tuple[ApiToken, str]:
+    """签发 API 令牌 for ``user`` with a scope (只读 unless asked for 读写) and a lifetime of ``days`` (one of
+    :data:`TOKEN_DAYS`): returns the row and the key, which is shown once and never stored or logged (only its
+    hash is kept). ``by=SYSTEM`` is the operator's ``manage.py issue_api_token``."""
+    if scope not in ApiToken.Scope.values:
+        raise ValidationError({"scope": _("请选择令牌权限")})
+    if days not in TOKEN_DAYS:
+        raise ValidationError({"days": _("有效期只能是%(d)s天") % {"d": "、".join(map(str, TOKEN_DAYS))}})
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写令牌名称，例如用途或对接系统")})
@@ -411,10 +428,11 @@ def issue_api_token(user, *, name: str, by) -> tuple[ApiToken, str]:
         raise ValidationError({"user": _("该账号已停用")})
     with transaction.atomic():
         _check(by, "people.issue_api_token", user)
-        token, key = ApiToken.issue(user, name)
+        token, key = ApiToken.issue(user, name, scope=scope,
+                                    expires_at=timezone.now() + datetime.timedelta(days=days))
         Event.record(by, Verb.ISSUE_API_TOKEN, token, place=_home_place_of(user),
                      summary=f"{user.get_username()} · {name}",
-                     after={"user": user.pk, "name": name, "prefix": token.prefix})
+                     after={"user": user.pk, "name": name, "prefix": token.prefix, "scope": scope, "days": days})
     return token, key
 
 

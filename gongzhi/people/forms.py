@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import forms as bounded
 from gongzhi.places.models import Place
 
-from .models import Organisation, OrgKind, PartyRelation, Relation
+from .models import DEFAULT_TOKEN_DAYS, TOKEN_DAYS, ApiToken, Organisation, OrgKind, PartyRelation, Relation
 from .roles import Title
 
 
@@ -53,6 +53,19 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("令牌名称"), max_length=60, help_text=_("写明用途，例如“12345 热线对接”"),
                            error_messages={"required": _("请填写令牌名称，例如用途或对接系统"),
                                            "max_length": _("名称不能超过60个字")})
+    scope = forms.ChoiceField(
+        label=_("权限"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ, required=False,
+        widget=forms.RadioSelect,
+        help_text=_("只读：只能查询；读写：还能提交和办理（如 12345 热线转办）。只给对接系统需要的权限。"),
+        error_messages={"invalid_choice": _("请选择令牌权限")})
+    days = forms.TypedChoiceField(
+        label=_("有效期"), choices=[(d, _("%(d)s天") % {"d": d}) for d in TOKEN_DAYS], coerce=int,
+        initial=DEFAULT_TOKEN_DAYS, required=False, empty_value=DEFAULT_TOKEN_DAYS,  # type: ignore[arg-type]
+        help_text=_("到期后令牌自动失效，需要重新签发"),
+        error_messages={"invalid_choice": _("请选择有效期")})
+
+    def clean_scope(self):
+        return self.cleaned_data.get("scope") or ApiToken.Scope.READ
 
 
 # ---------------------------------------------------------------- household members

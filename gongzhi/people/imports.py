@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gongzhi.core import crypto
+from gongzhi.core.exports import safe_row
 from gongzhi.core.roles import MANAGING_ROLES
 from gongzhi.core.scope import bump_scope_versions, covers
 from gongzhi.places.events import Verb as PlaceVerb
@@ -184,12 +185,12 @@ def export_households_xlsx(members) -> bytes:
     ws = wb.create_sheet("住户")
     ws.append(HOUSEHOLD_COLUMNS)
     for m in members.select_related("place", "person").order_by("place__path", "pk").iterator(chunk_size=2000):
-        ws.append([m.place.code, m.person.name, m.person.id_number_masked, m.person.phone_masked,
-                   m.get_relation_display(), float(m.share),
-                   float(m.place.registered_area) if m.place.registered_area is not None else None,
-                   "是" if m.person.is_party_member else "否",
-                   *(float(getattr(m.place, f)) if getattr(m.place, f) is not None else None
-                     for f in EXTRA_AREAS.values())])
+        ws.append(safe_row(ws, [m.place.code, m.person.name, m.person.id_number_masked, m.person.phone_masked,
+                               m.get_relation_display(), float(m.share),
+                               float(m.place.registered_area) if m.place.registered_area is not None else None,
+                               "是" if m.person.is_party_member else "否",
+                               *(float(getattr(m.place, f)) if getattr(m.place, f) is not None else None
+                                 for f in EXTRA_AREAS.values())]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -278,14 +278,25 @@ class HouseholdMember(TimeStamped):
         return f"{self.person} · {self.get_relation_display()}"
 
 
+TOKEN_DAYS = (30, 90, 180, 365)  # the lifetimes an API token may be issued for
+DEFAULT_TOKEN_DAYS = 90
+
+
 class ApiToken(models.Model):
-    """API 令牌 — bearer tokens for integrations; only a hash is stored."""
+    """API 令牌 — bearer tokens for integrations; only a hash is stored. Each has a scope (只读: GET and the other
+    safe methods only; 读写: also changes) and an expiry, after which it is no token at all (401)."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("只读")
+        WRITE = "write", _("读写")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("名称"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False)
+    scope = models.CharField(_("权限"), max_length=8, choices=Scope.choices, default=Scope.READ)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)  # None: tokens from before expiry existed
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -299,10 +310,18 @@ class ApiToken(models.Model):
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+    def expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
     @classmethod
-    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str, *, scope: str = Scope.READ, expires_at=None) -> tuple[ApiToken, str]:
         key = "gz_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8], scope=scope,
+                                   expires_at=expires_at)
         return token, key
 
 

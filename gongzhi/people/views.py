@@ -200,7 +200,8 @@ def api_tokens(request):
     if request.method == "POST":
         if not can_issue:
             raise PermissionDenied
-        result = run_form(request, form, lambda d: actions.issue_api_token(user, name=d["name"], by=user),
+        result = run_form(request, form, lambda d: actions.issue_api_token(user, name=d["name"], scope=d["scope"], days=d["days"],
+                                                                     by=user),
                           lambda r: _("已签发令牌“%(name)s”") % {"name": r[0].name})
         if result:
             issued = {"token": result[0], "key": result[1]}

@@ -25,6 +25,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongzhi.core.exports import safe_row
 from gongzhi.core.models import Event
 from gongzhi.core.permissions import require, user_of
 from gongzhi.core.roles import MANAGING_ROLES
@@ -140,9 +141,9 @@ def export_places_xlsx(places) -> bytes:
     codes: dict[int, str] = {}
     for p in places.order_by("path").iterator(chunk_size=2000):
         codes[p.pk] = p.code
-        ws.append([p.get_kind_display(), p.name, p.code, codes.get(p.parent_id, ""),
-                   p.get_management_mode_display() if p.management_mode else "",
-                   float(p.registered_area) if p.registered_area is not None else None, p.address])
+        ws.append(safe_row(ws, [p.get_kind_display(), p.name, p.code, codes.get(p.parent_id, ""),
+                               p.get_management_mode_display() if p.management_mode else "",
+                               float(p.registered_area) if p.registered_area is not None else None, p.address]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

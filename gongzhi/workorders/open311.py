@@ -37,7 +37,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.params import DATE_MAX, DATE_MIN
-from gongzhi.people.auth import user_for_api_key
+from gongzhi.people.auth import ReadOnlyToken, user_for_api_key
 from gongzhi.places.models import STEP, Kind, Place
 
 from . import actions
@@ -387,7 +387,10 @@ def request_id_from_token(request, fmt: str, token_id: str):
 def _token_user(key: str):
     if not key:
         raise Open311Error(403, "缺少 api_key")
-    user = user_for_api_key(key)  # the same look-up as the API's bearer and X-Api-Token
+    try:  # the same look-up as the API's bearer and X-Api-Token; filing is a write
+        user = user_for_api_key(key, write=True)
+    except ReadOnlyToken as exc:
+        raise Open311Error(403, str(exc.message)) from exc
     if user is None:
         raise Open311Error(403, "api_key 无效")
     return user

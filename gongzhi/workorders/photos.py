@@ -18,6 +18,7 @@ MAX_PHOTOS = 5
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG", "PNG", "WEBP"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
 def check_photos(photos: Sequence, *, field: str = "photos") -> None:
@@ -60,4 +61,5 @@ def without_metadata(f) -> ContentFile:
         upright = upright.convert("RGB")
     upright.save(out, format=fmt, **options)
     f.seek(0)
-    return ContentFile(out.getvalue(), name=getattr(f, "name", "") or f"photo.{fmt.lower()}")
+    # named by the server after the format it wrote: the uploader's name (evil.html, x.svg) is not kept
+    return ContentFile(out.getvalue(), name=f"photo.{EXTENSIONS[fmt]}")

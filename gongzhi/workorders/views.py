@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.calendar import missing_next_year
 from gongzhi.core.exports import export_limit, record_export, xlsx_response
+from gongzhi.core.files import serve_upload
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
 from gongzhi.core.params import QueryParams
@@ -426,7 +427,8 @@ def photo(request, pk, photo_pk):
     req = _visible(request, pk)
     attachment = get_object_or_404(req.photos.filter(pk__in=[p.pk for p in visibility.photos(
         req, visibility.shown(req, request.user))]), pk=photo_pk)
-    return FileResponse(attachment.file.open("rb"))
+    # the type of the re-encoded image the server stored, never the uploader's name for it (core/files.py)
+    return serve_upload(attachment.file, name=f"photo-{attachment.pk}", inline_images=True)
 
 
 @login_required

@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -77,9 +78,16 @@ LOCAL_SCHEMES = ("data:", "blob:", "about:", "chrome-error:")
 
 
 def axe_violations(page, axe_path: str) -> list[dict]:
-    page.add_script_tag(path=axe_path)
+    # evaluated through the DevTools protocol, not as a <script> tag: the pages' Content-Security-Policy
+    # refuses inline scripts, and must (a page's own inline script is what the console check below catches)
+    page.evaluate(_axe_text(axe_path))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+
+
+@functools.cache
+def _axe_text(axe_path: str) -> str:
+    return Path(axe_path).read_text(encoding="utf-8")
 
 
 def describe(bad: list[dict]) -> list[str]:
@@ -101,12 +109,14 @@ class Browse:
         self.axe_path = axe_path
         self.failed_static: list[str] = []
         self.external: list[str] = []
+        self.csp_violations: list[str] = []  # what the Content-Security-Policy refused (an inline script, eval…)
         self.documents: list[tuple[str, str]] = []  # (url, html) of every document the page loaded
         self.viewport = page.viewport_size or DESKTOP["viewport"]
         page.set_default_timeout(10_000)
         page.on("request", self._on_request)
         page.on("response", self._on_response)
         page.on("requestfailed", lambda req: self._record(req.url, "failed"))
+        page.on("console", self._on_console)
         _OPEN.append(self)
 
     def _on_request(self, request):
@@ -125,6 +135,10 @@ class Browse:
                 self.documents.append((response.url, response.text()))
             except Exception:  # noqa: BLE001 — a document replaced before its body was read; check() covers it live
                 pass
+
+    def _on_console(self, message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def _record(self, url: str, what) -> None:
         if "/static/" in url:
@@ -226,6 +240,8 @@ def _axe_every_page(browser, axe_source):
     _OPEN.clear()
     external = sorted({u for b in browses for u in b.external})
     assert not external, f"pages asked hosts other than the server: {external}"
+    refused = [v for b in browses for v in b.csp_violations]
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)
     failures = scan_documents(browser, browses, axe_source)
     if failures:
         pytest.fail(f"axe: serious/critical violations on {len(failures)} page scan(s):\n" + "\n".join(failures),

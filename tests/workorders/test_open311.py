@@ -23,7 +23,7 @@ def rows():
 @pytest.fixture
 def gateway_key(street_staff):
     """The 12345 gateway's account is street staff; its token is what the gateway sends as api_key."""
-    _token, key = ApiToken.issue(street_staff, "12345 热线对接")
+    _token, key = ApiToken.issue(street_staff, "12345 热线对接", scope=ApiToken.Scope.WRITE)
     return key
 
 
@@ -157,7 +157,7 @@ def test_filing_errors_follow_the_spec_and_write_nothing(client, tree, managed, 
 
 
 def test_a_token_user_outside_the_place_is_403(client, tree, managed, outsider):
-    _token, key = ApiToken.issue(outsider, "别的社区")
+    _token, key = ApiToken.issue(outsider, "别的社区", scope=ApiToken.Scope.WRITE)
     before = rows()
     r = file_311(client, api_key=key, service_code="utilities", address_id=str(tree["household"].pk),
                  description="水管漏水")

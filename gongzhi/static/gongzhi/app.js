@@ -26,3 +26,26 @@
   document.addEventListener("DOMContentLoaded", function () { scrollable(document); });
   document.addEventListener("htmx:afterSettle", function (e) { scrollable(e.target); });
 })();
+
+/* Behaviour the markup asks for with data attributes (the Content-Security-Policy allows no inline script, so no
+   onclick): data-gz-toggle="<id>" on a button shows and hides that element (the menu on a phone) and keeps
+   aria-expanded true to it; data-confirm="<question>" on a submit button asks before the form is sent. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (e) {
+    const toggler = e.target.closest("[data-gz-toggle]");
+    if (toggler) {
+      const menu = document.getElementById(toggler.dataset.gzToggle);
+      if (menu) {
+        menu.classList.toggle("show");
+        toggler.setAttribute("aria-expanded", menu.classList.contains("show") ? "true" : "false");
+      }
+      return;
+    }
+    const asking = e.target.closest("button[data-confirm], input[data-confirm]");
+    if (asking && !window.confirm(asking.dataset.confirm)) {
+      e.preventDefault();
+    }
+  });
+})();
