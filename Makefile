@@ -39,8 +39,9 @@ seed: migrate
 
 run: assets seed
 	$(PY) manage.py demo_accounts
-	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop)"
-	$(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
+	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop); the tick (deadlines, Excel imports) runs beside it"
+	@$(PY) manage.py tick & tick=$$!; trap 'kill $$tick 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
 
 # the two databases' runs go side by side, one per core (scripts/test_both.sh prints both logs)
 test: assets browser-deps lint
