@@ -38,7 +38,39 @@ class LocalSwagger(Swagger):
         return render(request, "api/docs.html", {"swagger_settings": self.settings, "api": api})
 
 
-api = NinjaAPI(
+# Every operation may answer these (the handlers below, the auth, Django itself): documented on each, with
+# the bodies they carry, so a client — and schemathesis in tests/test_api_fuzz.py — can rely on the schema.
+_MESSAGE = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+_FIELD_ERRORS = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "array", "items": {
+    "type": "object", "required": ["loc", "msg", "type"], "properties": {
+        "loc": {"type": "array", "items": {"type": "string"}}, "msg": {"type": "string"},
+        "type": {"type": "string"}, "ctx": {"type": "object"}}}}}}
+ERRORS = {
+    "400": ("请求无法解析（过大、字段过多或格式错误）", _MESSAGE),
+    "401": ("未登录，或 API 令牌无效", _MESSAGE),
+    "403": ("无权执行此操作", _MESSAGE),
+    "404": ("不存在或无权查看", _MESSAGE),
+    "422": ("参数或请求体有误：detail 逐项说明（loc 为字段位置）", _FIELD_ERRORS),
+}
+# a move the current state forbids (workorders.actions.StateConflict and the like)
+WRITE_ERRORS = {"409": ("当前状态不允许此操作", _FIELD_ERRORS)}
+
+
+class GongzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                errors = {**ERRORS, **(WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})}
+                responses = {str(code): r for code, r in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                for code, (description, body) in errors.items():
+                    responses.setdefault(code, {"description": description,
+                                                "content": {"application/json": {"schema": body}}})
+        return schema
+
+
+api = GongzhiAPI(
     title="Gongzhi 共治 API",
     version="1",
     description="红色物业共治平台接口。所有数据按账号的区域和角色范围返回；分页参数 limit/offset。",
