@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_bench
 export DJANGO_SETTINGS_MODULE := gongzhi.settings
 
-.PHONY: tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
+.PHONY: fuzz tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ test-sqlite: assets
 test-postgres: assets
 	@bash scripts/ensure_postgres.sh
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+# schemathesis over the whole API as street staff, a grid worker and a resident, with more examples than the
+# suite's 5 per operation (FUZZ_EXAMPLES=… to choose); SQLite by default, DATABASE_URL=… for PostgreSQL
+FUZZ_EXAMPLES ?= 100
+fuzz: assets
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_api_fuzz.py
 
 tick: migrate
 	$(PY) manage.py tick
