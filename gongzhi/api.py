@@ -56,9 +56,48 @@ ERRORS = {
 WRITE_ERRORS = {"409": ("当前状态不允许此操作", _FIELD_ERRORS)}
 
 
+def _refs(node, found: set[str]) -> set[str]:
+    """The component names ``node`` refers to (``{"$ref": "#/components/schemas/X"}``), at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.add(value.rsplit("/", 1)[-1])
+            else:
+                _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+    return found
+
+
+def _closure(names: set[str], components: dict) -> set[str]:
+    todo = list(names)
+    while todo:
+        for name in _refs(components.get(todo.pop(), {}), set()) - names:
+            names.add(name)
+            todo.append(name)
+    return names
+
+
+def _mark_response_fields_required(schema: dict) -> None:
+    """A response always carries every field of its schema (null when empty): say so. Only components no
+    request uses — in a request body a default still means the field may be left out."""
+    components = schema.get("components", {}).get("schemas", {})
+    sent, received = set(), set()
+    for item in schema["paths"].values():
+        for operation in item.values():
+            _refs(operation.get("responses", {}), received)
+            _refs([operation.get("requestBody", {}), operation.get("parameters", [])], sent)
+    for name in _closure(received, components) - _closure(sent, components):
+        component = components.get(name, {})
+        if component.get("properties"):
+            component["required"] = list(component["properties"])
+
+
 class GongzhiAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _mark_response_fields_required(schema)
         for item in schema["paths"].values():
             for method, operation in item.items():
                 errors = {**ERRORS, **(WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})}

@@ -219,3 +219,13 @@ def test_input_fields_without_a_default_are_marked_required(db):
     place_in = components["PlaceIn"]
     assert {"parent", "kind", "name"} <= set(place_in["required"])
     assert "maximum" in place_in["properties"]["parent"]
+
+
+def test_every_field_of_a_response_is_marked_required(db):
+    """A response always carries every field (null when empty): a client may rely on each key being there."""
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    for name in ("RequestDetail", "ReceiptOut", "TimelineItem", "PlaceOut", "PersonOut"):
+        component = components[name]
+        assert set(component["required"]) == set(component["properties"]), name
+    assert "required" not in components["PlacePatch"] or "name" not in components["PlacePatch"]["required"]
