@@ -11,7 +11,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,9 +31,17 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 ROLES = ["street_staff", "grid_worker", "resident"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def app():
-    return get_wsgi_application()
+    """Django's WSGI application on the test's own connection: like django.test.Client, the request signals
+    must not close it (on PostgreSQL that would end the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def _operations(app):
