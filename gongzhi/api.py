@@ -83,7 +83,8 @@ def _mark_response_fields_required(schema: dict) -> None:
     """A response always carries every field of its schema (null when empty): say so. Only components no
     request uses — in a request body a default still means the field may be left out."""
     components = schema.get("components", {}).get("schemas", {})
-    sent, received = set(), set()
+    sent: set[str] = set()
+    received: set[str] = set()
     for item in schema["paths"].values():
         for operation in item.values():
             _refs(operation.get("responses", {}), received)
