@@ -173,6 +173,7 @@ def check_zip_budget(fh) -> None:
     try:
         zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, OSError, ValueError):
+        fh.seek(0)
         return  # not a zip: openpyxl says so in its own words below
     infos = zf.infolist()
     if len(infos) > 1000:
