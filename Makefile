@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE := gongzhi.settings
 # a production environment sets SECRET_KEY and FIELD_ENCRYPTION_KEY and leaves this unset (docs/security.md)
 export GONGZHI_DEV ?= 1
 
-.PHONY: tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
+.PHONY: fuzz tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,8 +42,9 @@ seed: migrate
 
 run: assets seed
 	$(PY) manage.py demo_accounts
-	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop)"
-	$(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
+	@echo "Serving http://127.0.0.1:8000  (Ctrl-C to stop); the tick (deadlines, Excel imports) runs beside it"
+	@$(PY) manage.py tick & tick=$$!; trap 'kill $$tick 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn gongzhi.wsgi -b 127.0.0.1:8000 --workers 2 --threads 4 --access-logfile - --timeout 300
 
 # the two databases' runs go side by side, one per core (scripts/test_both.sh prints both logs)
 test: assets browser-deps lint
@@ -56,6 +57,12 @@ test-sqlite: assets
 test-postgres: assets
 	@bash scripts/ensure_postgres.sh
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+# schemathesis over the whole API as street staff, a grid worker and a resident, with more examples than the
+# suite's 5 per operation (FUZZ_EXAMPLES=… to choose); SQLite by default, DATABASE_URL=… for PostgreSQL
+FUZZ_EXAMPLES ?= 100
+fuzz: assets
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_api_fuzz.py
 
 tick: migrate
 	$(PY) manage.py tick

@@ -41,7 +41,79 @@ class LocalSwagger(Swagger):
         return render(request, "api/docs.html", {"swagger_settings": self.settings, "api": api})
 
 
-api = NinjaAPI(
+# Every operation may answer these (the handlers below, the auth, Django itself): documented on each, with
+# the bodies they carry, so a client — and schemathesis in tests/test_api_fuzz.py — can rely on the schema.
+_MESSAGE = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+_FIELD_ERRORS = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "array", "items": {
+    "type": "object", "required": ["loc", "msg", "type"], "properties": {
+        "loc": {"type": "array", "items": {"type": "string"}}, "msg": {"type": "string"},
+        "type": {"type": "string"}, "ctx": {"type": "object"}}}}}}
+ERRORS = {
+    "400": ("请求无法解析（过大、字段过多或格式错误）", _MESSAGE),
+    "401": ("未登录，或 API 令牌无效", _MESSAGE),
+    "403": ("无权执行此操作", _MESSAGE),
+    "404": ("不存在或无权查看", _MESSAGE),
+    "422": ("参数或请求体有误：detail 逐项说明（loc 为字段位置）", _FIELD_ERRORS),
+}
+# a move the current state forbids (workorders.actions.StateConflict and the like)
+WRITE_ERRORS = {"409": ("当前状态不允许此操作", _FIELD_ERRORS)}
+
+
+def _refs(node, found: set[str]) -> set[str]:
+    """The component names ``node`` refers to (``{"$ref": "#/components/schemas/X"}``), at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.add(value.rsplit("/", 1)[-1])
+            else:
+                _refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, found)
+    return found
+
+
+def _closure(names: set[str], components: dict) -> set[str]:
+    todo = list(names)
+    while todo:
+        for name in _refs(components.get(todo.pop(), {}), set()) - names:
+            names.add(name)
+            todo.append(name)
+    return names
+
+
+def _mark_response_fields_required(schema: dict) -> None:
+    """A response always carries every field of its schema (null when empty): say so. Only components no
+    request uses — in a request body a default still means the field may be left out."""
+    components = schema.get("components", {}).get("schemas", {})
+    sent: set[str] = set()
+    received: set[str] = set()
+    for item in schema["paths"].values():
+        for operation in item.values():
+            _refs(operation.get("responses", {}), received)
+            _refs([operation.get("requestBody", {}), operation.get("parameters", [])], sent)
+    for name in _closure(received, components) - _closure(sent, components):
+        component = components.get(name, {})
+        if component.get("properties"):
+            component["required"] = list(component["properties"])
+
+
+class GongzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _mark_response_fields_required(schema)
+        for item in schema["paths"].values():
+            for method, operation in item.items():
+                errors = {**ERRORS, **(WRITE_ERRORS if method in ("post", "put", "patch", "delete") else {})}
+                responses = {str(code): r for code, r in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                for code, (description, body) in errors.items():
+                    responses.setdefault(code, {"description": description,
+                                                "content": {"application/json": {"schema": body}}})
+        return schema
+
+
+api = GongzhiAPI(
     title="Gongzhi 共治 API",
     version="1",
     description="红色物业共治平台接口。所有数据按账号的区域和角色范围返回；分页参数 limit/offset。",

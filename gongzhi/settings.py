@@ -261,6 +261,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 # legitimate body is an import (IMPORT_MAX_BYTES) or five 5 MB photos, plus the form around them
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 30 * 1024 * 1024)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Excel import budgets (a crafted .xlsx compresses ~1000×): checked on the zip's entries before parsing, and
+# on rows and cells while the sheet is streamed. A file over any of them is refused with the reason on the job.
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 100)  # per entry of more than 1 MB; real workbooks are 5–20×
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
+# A job 校验中/写入中 whose worker has not reported for this long is reclaimed by the tick: queued again
+# (its earlier attempt wrote nothing) up to IMPORT_MAX_ATTEMPTS runs, then marked failed with the reason.
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 2)
+# Days an uploaded import file (full 身份证 numbers in plaintext) is kept after its job finished; 0 = deleted
+# as soon as the job is done, valid or not.
+IMPORT_FILE_RETENTION_DAYS = env_int("GONGZHI_IMPORT_FILE_RETENTION_DAYS", 0)
 
 LOGGING = {
     "version": 1,
@@ -275,7 +289,8 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 20
 NINJA_PAGINATION_MAX_LIMIT = 200
 
-# Run Excel imports in the request's thread after commit (tests) instead of a background thread.
+# Run Excel imports in the request's thread after commit (tests) instead of leaving them to the worker
+# (``manage.py tick`` or ``manage.py run_imports``), through the same function the worker calls.
 IMPORTS_INLINE = env_bool("IMPORTS_INLINE", False)
 
 # Every setting the code reads is declared here (read with ``settings.X``, never ``getattr(settings, "X", …)``).

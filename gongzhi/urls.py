@@ -12,6 +12,12 @@ from .api import api
 
 admin.site.site_header = "共治 Gongzhi 管理后台"
 
+# JSON under /api/, the site's pages elsewhere (gongzhi/core/error_views.py)
+handler400 = "gongzhi.core.error_views.bad_request"
+handler403 = "gongzhi.core.error_views.permission_denied"
+handler404 = "gongzhi.core.error_views.page_not_found"
+handler500 = "gongzhi.core.error_views.server_error"
+
 
 def _superuser_only(request):
     return request.user.is_active and request.user.is_superuser

@@ -163,10 +163,10 @@ def test_ten_thousand_rows_report_progress_and_finish(tree, community_staff, mon
 
     original = imports._set
 
-    def spy(job_id, **fields):
+    def spy(job_id, *attempt, **fields):
         if "processed_rows" in fields:
             seen.append(fields["processed_rows"])
-        original(job_id, **fields)
+        return original(job_id, *attempt, **fields)
 
     monkeypatch.setattr(imports, "_set", spy)
     job = _import("places", xlsx(PLACE_COLUMNS, rows), tree["community"], community_staff)

@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
+from gongzhi.core.params import Id
 
 from . import actions
 from .models import BallotChoice, Vote, VoteKind
@@ -43,7 +44,7 @@ class VoteDetailOut(VoteOut):
 class BallotIn(Schema):
     owner_key: str | None = Field(None, description="代表的业主（多个时必填）")
     choice: BallotChoice | None = None
-    candidates: list[int] = []
+    candidates: list[Id] = Field([], max_length=100)
 
 
 class ReceiptOut(Schema):
@@ -60,12 +61,12 @@ def list_votes(request):
 
 
 @router.get("/{int:pk}", response=VoteDetailOut, summary="表决详情与结果")
-def get_vote(request, pk: int):
+def get_vote(request, pk: Id):
     return get_object_or_404(Vote.objects.visible_to(request.user), pk=pk)
 
 
 @router.post("/{int:pk}/ballot", response={200: ReceiptOut}, summary="投票（截止前可修改，以最后一次为准）")
-def cast(request, pk: int, payload: BallotIn):
+def cast(request, pk: Id, payload: BallotIn):
     vote = get_object_or_404(Vote.objects.visible_to(request.user), pk=pk)
     ballot = actions.cast_ballot(vote, by=request.user, owner_key=payload.owner_key,
                                  choice=payload.choice or "", candidates=payload.candidates)

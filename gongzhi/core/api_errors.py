@@ -86,13 +86,14 @@ def _plain(value):
 
 
 def explain(error: dict) -> dict:
-    """One pydantic error as ``{"loc": [...], "msg": ..., "type": ...[, "ctx": {...}]}``."""
+    """One pydantic error as ``{"loc": [...], "msg": ..., "type": ...[, "ctx": {...}]}``; ``loc`` is strings (a list
+position too: ``["body", "candidates", "1"]``), as the documented error schema says."""
     loc = list(error.get("loc", ()))
     if len(loc) >= 3 and loc[0] in _SCHEMA_SOURCES:
         del loc[1]  # ["body", "payload", "name"] → ["body", "name"]
     kind = str(error.get("type", "invalid"))
     ctx = error.get("ctx") or {}
-    out: dict = {"loc": loc, "msg": _message(kind, ctx) or str(error.get("msg", "")), "type": kind}
+    out: dict = {"loc": [str(part) for part in loc], "msg": _message(kind, ctx) or str(error.get("msg", "")), "type": kind}
     if ctx:
         out["ctx"] = {key: _plain(value) for key, value in ctx.items()}
     return out

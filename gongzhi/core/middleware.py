@@ -1,4 +1,5 @@
-"""Request-wide concerns: the client's IP for the audit trail, the language, and input no view may see (NUL)."""
+"""Request-wide concerns: the client's IP for the audit trail, the language, and input no view may see (NUL,
+JSON nested past JSON_MAX_DEPTH)."""
 
 import ipaddress
 import json
@@ -73,23 +74,49 @@ JSON_PATHS = ("/api/",)
 SKIPPED_PATHS = ("/open311/",)  # Open311 refuses NUL itself, in the GeoReport error format
 
 
-def _nul_in_json(value, path: tuple) -> tuple | None:
-    """The path (keys and list indexes) of the first string in ``value`` holding a NUL, or None."""
-    if isinstance(value, str):
-        return path if NUL in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if NUL in key:
-                return (*path, key.replace(NUL, "\\0"))
-            found = _nul_in_json(item, (*path, key))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _nul_in_json(item, (*path, i))
-            if found is not None:
-                return found
+# JSON nested deeper than this is refused before any view (and before ninja parses it again): no schema of
+# ours goes past a few levels, and walking a 100,000-deep array is how a request without login took a worker.
+JSON_MAX_DEPTH = 32
+DEPTH_MESSAGE = _lazy("JSON 嵌套层数过多（最多 %(n)s 层）")
+
+
+class TooDeep(Exception):
+    def __init__(self, path: tuple):
+        self.path = path
+
+
+def _nul_in_json(value, path: tuple = ()) -> tuple | None:
+    """The path (keys and list indexes, as strings) of the first string in ``value`` holding a NUL, or None.
+    Walked with a stack, not recursion; ``TooDeep`` past JSON_MAX_DEPTH levels."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return where
+            continue
+        if len(where) > JSON_MAX_DEPTH:
+            raise TooDeep(where[:JSON_MAX_DEPTH])
+        if isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                if NUL in key:
+                    return (*where, key.replace(NUL, "\\0"))
+                children.append((child, (*where, key)))
+            stack.extend(reversed(children))  # depth first, in document order: the first NUL is reported
+        elif isinstance(item, list):
+            stack.extend((child, (*where, str(i))) for i, child in reversed(list(enumerate(item))))
     return None
+
+
+def _json_body(request):
+    """The parsed JSON body, or None if it is not JSON; ``TooDeep`` when even the parser gives up."""
+    try:
+        return json.loads(request.body)
+    except RecursionError:
+        raise TooDeep(()) from None
+    except ValueError:
+        return None  # not JSON: the endpoint answers that itself
 
 
 def nul_location(request) -> list | None:
@@ -110,12 +137,10 @@ def nul_location(request) -> list | None:
         for key, files in request.FILES.lists():
             if NUL in key or any(NUL in (f.name or "") for f in files):
                 return ["body", key.replace(NUL, "\\0")]
-    elif content_type == "application/json" or content_type.endswith("+json"):
-        try:
-            data = json.loads(request.body)
-        except ValueError:
-            return None  # not JSON: the endpoint answers that itself
-        found = _nul_in_json(data, ())
+    elif content_type in ("application/json", "text/plain", "") or content_type.endswith("+json") or (
+            request.path.startswith(JSON_PATHS)):
+        # the API reads any body as JSON whatever its declared type: so is it checked here
+        found = _nul_in_json(_json_body(request))
         if found is not None:
             return ["body", *found]
     return None
@@ -130,17 +155,21 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if not request.path.startswith(SKIPPED_PATHS):
-            loc = nul_location(request)
+            try:
+                loc = nul_location(request)
+            except TooDeep as exc:
+                return self.refuse(request, ["body", *exc.path], DEPTH_MESSAGE % {"n": JSON_MAX_DEPTH},
+                                   "too_deep")
             if loc is not None:
-                return self.refuse(request, loc)
+                return self.refuse(request, loc, NUL_MESSAGE)
         return self.get_response(request)
 
     @staticmethod
-    def refuse(request, loc: list):
+    def refuse(request, loc: list, message, kind: str = "value_error"):
         if request.path.startswith(JSON_PATHS):
-            return JsonResponse({"detail": [{"loc": loc, "msg": str(NUL_MESSAGE), "type": "value_error"}]},
+            return JsonResponse({"detail": [{"loc": [str(part) for part in loc], "msg": str(message), "type": kind}]},
                                 status=422, json_dumps_params={"ensure_ascii": False})
-        return render(request, "400.html", {"message": NUL_MESSAGE}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)
 
 
 BODY_TOO_LARGE = gettext_lazy("提交的内容过大")

@@ -30,10 +30,10 @@ class OrganisationOut(Schema):
 class OrganisationIn(Schema):
     kind: OrgKind
     name: str = Field(..., min_length=1, max_length=120)
-    place: int
-    parent: int | None = None
+    place: Id
+    parent: Id | None = None
     uscc: str = Field("", max_length=18)
-    alliance: int | None = None
+    alliance: Id | None = None
     phone: str = Field("", max_length=20)
 
 
@@ -48,10 +48,10 @@ class PositionOut(Schema):
 
 
 class PositionIn(Schema):
-    person: int
-    organisation: int
+    person: Id
+    organisation: Id
     title: Title
-    place: int
+    place: Id
     start_date: Day | None = None
     end_date: Day | None = None
 
@@ -87,7 +87,7 @@ class PersonDetail(PersonOut):
 
 class PersonIn(Schema):
     name: str = Field(..., min_length=1, max_length=50)
-    place: int
+    place: Id
     id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=20)
     is_party_member: bool = False
@@ -110,7 +110,7 @@ class PositionFilter(FilterSchema):
     title: Title | None = None
 
 
-def _place(request, pk: int) -> Place:
+def _place(request, pk: Id) -> Place:
     return get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
 
 
@@ -121,7 +121,7 @@ def list_organisations(request, filters: Query[OrganisationFilter]):
 
 
 @router.get("organisations/{int:pk}", response=OrganisationOut, summary="组织详情")
-def get_organisation(request, pk: int):
+def get_organisation(request, pk: Id):
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
 
 
@@ -142,7 +142,7 @@ def list_persons(request, filters: Query[PersonFilter]):
 
 
 @router.get("persons/{int:pk}", response=PersonDetail, summary="人员详情（含全部任职）")
-def get_person(request, pk: int):
+def get_person(request, pk: Id):
     return get_object_or_404(Person.objects.visible_to(request.user).prefetch_related("positions", "homes"), pk=pk)
 
 
@@ -172,7 +172,7 @@ def appoint_position(request, payload: PositionIn):
 
 
 @router.post("positions/{int:pk}/end", response=PositionOut, summary="离任")
-def end_position(request, pk: int, end_date: datetime.date | None = None):
+def end_position(request, pk: Id, end_date: datetime.date | None = None):
     position = get_object_or_404(Position.objects.visible_to(request.user), pk=pk)
     return actions.end_position(position, by=request.user, end_date=end_date)
 
@@ -195,7 +195,7 @@ class MemberIn(Schema):
     """An already registered person (``person``), or a new one (``name``, ``id_number``, ``phone``: found by ID
     number when registered, as the import does). The rules are the import's (``actions.clean_member_fields``)."""
 
-    person: int | None = None
+    person: Id | None = None
     name: str = Field("", max_length=50)
     id_number: str = Field("", max_length=18)
     phone: str = Field("", max_length=20)
@@ -213,7 +213,7 @@ class MemberPatch(Schema):
 
 
 @router.post("households/{int:pk}/members", response={201: MemberOut}, summary="登记户成员")
-def add_household_member(request, pk: int, payload: MemberIn):
+def add_household_member(request, pk: Id, payload: MemberIn):
     household = get_object_or_404(Place.objects.visible_to(request.user), pk=pk, kind=Kind.HOUSEHOLD)
     member = payload.dict(include={"relation", "share", "is_representative"})
     if "registered_area" in payload.model_fields_set:
@@ -227,7 +227,7 @@ def add_household_member(request, pk: int, payload: MemberIn):
 
 
 @router.patch("household-members/{int:pk}", response=MemberOut, summary="修改户成员")
-def update_household_member(request, pk: int, payload: MemberPatch):
+def update_household_member(request, pk: Id, payload: MemberPatch):
     member = get_object_or_404(HouseholdMember.objects.visible_to(request.user), pk=pk)
     fields = {k: getattr(payload, k) for k in payload.model_fields_set}
     fields = {k: v for k, v in fields.items() if v is not None or k == "registered_area"}  # null area: none
@@ -235,6 +235,6 @@ def update_household_member(request, pk: int, payload: MemberPatch):
 
 
 @router.post("household-members/{int:pk}/end", response=MemberOut, summary="结束户成员登记")
-def end_household_member(request, pk: int, end_date: datetime.date | None = None):
+def end_household_member(request, pk: Id, end_date: datetime.date | None = None):
     member = get_object_or_404(HouseholdMember.objects.visible_to(request.user), pk=pk)
     return actions.end_household_member(member, by=request.user, end_date=end_date)

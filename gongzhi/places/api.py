@@ -1,6 +1,7 @@
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
@@ -62,7 +63,7 @@ class PlaceCounts(PlaceOut):
 
 
 class PlaceIn(Schema):
-    parent: int = Field(..., description="上级区域 id")
+    parent: Id = Field(..., description="上级区域 id")
     kind: Kind
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field("", max_length=40)
@@ -96,7 +97,7 @@ class PlacePatch(Schema):
 
 
 class MoveIn(Schema):
-    parent: int
+    parent: Id
 
 
 class PlaceFilter(FilterSchema):
@@ -107,7 +108,7 @@ class PlaceFilter(FilterSchema):
 
 @router.get("", response=list[PlaceOut], summary="区域列表（按范围）")
 @paginate(LimitOffsetPagination)
-def list_places(request, filters: Query[PlaceFilter], under: int | None = None):
+def list_places(request, filters: Query[PlaceFilter], under: Id | None = None):
     qs = Place.objects.visible_to(request.user)
     if under is not None:
         root = get_object_or_404(qs, pk=under)
@@ -116,13 +117,13 @@ def list_places(request, filters: Query[PlaceFilter], under: int | None = None):
 
 
 @router.get("/{int:pk}", response=PlaceOut, summary="区域详情")
-def get_place(request, pk: int):
+def get_place(request, pk: Id):
     return get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
 
 
 @router.get("/{int:pk}/children", response=list[PlaceCounts], summary="下级区域及统计")
 @paginate(LimitOffsetPagination)
-def place_children(request, pk: int):
+def place_children(request, pk: Id):
     place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
     children = list(Place.objects.visible_to(request.user).filter(parent=place).order_by("path"))
     counts = counts_by_child(place, children)
@@ -138,13 +139,19 @@ def create_place(request, payload: PlaceIn):
 
 
 @router.patch("/{int:pk}", response=PlaceOut, summary="修改区域")
-def update_place(request, pk: int, payload: PlacePatch):
+def update_place(request, pk: Id, payload: PlacePatch):
     place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
-    return actions.update_place(place, by=request.user, **payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    if "management_mode" in data and data["management_mode"] is None:
+        data["management_mode"] = ""  # null clears it, as omitting it does on create
+    nulls: dict[str, str] = {f: _("不能为 null（不修改请省略此字段）") for f in ("name", "code", "address") if f in data and data[f] is None}
+    if nulls:
+        raise ValidationError(nulls)
+    return actions.update_place(place, by=request.user, **data)
 
 
 @router.post("/{int:pk}/move", response=PlaceOut, summary="移动区域")
-def move_place(request, pk: int, payload: MoveIn):
+def move_place(request, pk: Id, payload: MoveIn):
     qs = Place.objects.visible_to(request.user)
     place = get_object_or_404(qs, pk=pk)
     new_parent = get_object_or_404(qs, pk=payload.parent)

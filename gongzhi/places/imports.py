@@ -4,13 +4,20 @@ Households and owners are ``gongzhi.people.imports``, registered here as another
 An import is validated row by row first (progress is written to the job row as it goes, outside any
 transaction so a polling page sees it); then, only if every row is valid, all rows are written in
 one transaction. A crash during writing rolls everything back: the file is all in or all out.
+
+Jobs run out of the web worker: the upload only stores a pending job; ``manage.py tick`` (or the dedicated
+``manage.py run_imports`` loop) claims it with ``select_for_update(skip_locked=True)`` and runs it
+(:mod:`gongzhi.places.jobs`). A run beats the job's heart as it goes; one whose worker died is reclaimed by the
+tick. The file is read in streaming mode within budgets (decompressed size and ratio checked on the zip
+before parsing, rows and cells while streaming), and deleted once the job is finished.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
-import threading
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -152,27 +159,93 @@ def export_places_xlsx(places) -> bytes:
 # ---------------------------------------------------------------- reading
 
 
-def read_rows(data: bytes, columns: list[str]) -> tuple[list[tuple[int, dict]], list[RowError]]:
+class OverBudget(Exception):
+    """The file would cost more to read than the import budgets allow; the message says which, in Chinese."""
+
+
+_SPILL = 1024 * 1024  # entries smaller than this are not held to the ratio (tiny XML parts compress oddly)
+
+
+def check_zip_budget(fh) -> None:
+    """Refuse a .xlsx whose parts would decompress past the budgets, before any XML is parsed.
+
+    The sizes are the ones the zip declares; :mod:`zipfile` (which openpyxl reads through) never hands out
+    more than an entry's declared size, so a lying header cannot get past this check."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        zf = zipfile.ZipFile(fh)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        fh.seek(0)
+        return  # not a zip: openpyxl says so in its own words below
+    infos = zf.infolist()
+    if len(infos) > 1000:
+        raise OverBudget(_("文件结构异常（压缩包内文件过多），已拒绝"))
+    total = sum(i.file_size for i in infos)
+    if total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
+        raise OverBudget(_("文件解压后过大（%(mb)s MB，上限 %(cap)s MB），已拒绝；请删除多余的工作表和空白内容后重新上传") % {
+            "mb": total // 1048576, "cap": settings.IMPORT_MAX_UNCOMPRESSED_BYTES // 1048576})
+    for i in infos:
+        if i.file_size > _SPILL and i.file_size > settings.IMPORT_MAX_RATIO * max(i.compress_size, 1):
+            raise OverBudget(_("文件压缩比异常（%(name)s 约 %(r)s 倍），疑似压缩炸弹，已拒绝") % {
+                "name": i.filename, "r": i.file_size // max(i.compress_size, 1)})
+        if i.filename.lower().endswith("sharedstrings.xml") and i.file_size > settings.IMPORT_MAX_SHARED_STRINGS_BYTES:
+            raise OverBudget(_("文件的共享字符串表过大（上限 %(cap)s MB），已拒绝") % {
+                "cap": settings.IMPORT_MAX_SHARED_STRINGS_BYTES // 1048576})
+    fh.seek(0)
+
+
+def read_rows(data, columns: list[str], beat: Callable[[int], object] | None = None,
+              ) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The first sheet's rows as dicts keyed by column, streamed (openpyxl read-only) within the budgets.
+
+    ``data`` is bytes or a seekable binary file; ``beat(rows_read)`` is called every PROGRESS_EVERY rows."""
+    fh = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    try:
+        check_zip_budget(fh)
+    except OverBudget as exc:
+        return [], [RowError(0, "", str(exc))]
+    try:
+        wb = load_workbook(fh, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a non-xlsx file
         return [], [RowError(0, "", _("文件不是有效的 Excel (.xlsx) 文件"))]
+    try:
+        return _stream(wb, columns, beat)
+    except OverBudget as exc:
+        return [], [RowError(0, "", str(exc))]
+    except Exception:  # a part openpyxl cannot read, found only while streaming
+        logger.warning("unreadable sheet", exc_info=True)
+        return [], [RowError(0, "", _("文件不是有效的 Excel (.xlsx) 文件"))]
+    finally:
+        wb.close()
+
+
+def _stream(wb, columns: list[str], beat) -> tuple[list[tuple[int, dict]], list[RowError]]:
     ws = wb.worksheets[0]
+    ws.reset_dimensions()  # a declared A1:XFD1048576 must not pad every row with 16,384 empty cells
     it = ws.iter_rows(values_only=True)
+    max_rows, max_cells = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_CELLS
     header = next(it, None)
     if header is None:
         return [], [RowError(1, "", _("文件是空的"))]
+    cells = len(header)
+    if cells > max_cells:
+        raise OverBudget(_("单元格数超过上限（%(n)s 个），已拒绝") % {"n": max_cells})
     header_names = [str(h).strip() if h is not None else "" for h in header]
     missing = [c for c in columns if c not in header_names and c not in OPTIONAL_COLUMNS]
     if missing:
         return [], [RowError(1, "、".join(missing), _("缺少列：%(cols)s（请使用下载的模板）") % {"cols": "、".join(missing)})]
     index = {c: header_names.index(c) if c in header_names else len(header_names) for c in columns}
-    rows = []
+    rows: list[tuple[int, dict]] = []
     for n, values in enumerate(it, start=2):
+        cells += len(values) if values else 0
+        if cells > max_cells:
+            raise OverBudget(_("单元格数超过上限（%(n)s 个），已拒绝；请删除多余的列和空白内容后重新上传") % {"n": max_cells})
+        if beat is not None and n % PROGRESS_EVERY == 0:
+            beat(n)
         if values is None or all(v is None or str(v).strip() == "" for v in values):
             continue
+        if len(rows) >= max_rows:
+            raise OverBudget(_("行数超过上限（%(n)s 行），已拒绝；请分成几个文件导入") % {"n": max_rows})
         rows.append((n, {c: _cell(values, index[c]) for c in columns}))
-    wb.close()
     return rows, []
 
 
@@ -336,8 +409,13 @@ def write_places(rows: list[dict]) -> int:
 # ---------------------------------------------------------------- the job
 
 
+class Reclaimed(Exception):
+    """This run's claim on the job was given away (the tick took it for dead): stop, write nothing."""
+
+
 def create_import(*, kind: str, upload, place: Place, by) -> ImportJob:
-    """Store the uploaded file as a job and start it once the job row is committed."""
+    """Store the uploaded file as a pending job. The worker (``manage.py tick`` / ``run_imports``) claims
+    and runs it; never the web worker that took the upload (unless IMPORTS_INLINE, for tests)."""
     if kind not in IMPORTERS:
         raise ValidationError({"kind": _("导入内容无效")})
     if not upload.name.lower().endswith(".xlsx"):
@@ -348,70 +426,116 @@ def create_import(*, kind: str, upload, place: Place, by) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.create(kind=kind, file=upload, original_name=upload.name[:200], place=place,
                                        created_by=user_of(by))
-        transaction.on_commit(lambda: start_import(job.pk))
+        if settings.IMPORTS_INLINE:
+            transaction.on_commit(lambda: run_import(job.pk))
     return job
 
 
-def start_import(job_id: int) -> None:
-    if settings.IMPORTS_INLINE:
-        run_import(job_id)
-        return
-    threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True, name=f"import-{job_id}").start()
+def claim(job_id: int | None = None) -> tuple[int, int] | None:
+    """Take one pending job (the given one, or the oldest): (job id, attempt number), or None if none is free."""
+    with transaction.atomic():
+        qs = ImportJob.objects.filter(status=ImportStatus.PENDING)
+        if job_id is not None:
+            qs = qs.filter(pk=job_id)
+        job = qs.select_for_update(skip_locked=True).order_by("pk").only("pk", "attempts").first()
+        if job is None:
+            return None
+        attempt = job.attempts + 1
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING, attempts=attempt,
+                                                   heartbeat_at=timezone.now(), processed_rows=0)
+    return job.pk, attempt
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run_import(job_id)
-    finally:
-        close_old_connections()
-        connection.close()
-
-
-def _set(job_id: int, **fields) -> None:
-    ImportJob.objects.filter(pk=job_id).update(**fields)
+def _set(job_id: int, attempt: int | None = None, **fields) -> int:
+    """Write the job's progress (outside any transaction, so a polling page sees it) and beat its heart.
+    With ``attempt``: only while this run still holds the job — Reclaimed otherwise."""
+    qs = ImportJob.objects.filter(pk=job_id)
+    if attempt is not None:
+        qs = qs.filter(attempts=attempt, status__in=(ImportStatus.VALIDATING, ImportStatus.WRITING))
+    n = qs.update(heartbeat_at=timezone.now(), **fields)
+    if attempt is not None and not n:
+        raise Reclaimed(job_id)
+    return n
 
 
 def run_import(job_id: int) -> ImportJob:
-    """Validate every row, then write all of them in one transaction (or none)."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(status=ImportStatus.VALIDATING)
+    """Claim this job if it is still pending and run it (what the worker does with each job it claims)."""
+    claimed = claim(job_id)
+    if claimed is not None:
+        run_claimed(*claimed)
+    return ImportJob.objects.get(pk=job_id)
+
+
+def run_claimed(job_id: int, attempt: int) -> None:
+    """Validate every row, then write all of them in one transaction (or none); then let go of the file."""
     job = ImportJob.objects.select_related("place", "created_by").get(pk=job_id)
-    if not claimed:
-        return job  # another worker has it, or it is finished
     try:
-        with job.file.open("rb") as fh:
-            data = fh.read()
-        importer = IMPORTERS[job.kind]
-        rows, errors = read_rows(data, importer.columns)
-        _set(job_id, total_rows=len(rows))
-        if errors or not rows:
-            errors = errors or [RowError(2, "", _("文件中没有数据行"))]
-            _set(job_id, status=ImportStatus.INVALID, errors=[e.as_dict() for e in errors],
-                 finished_at=timezone.now(), message=_("校验未通过，未写入任何数据"))
-            return ImportJob.objects.get(pk=job_id)
-
-        def progress(i: int) -> None:
-            if i % PROGRESS_EVERY == 0:
-                _set(job_id, processed_rows=i)
-
-        parsed = importer.validate(rows, job, job.created_by, progress)
-        _set(job_id, processed_rows=len(rows))
-        if parsed.errors:
-            _set(job_id, status=ImportStatus.INVALID, errors=[e.as_dict() for e in parsed.errors[:1000]],
-                 finished_at=timezone.now(),
-                 message=_("%(n)s 处错误，未写入任何数据") % {"n": len(parsed.errors)})
-            return ImportJob.objects.get(pk=job_id)
-        _set(job_id, status=ImportStatus.WRITING)
-        with transaction.atomic():
-            written = importer.write(parsed.rows)
-            Event.record(job.created_by, importer.verb, job.place, summary=_("导入 %(f)s：%(n)s 行") % {
-                "f": job.original_name, "n": written}, after={"rows": written, "job": job.pk})
-            _set(job_id, status=ImportStatus.DONE, written_rows=written, finished_at=timezone.now(),
-                 message=_("导入成功：%(n)s 行") % {"n": written})
+        _run(job, attempt)
+    except Reclaimed:
+        logger.warning("import %s attempt %s was reclaimed; stopping without writing", job_id, attempt)
+        return
     except Exception:
         logger.exception("import %s failed", job_id)
-        _set(job_id, status=ImportStatus.FAILED, finished_at=timezone.now(),
-             message=_("导入失败，未写入任何数据；请联系管理员"))
-    return ImportJob.objects.get(pk=job_id)
+        ImportJob.objects.filter(pk=job_id, attempts=attempt).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), message=_("导入失败，未写入任何数据；请联系管理员"))
+    discard_file(job_id)
+
+
+def _finish(job_id: int, attempt: int, **fields) -> None:
+    _set(job_id, attempt, finished_at=timezone.now(), **fields)
+
+
+def _run(job: ImportJob, attempt: int) -> None:
+    job_id = job.pk
+    importer = IMPORTERS[job.kind]
+    with job.file.open("rb") as fh:
+        rows, errors = read_rows(fh, importer.columns, beat=lambda n: _set(job_id, attempt))
+    _set(job_id, attempt, total_rows=len(rows))
+    if errors or not rows:
+        errors = errors or [RowError(2, "", _("文件中没有数据行"))]
+        _finish(job_id, attempt, status=ImportStatus.INVALID, errors=[e.as_dict() for e in errors],
+                message=_("校验未通过，未写入任何数据"))
+        return
+
+    def progress(i: int) -> None:
+        if i % PROGRESS_EVERY == 0:
+            _set(job_id, attempt, processed_rows=i)
+
+    parsed = importer.validate(rows, job, job.created_by, progress)
+    _set(job_id, attempt, processed_rows=len(rows))
+    if parsed.errors:
+        _finish(job_id, attempt, status=ImportStatus.INVALID, errors=[e.as_dict() for e in parsed.errors[:1000]],
+                message=_("%(n)s 处错误，未写入任何数据") % {"n": len(parsed.errors)})
+        return
+    _set(job_id, attempt, status=ImportStatus.WRITING)
+    with transaction.atomic():
+        # the job row stays locked while writing: the tick's reclaim skips a locked job, and a run whose
+        # claim was given away meanwhile finds no row here and writes nothing
+        if not ImportJob.objects.select_for_update().filter(pk=job_id, attempts=attempt,
+                                                            status=ImportStatus.WRITING).exists():
+            raise Reclaimed(job_id)
+        written = importer.write(parsed.rows)
+        Event.record(job.created_by, importer.verb, job.place, summary=_("导入 %(f)s：%(n)s 行") % {
+            "f": job.original_name, "n": written}, after={"rows": written, "job": job.pk})
+        _finish(job_id, attempt, status=ImportStatus.DONE, written_rows=written,
+                message=_("导入成功：%(n)s 行") % {"n": written})
+
+
+def discard_file(job_id: int, *, force: bool = False) -> bool:
+    """Delete a finished job's uploaded file once IMPORT_FILE_RETENTION_DAYS have passed (0: at once)."""
+    job = ImportJob.objects.filter(pk=job_id).only("file", "status", "finished_at").first()
+    if job is None or not job.file or not job.finished:
+        return False
+    keep = datetime.timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS)
+    if not force and (job.finished_at is None or job.finished_at + keep > timezone.now()):
+        return False
+    name = job.file.name or ""
+    ImportJob.objects.filter(pk=job_id).update(file="")
+    try:
+        job.file.storage.delete(name)
+    except OSError:  # gone already, or the disk refuses: the row no longer points at it either way
+        logger.warning("could not delete import file %s", name, exc_info=True)
+    return True
 
 
 def _export_places(user, place: Place) -> tuple[bytes, int]:

@@ -204,7 +204,8 @@ class ImportJob(models.Model):
     """Excel 导入任务 — validated as a whole; nothing is written unless every row is valid."""
 
     kind = models.CharField(_("导入内容"), max_length=16, choices=ImportKind.choices)
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    # emptied once the job is finished (and IMPORT_FILE_RETENTION_DAYS have passed): the file holds plaintext 身份证
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("文件名"), max_length=200)
     place = models.ForeignKey(Place, verbose_name=_("导入范围"), on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
@@ -216,6 +217,9 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the worker's claim: how many runs it has had, and when the running one last reported (stale → reclaimed)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

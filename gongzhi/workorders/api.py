@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from gongzhi.core.api_pagination import LimitOffsetPagination
-from gongzhi.core.params import to_month
+from gongzhi.core.params import ID_MAX, Id, to_month
 from gongzhi.core.permissions import is_staff, require
 from gongzhi.people.models import OrgKind, Person
 from gongzhi.places.models import Place
@@ -252,7 +252,7 @@ class In(Schema):
 class FileIn(In):
     category: str = Field("", description="类别代码，见 /open311/v2/services.json")
     description: str = ""
-    place: int | None = Field(None, description="位置（区域 id）")
+    place: Id | None = Field(None, description="位置（区域 id）")
     urgency: Urgency = Urgency.NORMAL
     channel: Channel = Channel.APP
     anonymous: bool = False
@@ -264,8 +264,8 @@ class FileIn(In):
 
 
 class DispatchIn(In):
-    organisation: int
-    assignee: int | None = None
+    organisation: Id
+    assignee: Id | None = None
     mode: Literal["direct", "round_robin", "pool"] = "direct"
     note: str = ""
 
@@ -279,11 +279,11 @@ class ReasonIn(In):
 
 
 class MergeIn(In):
-    into: int | str = Field(..., description="目标诉求的 id 或编号")
+    into: Id | str = Field(..., description="目标诉求的 id 或编号")
 
 
 class RateIn(In):
-    rating: int
+    rating: int = Field(..., description="1–5 分（超出范围时 422 说明）")
     comment: str = ""
 
 
@@ -292,7 +292,7 @@ class NoteIn(In):
 
 
 class WhistleIn(In):
-    department: int
+    department: Id
     note: str = ""
 
 
@@ -357,11 +357,11 @@ def _visible(request):
         "category", "place", "handler", "reporter", "assignee", "merged_into")
 
 
-def _get(request, pk: int) -> Request:
+def _get(request, pk: Id) -> Request:
     return get_object_or_404(_visible(request), pk=pk)
 
 
-def _get_whistle(request, pk: int) -> Whistle:
+def _get_whistle(request, pk: Id) -> Whistle:
     """A whistle of a visible request (out of scope: 404 before any right is checked)."""
     return get_object_or_404(Whistle.objects.filter(request__in=Request.objects.visible_to(request.user))
                              .select_related("department"), pk=pk)
@@ -373,7 +373,7 @@ def _detail(request, req: Request) -> Request:
     return _visible(request).filter(pk=req.pk).first() or req
 
 
-def _filing_place(request, pk: int | None) -> Place | None:
+def _filing_place(request, pk: Id | None) -> Place | None:
     """The place to file at: none → the action says so (422); one the user can neither see nor file at → 404."""
     if pk is None:
         return None
@@ -442,7 +442,7 @@ def request_stats(request, month: str = "", by: Literal["handler", "company", "c
 
 
 @router.get("/{int:pk}", response={200: RequestDetail, 404: MessageOut}, summary="诉求详情（含进展时间线）")
-def get_request(request, pk: int):
+def get_request(request, pk: Id):
     return _detail(request, _get(request, pk))
 
 
@@ -452,7 +452,7 @@ class PhoneOut(Schema):
 
 @router.post("/{int:pk}/reveal-phone", response={200: PhoneOut, 403: MessageOut, 404: MessageOut},
              summary="查看完整联系电话（留痕；仅派单人、网格员与承办单位人员）")
-def reveal_phone(request, pk: int):
+def reveal_phone(request, pk: Id):
     return {"contact_phone": actions.reveal_contact_phone(_get(request, pk), by=request.user)}
 
 
@@ -479,7 +479,7 @@ def file_request_with_photos(request, payload: Form[FileIn], photos: File[list[U
 
 @router.post("/{int:pk}/dispatch", response=MOVE, summary="派单 / 改派")
 @conflict_on_invalid_transition
-def dispatch_request(request, pk: int, payload: DispatchIn):
+def dispatch_request(request, pk: Id, payload: DispatchIn):
     req = _get(request, pk)
     require(request.user, "workorders.dispatch_request", req)
     org = _dispatch_targets(req).filter(pk=payload.organisation).first()
@@ -496,50 +496,52 @@ def dispatch_request(request, pk: int, payload: DispatchIn):
 
 @router.post("/{int:pk}/grab", response=MOVE, summary="抢单")
 @conflict_on_invalid_transition
-def grab_request(request, pk: int):
+def grab_request(request, pk: Id):
     return _detail(request, actions.grab_request(_get(request, pk), by=request.user))
 
 
 @router.post("/{int:pk}/accept", response=MOVE, summary="接单")
 @conflict_on_invalid_transition
-def accept_request(request, pk: int):
+def accept_request(request, pk: Id):
     return _detail(request, actions.accept_request(_get(request, pk), by=request.user))
 
 
 @router.post("/{int:pk}/start", response=MOVE, summary="开始处理")
 @conflict_on_invalid_transition
-def start_request(request, pk: int):
+def start_request(request, pk: Id):
     return _detail(request, actions.start_request(_get(request, pk), by=request.user))
 
 
 @router.post("/{int:pk}/resolve", response=MOVE, summary="办结")
 @conflict_on_invalid_transition
-def resolve_request(request, pk: int, payload: ResolveIn):
+def resolve_request(request, pk: Id, payload: ResolveIn):
     return _detail(request, actions.resolve_request(_get(request, pk), by=request.user,
                                                     result_note=payload.result_note))
 
 
 @router.post("/{int:pk}/return", response=MOVE, summary="退回")
 @conflict_on_invalid_transition
-def return_request(request, pk: int, payload: ReasonIn):
+def return_request(request, pk: Id, payload: ReasonIn):
     return _detail(request, actions.return_request(_get(request, pk), by=request.user, reason=payload.reason))
 
 
 @router.post("/{int:pk}/reject", response=MOVE, summary="驳回")
 @conflict_on_invalid_transition
-def reject_request(request, pk: int, payload: ReasonIn):
+def reject_request(request, pk: Id, payload: ReasonIn):
     return _detail(request, actions.reject_request(_get(request, pk), by=request.user, reason=payload.reason))
 
 
 @router.post("/{int:pk}/merge", response=MOVE, summary="合并（重复诉求并入另一条）")
 @conflict_on_invalid_transition
-def merge_request(request, pk: int, payload: MergeIn):
+def merge_request(request, pk: Id, payload: MergeIn):
     req = _get(request, pk)
     require(request.user, "workorders.merge_request", req)
     visible = Request.objects.visible_to(request.user)
     into = payload.into
-    if isinstance(into, int) or (isinstance(into, str) and into.strip().isdigit()):
-        target = visible.filter(pk=int(into)).first()
+    if isinstance(into, str) and into.strip().isdigit():
+        into = int(into.strip()) if int(into.strip()) <= ID_MAX else 0  # no row has an id beyond ID_MAX
+    if isinstance(into, int):
+        target = visible.filter(pk=into).first()
     else:
         target = visible.filter(number=str(into).strip()).first()
     if target is None:
@@ -550,20 +552,20 @@ def merge_request(request, pk: int, payload: MergeIn):
 
 @router.post("/{int:pk}/rate", response=MOVE, summary="评单（1–5分，诉求人）")
 @conflict_on_invalid_transition
-def rate_request(request, pk: int, payload: RateIn):
+def rate_request(request, pk: Id, payload: RateIn):
     return _detail(request, actions.rate_request(_get(request, pk), by=request.user, rating=payload.rating,
                                                  comment=payload.comment))
 
 
 @router.post("/{int:pk}/reopen", response=MOVE, summary="重办（诉求人）")
 @conflict_on_invalid_transition
-def reopen_request(request, pk: int, payload: ReasonIn):
+def reopen_request(request, pk: Id, payload: ReasonIn):
     return _detail(request, actions.reopen_request(_get(request, pk), by=request.user, reason=payload.reason))
 
 
 @router.post("/{int:pk}/follow-up", response=MOVE, summary="回访")
 @conflict_on_invalid_transition
-def follow_up_request(request, pk: int, payload: NoteIn):
+def follow_up_request(request, pk: Id, payload: NoteIn):
     return _detail(request, actions.follow_up_request(_get(request, pk), by=request.user, note=payload.note))
 
 
@@ -572,7 +574,7 @@ def follow_up_request(request, pk: int, payload: NoteIn):
 
 @router.post("/{int:pk}/whistle", response={201: WhistleOut, 403: MessageOut, 404: MessageOut, 422: ErrorOut},
              summary="吹哨（召集职能部门）")
-def whistle_request(request, pk: int, payload: WhistleIn):
+def whistle_request(request, pk: Id, payload: WhistleIn):
     req = _get(request, pk)
     require(request.user, "workorders.whistle_request", req)
     department = _dispatch_targets(req).filter(kind=OrgKind.DEPARTMENT, pk=payload.department).first()
@@ -583,13 +585,13 @@ def whistle_request(request, pk: int, payload: WhistleIn):
 
 
 @router.post("/whistles/{int:pk}/acknowledge", response=WHISTLE_MOVE, summary="报到")
-def acknowledge_whistle(request, pk: int):
+def acknowledge_whistle(request, pk: Id):
     whistle = actions.acknowledge_whistle(_get_whistle(request, pk), by=request.user)
     return _get_whistle(request, whistle.pk)
 
 
 @router.post("/whistles/{int:pk}/report", response=WHISTLE_MOVE, summary="反馈处置情况")
-def report_whistle(request, pk: int, payload: ReportIn):
+def report_whistle(request, pk: Id, payload: ReportIn):
     whistle = actions.report_whistle(_get_whistle(request, pk), by=request.user, report=payload.report)
     return _get_whistle(request, whistle.pk)
 

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.core.masking import mask_public_text
 from gongzhi.core.params import DATE_MAX, DATE_MIN
 from gongzhi.people.auth import ReadOnlyToken, user_for_api_key
 from gongzhi.places.models import STEP, Kind, Place
@@ -50,9 +51,6 @@ MAX_ADDRESS = 200  # Request.address
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # XML: the element of each entry of a list-valued field (the JSON is the same list, Spark convention).
 ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
-# What the resident or staff wrote may contain a phone or ID number: masked in the public feed.
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
 # attribute[code]=value, attribute[code][]=value (a multivaluelist)
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]*)\](?:\[\])?$")
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
@@ -122,11 +120,6 @@ def _error(fmt: str, code: int, description: str) -> HttpResponse:
 
 def _w3c(value: datetime.datetime | None) -> str | None:
     return None if value is None else timezone.localtime(value).isoformat(timespec="seconds")
-
-
-def _mask(text: str) -> str:
-    return _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 11 + m.group(2),
-                          _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text or ""))
 
 
 def open311_view(methods: tuple[str, ...]):
@@ -272,7 +265,7 @@ def _rows(requests: list[Request]) -> list[dict]:
             "status_notes": _status_notes(r),
             "service_name": r.category.name,
             "service_code": r.category.code,
-            "description": _mask(r.description),
+            "description": mask_public_text(r.description, names=[r.contact_name]),
             "agency_responsible": r.handler.name if r.handler is not None else None,
             "service_notice": None,
             "requested_datetime": _w3c(r.created_at),

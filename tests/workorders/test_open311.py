@@ -206,6 +206,16 @@ def public_requests(tree, resident, community_staff, company_staff, managed, uti
     return open_, done
 
 
+def test_what_the_resident_typed_into_the_description_is_masked_in_the_feed(client, tree, resident, utilities):
+    """+86 and dashes, a landline in parentheses, the room and the contact's own name (tests/test_public_mask.py
+    walks the spellings)."""
+    req = actions.file_request(by=resident, category=utilities, place=tree["household"], public=True,
+                               contact_name="张建国", contact_phone="13800001111",
+                               description="我是张建国，3号楼2单元501，电话+86 139-1234-5678，座机(029)8888 1234")
+    (row,) = [r for r in client.get(f"{BASE}/requests.json").json() if r["service_request_id"] == req.number]
+    assert row["description"] == "我是张**，*号楼*单元***，电话+86 139-****-5678，座机(029)**** 1234"
+    assert Request.objects.get(pk=req.pk).description.startswith("我是张建国")  # masked in public only
+
 def test_requests_are_public_without_personal_data(client, tree, public_requests, resident):
     open_, done = public_requests
     # when anyone, signed in or not, reads the requests

@@ -8,9 +8,11 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from gongzhi.core.calendar import missing_next_year
-from gongzhi.workorders.jobs import STEPS
+from gongzhi.places.jobs import STEPS as IMPORT_STEPS
+from gongzhi.workorders.jobs import STEPS as REQUEST_STEPS
 
 logger = logging.getLogger("gongzhi.tick")
+STEPS = [*REQUEST_STEPS, *IMPORT_STEPS]
 
 
 def warn_missing_calendar(today=None) -> int | None:
@@ -22,7 +24,7 @@ def warn_missing_calendar(today=None) -> int | None:
 
 
 class Command(BaseCommand):
-    help = "运行定时任务：超时标记、督办升级、吹哨报到超时、抢单超时、自动关闭。"
+    help = "运行定时任务：超时标记、督办升级、吹哨报到超时、抢单超时、自动关闭、Excel 导入。"
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="运行一轮后退出")
