@@ -185,7 +185,7 @@ def generate_meetings(series: MeetingSeries, *, by, today: datetime.date | None 
         calendar = WorkCalendar.load(today)
         have = set(series.meetings.filter(period__isnull=False).values_list("period", flat=True))
         made = []
-        for year, month in rules.months_from(today, series.months_ahead):
+        for year, month in rules.months_from(today, series.months_ahead + 1):  # this month and the next N
             period = datetime.date(year, month, 1)
             day = rules.meeting_day(year, month, series.day_of_month, calendar.is_workday)
             if period in have or day < today:
@@ -659,12 +659,12 @@ def carry_over_item(item: ActionItem, *, by, today: datetime.date | None = None)
         status, _at = item_state(item.due_date, list(item.requests.all()), today)
         if status != ItemStatus.OVERDUE:
             raise MeetingConflict(_("该督办事项未逾期"))
-        series = item.resolution.meeting.series
-        nxt = (series.meetings.filter(status__in=[MeetingStatus.SCHEDULED, MeetingStatus.PUBLISHED],
-                                      starts_at__gt=timezone.now()).order_by("starts_at", "pk").first())
+        source = item.resolution.meeting
+        nxt = (source.series.meetings.filter(status__in=[MeetingStatus.SCHEDULED, MeetingStatus.PUBLISHED],
+                                             starts_at__gt=max(timezone.now(), source.starts_at))
+               .exclude(pk=source.pk).order_by("starts_at", "pk").first())
         if nxt is None:
             raise MeetingConflict(_("没有下一次会议"))
-        source = item.resolution.meeting
         topic = Topic.objects.create(
             meeting=nxt, place=item.resolution.place, kind=TopicKind.DIFFICULT, source=TopicSource.CARRIED,
             title=(_("逾期督办：%(t)s") % {"t": item.text})[:TITLE_MAX],

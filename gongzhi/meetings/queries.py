@@ -88,7 +88,7 @@ def overdue_items_to_carry(today: datetime.date, now: datetime.datetime):
     unfinished = carrying.exclude(status__in=DONE_REQUEST_STATUSES)
     next_meeting = Meeting.objects.filter(series=OuterRef("resolution__meeting__series"),
                                           status__in=[MeetingStatus.SCHEDULED, MeetingStatus.PUBLISHED],
-                                          starts_at__gt=now)
+                                          starts_at__gt=now).exclude(pk=OuterRef("resolution__meeting"))
     return (ActionItem.objects.filter(due_date__lt=today, carried_topic__isnull=True)
             .filter(Exists(unfinished) | ~Exists(carrying)).filter(Exists(next_meeting)))
 
