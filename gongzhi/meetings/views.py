@@ -67,8 +67,8 @@ def organises_any(user) -> bool:
 
 
 def sees_meetings(user) -> bool:
-    """Staff, and anyone serving in an organisation (a member's delegate): the meetings list."""
-    return is_staff(user) or bool(scope_organisations(user))
+    """Staff (a member organisation's delegates hold staff posts): the meetings list, scoped by ``visible_to``."""
+    return is_staff(user)
 
 
 # ---------------------------------------------------------------- the list
@@ -462,6 +462,8 @@ def proposals(request, bound: dict | None = None, status: int = 200):
     compounds = _homes_compounds(user)
     form = (bound or {}).get("propose") or ProposalForm(places=compounds)
     if request.method == "POST" and bound is None:
+        if not compounds:
+            raise PermissionDenied  # proposals are residents' (of their own compound)
         form = ProposalForm(request.POST, places=compounds)
         if form.is_valid():
             d = form.cleaned_data

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
-from gongzhi.core.roles import STAFF_ROLES
+from gongzhi.core.roles import STAFF_ROLES, Role
 from gongzhi.core.scope import in_scopes, scope_organisations
 
 __all__ = [
@@ -36,6 +36,10 @@ REASON_MAX = 300
 PERSON_NAME_MAX = 50
 CODE_LENGTH = 6
 
+# staff whose scope over the place reads its meetings; a department's liaison sees the meetings its department is
+# called to (as a member or invited), not every meeting of the street (docs/privacy.md's line for the register)
+READ_ROLES = frozenset(STAFF_ROLES - {Role.DEPARTMENT_LIAISON})
+
 
 class Quorum(models.TextChoices):
     ALL = "all", _("全体成员单位到会")
@@ -50,7 +54,7 @@ class MeetingSeriesQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         orgs = scope_organisations(user)
-        return self.filter(in_scopes(user, "place", STAFF_ROLES)
+        return self.filter(in_scopes(user, "place", READ_ROLES)
                            | Q(pk__in=SeriesMember.objects.filter(organisation_id__in=orgs).values("series_id")))
 
 
@@ -118,7 +122,7 @@ class MeetingQuerySet(models.QuerySet):
             return self
         orgs = scope_organisations(user)
         return self.filter(
-            in_scopes(user, "place", STAFF_ROLES)
+            in_scopes(user, "place", READ_ROLES)
             | Q(series__in=SeriesMember.objects.filter(organisation_id__in=orgs).values("series_id"))
             | Q(pk__in=MeetingInvitee.objects.filter(organisation_id__in=orgs).values("meeting_id")))
 
@@ -220,7 +224,7 @@ class TopicQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(Q(meeting__in=Meeting.objects.visible_to(user))
-                           | Q(meeting__isnull=True) & in_scopes(user, "place", STAFF_ROLES)
+                           | Q(meeting__isnull=True) & in_scopes(user, "place", READ_ROLES)
                            | Q(proposed_by=user))
 
 
