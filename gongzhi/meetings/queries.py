@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from gongzhi.core.roles import MANAGING_ROLES
+from gongzhi.core.scope import in_scopes
 from gongzhi.places.models import Kind, Place
 from gongzhi.workorders.models import Request
 
@@ -186,11 +188,33 @@ def public_resolutions(compound: Place, limit: int = 12) -> list[PublicMeeting]:
 # ---------------------------------------------------------------- 待办
 
 
+def overdue_items(user, today: datetime.date | None = None) -> list[ItemRow]:
+    """The action items of the meetings one sees past their due date and not done (derived, like everywhere)."""
+    today = today or timezone.localdate()
+    items = (ActionItem.objects.filter(resolution__meeting__in=Meeting.objects.visible_to(user), due_date__lt=today)
+             .select_related("owner", "resolution__meeting").order_by("due_date", "pk")
+             .prefetch_related(Prefetch("requests", queryset=Request.objects.only("pk", "number", "status",
+                                                                                   "resolved_at"))))
+    rows = []
+    for item in items[:1000]:
+        reqs = list(item.requests.all())
+        status, done_at = item_state(item.due_date, reqs, today)
+        if status == ItemStatus.OVERDUE:
+            rows.append(ItemRow(item, status, done_at, reqs))
+    return rows
+
+
 def proposals_waiting(user):
-    return Topic.objects.visible_to(user).filter(status=TopicStatus.PROPOSED, meeting__isnull=True)
+    """Residents' proposals one may decide on: in one's organising scope (street and community staff)."""
+    qs = Topic.objects.filter(status=TopicStatus.PROPOSED, meeting__isnull=True)
+    return qs if user.is_superuser else qs.filter(in_scopes(user, "place", MANAGING_ROLES))
 
 
-def upcoming(user, days: int = 14):
+UPCOMING_DAYS = 14
+
+
+def upcoming(user, days: int = UPCOMING_DAYS):
+    """The open meetings one sees in the next fortnight (the list's ``?soon=1``)."""
     now = timezone.now()
     return Meeting.objects.visible_to(user).filter(
         status__in=[MeetingStatus.SCHEDULED, MeetingStatus.PUBLISHED], starts_at__gte=now - datetime.timedelta(hours=12),

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +15,8 @@ from gongzhi.core.scope import user_roles
 
 from . import jobs
 from .demo import seed_meetings
-from .models import ActionItem, ItemStatus, Meeting, MeetingStatus, item_state
-from .queries import proposals_waiting, public_resolutions, upcoming
+from .models import MeetingStatus
+from .queries import overdue_items, proposals_waiting, public_resolutions, upcoming
 from .views import organises_any, request_panel, sees_meetings
 
 
@@ -38,15 +37,11 @@ def meetings_todo_card(request):
         todos.append(Todo("proposals", _t("居民议题建议待审议"), proposals_waiting(user).count(),
                           reverse("meetings:proposals"), "warning"))
         todos.append(Todo("to_publish", _t("两周内待发布议程"), soon.filter(status=MeetingStatus.SCHEDULED).count(),
-                          f"{url}?status={MeetingStatus.SCHEDULED}", "warning"))
-        today = timezone.localdate()
-        items = (ActionItem.objects.filter(resolution__meeting__in=Meeting.objects.visible_to(user),
-                                           due_date__lt=today).prefetch_related("requests"))
-        overdue = sum(1 for i in items[:500] if item_state(i.due_date, list(i.requests.all()), today)[0]
-                      == ItemStatus.OVERDUE)
-        todos.append(Todo("overdue_items", _t("逾期未办结的督办事项"), overdue, url, "danger"))
+                          f"{url}?soon=1&status={MeetingStatus.SCHEDULED}", "warning"))
+        todos.append(Todo("overdue_items", _t("逾期未办结的督办事项"), len(overdue_items(user)),
+                          f"{url}?items=overdue", "danger"))
     else:
-        todos.append(Todo("upcoming", _t("两周内要参加的会议"), soon.count(), url, ""))
+        todos.append(Todo("upcoming", _t("两周内要参加的会议"), soon.count(), f"{url}?soon=1", ""))
     return {"title": _t("联席会议"), "more": url, "todos": todos}
 
 

@@ -12,6 +12,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,7 +56,7 @@ from .models import (
     Topic,
     TopicStatus,
 )
-from .queries import month_figures, resolution_rows, with_items
+from .queries import month_figures, overdue_items, proposals_waiting, resolution_rows, upcoming, with_items
 
 
 def _meeting(request, pk) -> Meeting:
@@ -76,28 +77,36 @@ def sees_meetings(user) -> bool:
 
 @login_required
 def meeting_list(request):
+    """The meetings one sees, filtered (community, month, status; ``soon``: the next fortnight's open meetings;
+    ``items=overdue``: the overdue action items instead), with held / topics / resolutions / closure rate / average
+    days to close per community and month of the filtered meetings."""
     if not sees_meetings(request.user):
         raise PermissionDenied
+    user = request.user
     params = QueryParams(request.GET)
     month = params.month("month", _("月份"))
     community = params.int("community", _("社区"), low=1)
     status = request.GET.get("status", "")
-    meetings = Meeting.objects.visible_to(request.user).select_related("series", "place")
+    soon = request.GET.get("soon") == "1"
+    meetings = upcoming(user) if soon else Meeting.objects.visible_to(user)
+    meetings = meetings.select_related("series", "place")
     if month is not None:
         nxt = month.replace(year=month.year + (month.month == 12), month=month.month % 12 + 1)
         meetings = meetings.filter(starts_at__date__gte=month, starts_at__date__lt=nxt)
-    community_choices = list(Place.objects.filter(kind=Kind.COMMUNITY, pk__in=_community_ids(request.user)))
+    community_choices = list(Place.objects.filter(kind=Kind.COMMUNITY, pk__in=_community_ids(user)))
     if community is not None:
         chosen = next((c for c in community_choices if c.pk == community), None)
         meetings = meetings.filter(place__path__startswith=chosen.path) if chosen else meetings.none()
     if status in MeetingStatus.values:
         meetings = meetings.filter(status=status)
-    rows = list(meetings.order_by("-starts_at", "-pk")[:100])
+    items = request.GET.get("items") == "overdue"
+    rows = overdue_items(user) if items else meetings.order_by("-starts_at", "-pk")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "meetings/list.html", {
-        "rows": rows, "figures": month_figures(meetings), "ignored": params.ignored, "month": month,
-        "community": community, "communities": community_choices, "status": status,
-        "statuses": MeetingStatus.choices, "organiser": organises_any(request.user),
-        "series": MeetingSeries.objects.visible_to(request.user).select_related("place")[:50],
+        "page": page, "items": items, "figures": [] if items else month_figures(meetings),
+        "ignored": params.ignored, "month": month, "community": community, "communities": community_choices,
+        "status": status, "soon": soon, "statuses": MeetingStatus.choices, "organiser": organises_any(user),
+        "series": MeetingSeries.objects.visible_to(user).select_related("place")[:50],
     })
 
 
@@ -479,16 +488,18 @@ def proposals(request, bound: dict | None = None, status: int = 200):
     mine = list(Topic.objects.filter(proposed_by=user, source="proposal").select_related("meeting", "place")
                 .order_by("-created_at")[:50])
     waiting = []
+    page = None
     if organises_any(user):
-        for t in Topic.objects.visible_to(user).filter(status=TopicStatus.PROPOSED).select_related("place")[:50]:
-            if user.has_perm("meetings.accept_proposal", t):
-                t.accept_form = (bound or {}).get(f"accept-{t.pk}") or AcceptForm(meetings=_meetings_for(t, user))
-                t.decline_form = (bound or {}).get(f"decline-{t.pk}") or DeclineForm()
-                waiting.append(t)
+        page = Paginator(proposals_waiting(user).select_related("place").order_by("created_at", "pk"), 30).get_page(
+            request.GET.get("page"))
+        for t in page.object_list:
+            t.accept_form = (bound or {}).get(f"accept-{t.pk}") or AcceptForm(meetings=_meetings_for(t, user))
+            t.decline_form = (bound or {}).get(f"decline-{t.pk}") or DeclineForm()
+            waiting.append(t)
     if not compounds and not waiting and not mine and not organises_any(user):
         raise PermissionDenied
     return render(request, "meetings/proposals.html", {"form": form if compounds else None, "mine": mine,
-                                                       "waiting": waiting}, status=status)
+                                                       "waiting": waiting, "page": page}, status=status)
 
 
 # ---------------------------------------------------------------- 提交联席会 (the request page's button)
