@@ -26,8 +26,8 @@ from gongzhi.workorders import actions, jobs
 
 from .assembly.conftest import compound_staff, estate, make_closed, make_open, open_vote  # noqa: F401
 from .capture import SENT
-from .meetings.conftest import meeting, quorate, series, spawn_resolution, topic  # noqa: F401
 from .conftest import ROLES
+from .meetings.conftest import meeting, quorate, series, spawn_resolution, topic  # noqa: F401
 from .workorders.conftest import company_staff, dispatched, filed, managed, resolved, utilities  # noqa: F401
 
 LATER = datetime.timedelta(days=90)
@@ -164,9 +164,9 @@ def _held(w):
 
 
 def _final(w):
-    meeting = _held(w)
-    meetings_actions.finalise_minutes(meeting, by=w.community_staff)
-    return meeting
+    held = _held(w)
+    meetings_actions.finalise_minutes(held, by=w.community_staff)
+    return held
 
 
 def _carry(w):
