@@ -106,7 +106,7 @@ def organisers_over(place: Place) -> list:
 def called_users(meeting: Meeting) -> list:
     """Who is called to the meeting: each member's delegates (all its post holders when it named none) and the
     post holders of the invited organisations."""
-    users = []
+    users: list = []
     for member in meeting.series.members.prefetch_related("delegates__person__user"):
         delegates = [p.person.user for p in member.delegates.all() if p.person.user_id and p.is_active()]
         users += delegates or workorders.users_with_posts([member.organisation_id])
@@ -453,7 +453,8 @@ def sign_in(meeting: Meeting, *, by, person: Person | None = None, organisation:
             code: str | None = None) -> Attendance:
     """会议签到: a delegate signs themselves in with the code shown in the room (or its QR link), or an organiser
     records an attendee's account. Only people holding a post in a member or invited organisation; for which
-    organisation they attend is recorded (asked when they could attend for several)."""
+    organisation they attend is recorded: the one given, else every called organisation they hold a post in
+    (一肩挑: the secretary who is also the director attends for both)."""
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
         require(by, "meetings.sign_in", meeting)
@@ -477,20 +478,17 @@ def sign_in(meeting: Meeting, *, by, person: Person | None = None, organisation:
         if organisation is not None:
             if organisation.pk not in posts:
                 raise ValidationError({"organisation": _("%(p)s不在%(o)s任职") % {"p": person.name, "o": organisation}})
-            org_id = organisation.pk
-        elif len(posts) == 1:
-            org_id = posts[0]
-        else:
-            raise ValidationError({"organisation": _("%(p)s在多个参会单位任职，请选择代表哪个单位") % {"p": person.name}})
-        existing = meeting.attendances.filter(person=person).first()
-        if existing is not None:
-            return existing  # signed in already: nothing changes, nothing recorded
-        row = Attendance.objects.create(meeting=meeting, person=person, organisation_id=org_id, method=method,
-                                        recorded_by=user_of(by))
-        org_name = Organisation.objects.get(pk=org_id).name
-        _record(by, Verb.SIGN_IN, meeting, place=meeting.place, summary=f"{person.name}（{org_name}）",
-                after={"person": person.pk, "organisation": org_id, "method": method})
-    return row
+            posts = [organisation.pk]
+        have = set(meeting.attendances.filter(person=person).values_list("organisation_id", flat=True))
+        new = [org_id for org_id in posts if org_id not in have]
+        if not new:  # signed in already: nothing changes, nothing recorded
+            return meeting.attendances.filter(person=person, organisation_id__in=posts).order_by("pk")[0]
+        rows = [Attendance.objects.create(meeting=meeting, person=person, organisation_id=org_id, method=method,
+                                          recorded_by=user_of(by)) for org_id in new]
+        names = "、".join(Organisation.objects.filter(pk__in=new).order_by("pk").values_list("name", flat=True))
+        _record(by, Verb.SIGN_IN, meeting, place=meeting.place, summary=f"{person.name}（{names}）",
+                after={"person": person.pk, "organisations": new, "method": method})
+    return rows[0]
 
 
 def present_organisations(meeting: Meeting) -> set[int]:

@@ -126,7 +126,7 @@ def _history_meeting(series, number, day, compounds, companies, members, street,
         invited.append(dept)
     for org in members + invited:
         post = _poster(org)
-        if post is not None and (org in invited or rng.random() < 0.97 or org == members[0]):
+        if post is not None and (org in invited or rng.random() < 0.97 or org == members[0]):  # now and then one is absent
             Attendance.objects.create(meeting=meeting, person=post.person, organisation=org,
                                       method=AttendanceMethod.CODE, signed_in_at=starts - datetime.timedelta(minutes=5))
     kinds = [TopicKind.URGENT, TopicKind.DIFFICULT, TopicKind.MAJOR] + [rng.choice(list(TopicKind))]

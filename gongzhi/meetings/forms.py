@@ -86,7 +86,8 @@ class CheckinForm(forms.Form):
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
         if len(organisations) > 1:
-            self.fields["organisation"].choices = [("", "—")] + [(o.pk, o.name) for o in organisations]
+            self.fields["organisation"].choices = [("", _("我任职的全部参会单位"))] + [
+                (o.pk, o.name) for o in organisations]
         else:
             del self.fields["organisation"]
 

@@ -41,7 +41,7 @@ def minutes_content(meeting: Meeting, minutes: Minutes | None) -> dict:
               for t in meeting.topics.filter(status="on_agenda").order_by("position", "pk")]
     resolutions = [{"number": row.resolution.number, "text": row.resolution.text,
                     "owner": row.resolution.owner.name, "due_date": row.resolution.due_date.isoformat(),
-                    "topic": row.resolution.topic.title if row.resolution.topic_id else "",
+                    "topic": row.resolution.topic.title if row.resolution.topic is not None else "",
                     "items": [{"text": i.item.text, "owner": i.item.owner.name, "due_date": i.item.due_date.isoformat(),
                                "requests": [r.number for r in i.requests]} for i in row.items]}
                    for row in resolution_rows(with_items(meeting.resolutions.select_related("topic").order_by("number")))]

@@ -61,6 +61,6 @@ def register() -> None:
                          items=public_resolutions, order=10)
     registry.object_panel("to_meeting", model="workorders.request", template="meetings/_request_panel.html",
                           context=request_panel)
-    for step in jobs.STEPS:
-        registry.tick_step(f"meetings.{step.__name__}", run=step)
+    registry.tick_step("meetings.generate_ahead", run=jobs.generate_ahead)
+    registry.tick_step("meetings.carry_over_overdue", run=jobs.carry_over_overdue)
     registry.demo_step("meetings", run=seed_meetings, order=25)

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,6 +51,7 @@ from .forms import (
 from .minutes import content_of, invitation_ics, minutes_docx
 from .models import (
     ActionItem,
+    Attendance,
     Meeting,
     MeetingSeries,
     MeetingStatus,
@@ -197,8 +199,8 @@ def series_act(request, pk, verb):
 
 def _called_positions(meeting: Meeting):
     called = meeting.member_organisation_ids() + meeting.invited_organisation_ids()
-    signed = meeting.attendances.values_list("person_id", flat=True)
-    return (Position.objects.active().filter(organisation_id__in=called).exclude(person_id__in=signed)
+    signed = Attendance.objects.filter(meeting=meeting, person=OuterRef("person"), organisation=OuterRef("organisation"))
+    return (Position.objects.active().filter(organisation_id__in=called).exclude(Exists(signed))
             .select_related("person", "organisation").order_by("organisation_id", "person__name"))
 
 
@@ -237,7 +239,7 @@ def meeting_detail(request, pk, bound: dict | None = None, status: int = 200):
     topics = list(meeting.topics.filter(status=TopicStatus.ON_AGENDA).select_related("request", "carried_from")
                   .order_by("position", "pk"))
     for t in topics:
-        t.note_form = (bound or {}).get(f"note-{t.pk}") or NoteForm(initial={"notes": t.notes})
+        setattr(t, "note_form", (bound or {}).get(f"note-{t.pk}") or NoteForm(initial={"notes": t.notes}))  # noqa: B010
     versions = list(meeting.minutes.order_by("-version"))
     attendances = list(meeting.attendances.select_related("person", "organisation"))
     called = set(meeting.member_organisation_ids()) | set(meeting.invited_organisation_ids())
@@ -493,8 +495,9 @@ def proposals(request, bound: dict | None = None, status: int = 200):
         page = Paginator(proposals_waiting(user).select_related("place").order_by("created_at", "pk"), 30).get_page(
             request.GET.get("page"))
         for t in page.object_list:
-            t.accept_form = (bound or {}).get(f"accept-{t.pk}") or AcceptForm(meetings=_meetings_for(t, user))
-            t.decline_form = (bound or {}).get(f"decline-{t.pk}") or DeclineForm()
+            setattr(t, "accept_form",  # noqa: B010
+                    (bound or {}).get(f"accept-{t.pk}") or AcceptForm(meetings=_meetings_for(t, user)))
+            setattr(t, "decline_form", (bound or {}).get(f"decline-{t.pk}") or DeclineForm())  # noqa: B010
             waiting.append(t)
     if not compounds and not waiting and not mine and not organises_any(user):
         raise PermissionDenied

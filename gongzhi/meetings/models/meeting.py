@@ -287,7 +287,9 @@ class Attendance(models.Model):
         verbose_name = _("签到")
         verbose_name_plural = _("签到")
         ordering = ["signed_in_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="meetings_attendance_once")]
+        # one row per person and organisation: 一肩挑 (the secretary who is also the director) attends for both
+        constraints = [models.UniqueConstraint(fields=["meeting", "person", "organisation"],
+                                               name="meetings_attendance_once")]
 
 
 class Resolution(TimeStamped):
