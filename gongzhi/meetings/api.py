@@ -9,6 +9,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -190,7 +191,7 @@ def add_resolution(request, pk: int, payload: ResolutionIn):
     category = Category.objects.filter(pk=payload.category, active=True).first() if payload.category else None
     linked = list(Request.objects.visible_to(request.user).filter(number__in=payload.requests))
     if len(linked) != len(set(payload.requests)):
-        raise ValidationError({"requests": "诉求编号不存在或无权查看"})
+        raise ValidationError({"requests": _("诉求编号不存在或无权查看")})
     try:
         resolution = actions.record_resolution(
             meeting, by=request.user, text=payload.text, owner=owner, due_date=payload.due_date, topic=topic,

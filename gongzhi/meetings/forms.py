@@ -23,8 +23,7 @@ class SeriesForm(forms.Form):
     duration_minutes = IntegerField(label=_("时长（分钟）"), min_value=15, max_value=600, initial=120)
     location = forms.CharField(label=_("默认地点"), max_length=LOCATION_MAX, required=False,
                                initial=_("红色物业议事厅"))
-    quorum = forms.ChoiceField(label=_("到会规则"), choices=Quorum.choices, initial=Quorum.ALL,
-                               widget=forms.RadioSelect)
+    quorum = forms.ChoiceField(label=_("到会规则"), choices=Quorum.choices, initial=Quorum.ALL)
     members = forms.TypedMultipleChoiceField(label=_("成员单位"), coerce=int, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, places=(), organisations=(), **kwargs):

@@ -174,3 +174,34 @@ def test_an_overdue_request_becomes_a_resolution_done_on_the_public_board(
     assert f"{timezone.localdate():%Y-%m-%d} 办结" in shown
     assert "测试property" not in board.text() and spawned.number not in board.text()
     assert Meeting.objects.get(pk=meeting.pk).status == "held"
+
+
+def test_the_list_the_series_and_proposals_on_a_phone(browse, tree, orgs, resident, community_staff, managed):  # noqa: F811
+    """The other pages of the app at phone width, through axe: a resident proposes a topic; the community accepts it
+    onto the next meeting; the lists, the series and the proposals page."""
+    series = meetings.create_series(by=community_staff, place=tree["community"], name="联席会议",
+                                    members=[orgs["community_party"], orgs["company"]])
+    meetings.generate_meetings(series, by=community_staff)
+    home = browse(PHONE)
+    home.login("resident", PASSWORD)
+    home.goto("/meetings/proposals/")
+    check(home)
+    home.page.get_by_label("议题", exact=True).fill("增设小区休闲座椅")
+    home.page.get_by_label("情况说明", exact=True).fill("老人散步没有地方休息")
+    with home.page.expect_navigation():
+        home.page.get_by_test_id("propose").click()
+    assert "增设小区休闲座椅" in home.page.get_by_test_id("my-proposal").inner_text()
+    overflow = home.page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+
+    staff = browse(PHONE)
+    staff.login("community", PASSWORD)
+    for path in ("/meetings/", f"/meetings/series/{series.pk}/", "/meetings/series/new/", "/meetings/proposals/"):
+        staff.goto(path)
+        check(staff)
+        assert staff.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, path
+    with staff.page.expect_navigation():
+        staff.page.get_by_role("button", name="列入议程").click()
+    home.goto("/meetings/proposals/")
+    assert "已列入议程" in home.page.get_by_test_id("my-proposal").inner_text()
