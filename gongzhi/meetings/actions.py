@@ -444,7 +444,7 @@ def publish_agenda(meeting: Meeting, *, by) -> Meeting:
 # ---------------------------------------------------------------- the sitting
 
 
-def _posts_for(person: Person, org_ids: set[int]) -> list[int]:
+def posts_for(person: Person, org_ids: set[int]) -> list[int]:
     return sorted(set(Position.objects.active().filter(person=person, organisation_id__in=org_ids)
                       .values_list("organisation_id", flat=True)))
 
@@ -472,7 +472,7 @@ def sign_in(meeting: Meeting, *, by, person: Person | None = None, organisation:
                 raise PermissionDenied
             method = AttendanceMethod.RECORDED
         called = set(meeting.member_organisation_ids()) | set(meeting.invited_organisation_ids())
-        posts = _posts_for(person, called)
+        posts = posts_for(person, called)
         if not posts:
             raise ValidationError({"person": _("%(p)s不是本次会议成员单位或列席单位的在岗人员，不能签到") % {"p": person.name}})
         if organisation is not None:

@@ -421,7 +421,7 @@ def checkin(request, pk):
     user = request.user
     called = set(meeting.member_organisation_ids()) | set(meeting.invited_organisation_ids())
     person = Person.objects.filter(user=user).first()
-    orgs = list(Organisation.objects.filter(pk__in=actions._posts_for(person, called))) if person else []
+    orgs = list(Organisation.objects.filter(pk__in=actions.posts_for(person, called))) if person else []
     form = CheckinForm(request.POST or None, organisations=orgs, initial={"code": request.GET.get("code", "")[:12]})
     done = meeting.attendances.filter(person__user=user).first()
     if request.method == "POST" and form.is_valid():
