@@ -312,6 +312,9 @@ CASES = {
     # joint meetings
     "meetings.create_series": ("community_staff", lambda w: lambda: meetings_actions.create_series(
         by=w.community_staff, place=w.tree["compound"], name="尚书苑议事会", members=[w.orgs["committee"]]), set()),
+    "meetings.set_delegates": ("community_staff", lambda w: lambda: meetings_actions.set_delegates(
+        w.series.members.get(organisation=w.orgs["company"]), by=w.community_staff,
+        positions=list(w.orgs["company"].positions.all())), set()),
     "meetings.generate_meetings": (None, lambda w: lambda: meetings_actions.generate_meetings(w.series, by=SYSTEM),
                                    set()),
     "meetings.schedule_meeting": ("community_staff", lambda w: lambda: meetings_actions.schedule_meeting(

@@ -168,6 +168,26 @@ def create_series(*, by, place: Place, name: str, day_of_month: int = 10, start_
     return series
 
 
+def set_delegates(member: SeriesMember, *, positions: Sequence[Position], by) -> SeriesMember:
+    """指定参会代表: the posts of a member organisation called to its meetings (none: all its post holders)."""
+    with transaction.atomic():
+        member = SeriesMember.objects.select_for_update(of=("self",)).select_related(
+            "series__place", "organisation").get(pk=member.pk)
+        require(by, "meetings.set_delegates", member.series)
+        for p in positions:
+            if p.organisation_id != member.organisation_id or not p.is_active():
+                raise ValidationError({"positions": _("参会代表须是%(o)s的在岗人员：%(p)s") % {
+                    "o": member.organisation.name, "p": p}})
+        before = sorted(member.delegates.values_list("pk", flat=True))
+        after = sorted({p.pk for p in positions})
+        if before == after:
+            return member
+        member.delegates.set(after)
+        _record(by, Verb.SET_DELEGATES, member.series, place=member.series.place, summary=member.organisation.name,
+                before={"delegates": before}, after={"delegates": after})
+    return member
+
+
 def _next_number(series: MeetingSeries) -> int:
     return (series.meetings.aggregate(n=Max("number"))["n"] or 0) + 1
 

@@ -9,6 +9,7 @@ from gongzhi.core.events import register
 @register
 class Verb(models.TextChoices):
     CREATE_SERIES = "meetings.create_series", _("建立联席会议制度")
+    SET_DELEGATES = "meetings.set_delegates", _("指定参会代表")
     GENERATE_MEETINGS = "meetings.generate_meetings", _("生成例会")
     SCHEDULE_MEETING = "meetings.schedule_meeting", _("安排临时会议")
     INVITE_ORGANISATION = "meetings.invite_organisation", _("邀请列席单位")

@@ -32,6 +32,16 @@ class SeriesForm(forms.Form):
         self.fields["members"].choices = [(o.pk, o.name) for o in organisations]
 
 
+class DelegatesForm(forms.Form):
+    positions = forms.TypedMultipleChoiceField(label=_("参会代表"), coerce=int, required=False,
+                                               widget=forms.CheckboxSelectMultiple,
+                                               help_text=_("不指定则通知该单位全部在岗人员"))
+
+    def __init__(self, *args, positions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["positions"].choices = [(p.pk, f"{p.person.name}（{p.get_title_display()}）") for p in positions]
+
+
 class AdhocForm(forms.Form):
     starts_at = DateTimeField(label=_("会议时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     location = forms.CharField(label=_("地点"), max_length=LOCATION_MAX, required=False)

@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("", views.meeting_list, name="list"),
     path("series/new/", views.series_new, name="series_new"),
     path("series/<int:pk>/", views.series_detail, name="series"),
+    path("series/<int:pk>/members/<int:member_pk>/delegates/", views.member_delegates, name="delegates"),
     path("series/<int:pk>/<str:verb>/", views.series_act, name="series_act"),
     path("proposals/", views.proposals, name="proposals"),
     path("from-request/<int:pk>/", views.from_request, name="from_request"),

@@ -38,6 +38,7 @@ from .forms import (
     CheckinForm,
     CorrectForm,
     DeclineForm,
+    DelegatesForm,
     FromRequestForm,
     InviteForm,
     LinkForm,
@@ -162,13 +163,44 @@ def series_new(request):
 @login_required
 def series_detail(request, pk, adhoc_form=None, status=200):
     series = get_object_or_404(MeetingSeries.objects.visible_to(request.user).select_related("place"), pk=pk)
-    members = series.members.select_related("organisation").prefetch_related("delegates__person")
+    organiser = request.user.has_perm("meetings.schedule_meeting", series)
+    members = list(series.members.select_related("organisation").prefetch_related("delegates__person"))
+    if organiser:
+        for m in members:
+            setattr(m, "form", DelegatesForm(  # noqa: B010
+                positions=_member_posts(m), initial={"positions": [p.pk for p in m.delegates.all()]}))
     meetings = series.meetings.order_by("-starts_at")[:24]
     return render(request, "meetings/series.html", {
-        "series": series, "members": members, "meetings": meetings,
-        "organiser": request.user.has_perm("meetings.schedule_meeting", series),
+        "series": series, "members": members, "meetings": meetings, "organiser": organiser,
         "adhoc_form": adhoc_form or AdhocForm(),
     }, status=status)
+
+
+def _member_posts(member):
+    return (Position.objects.active().filter(organisation=member.organisation_id).select_related("person")
+            .order_by("person__name", "pk"))
+
+
+@login_required
+@require_POST
+def member_delegates(request, pk, member_pk):
+    series = get_object_or_404(MeetingSeries.objects.visible_to(request.user).select_related("place"), pk=pk)
+    member = get_object_or_404(series.members.select_related("organisation"), pk=member_pk)
+    if not request.user.has_perm("meetings.set_delegates", series):
+        raise PermissionDenied
+    posts = list(_member_posts(member))
+    form = DelegatesForm(request.POST, positions=posts)
+    if form.is_valid():
+        chosen = [p for p in posts if p.pk in set(form.cleaned_data["positions"])]
+        try:
+            actions.set_delegates(member, positions=chosen, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已保存%(o)s的参会代表") % {"o": member.organisation.name})
+    else:
+        messages.error(request, _("请选择该单位的在岗人员"))
+    return redirect("meetings:series", series.pk)
 
 
 @login_required

@@ -44,6 +44,11 @@ def proposal(tree, resident):
 
 
 @pytest.fixture
+def company_member(series, orgs):  # noqa: F811
+    return series.members.get(organisation=orgs["company"])
+
+
+@pytest.fixture
 def item(quorate, community_staff, orgs, utilities):  # noqa: F811
     return spawn_resolution(quorate, community_staff, orgs["company"], utilities).items.get()
 
@@ -70,6 +75,9 @@ MEETING_CASES = [
     Case("new series form", lambda w: "/meetings/series/new/",
          expect={200: ORGANISERS | {"outsider"}, 403: ALL - ORGANISERS - {"outsider"}}),
     Case("series page", lambda w: f"/meetings/series/{w.series.pk}/", expect={200: SEES}, marker="红色物业议事厅"),
+    Case("set a member's delegates", lambda w: f"/meetings/series/{w.series.pk}/members/{w.company_member.pk}/delegates/",
+        method="post", data=lambda w: {"positions": [p.pk for p in w.orgs["company"].positions.all()]},
+        expect={302: ORGANISERS, 403: MEMBERS}),
     Case("generate meetings", lambda w: f"/meetings/series/{w.series.pk}/generate/", method="post",
          expect={302: ORGANISERS, 403: MEMBERS}),
     Case("ad hoc meeting", lambda w: f"/meetings/series/{w.series.pk}/adhoc/", method="post",
