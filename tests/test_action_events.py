@@ -341,6 +341,9 @@ CASES = {
         w.quorate, by=w.community_staff, text="疏通排水沟", owner=w.orgs["company"],
         due_date=datetime.date.today() + LATER)), set()),
     "meetings.carry_over_item": (None, _carry, set()),
+    "meetings.cancel_meeting": ("community_staff", lambda w: (w.topic, meetings_actions.publish_agenda(
+        w.meeting, by=w.community_staff), lambda: meetings_actions.cancel_meeting(
+        w.meeting, by=w.community_staff, reason="与区里会议冲突，改期"))[2], {"community", "property", "committee"}),
     "meetings.hold_meeting": ("community_staff", lambda w: lambda: meetings_actions.hold_meeting(
         w.meeting, by=w.community_staff), set()),
     "meetings.edit_minutes": ("community_staff", lambda w: lambda: meetings_actions.edit_minutes(

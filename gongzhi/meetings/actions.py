@@ -660,6 +660,32 @@ def hold_meeting(meeting: Meeting, *, by) -> Meeting:
     return meeting
 
 
+def cancel_meeting(meeting: Meeting, *, by, reason: str) -> Meeting:
+    """取消会议: before it is held and before any resolution; the people called are told when the agenda was out.
+    Overdue items it carried go back to the tick, which puts them on the next meeting."""
+    reason = _text(reason, field="reason", limit=REASON_MAX, label=_("取消理由"))
+    with transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        require(by, "meetings.cancel_meeting", meeting)
+        if not meeting.is_open:
+            raise MeetingConflict(_("会议已结束或已取消"))
+        if meeting.resolutions.exists():
+            raise MeetingConflict(_("已形成决议的会议不能取消"))
+        before = {"status": meeting.status}
+        published = meeting.status == MeetingStatus.PUBLISHED
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.save(update_fields=["status", "updated_at"])
+        released = list(meeting.topics.filter(carried_from__isnull=False).values_list("carried_from_id", flat=True))
+        meeting.topics.filter(carried_from__isnull=False).update(carried_from=None)
+        _record(by, Verb.CANCEL_MEETING, meeting, place=meeting.place, summary=reason, before=before,
+                after={"status": meeting.status, "reason": reason, "released_items": released})
+        if published:
+            notify(called_users(meeting), verb=Verb.CANCEL_MEETING, text=_("%(m)s（%(t)s）取消：%(r)s") % {
+                "m": meeting.title, "t": timezone.localtime(meeting.starts_at).strftime("%m-%d %H:%M"), "r": reason},
+                link=link_of(meeting))
+    return meeting
+
+
 # ---------------------------------------------------------------- action items → the next agenda (the tick)
 
 

@@ -23,6 +23,7 @@ class Verb(models.TextChoices):
     RECORD_RESOLUTION = "meetings.record_resolution", _("记录决议")
     LINK_REQUEST = "meetings.link_request", _("关联诉求")
     CARRY_OVER_ITEM = "meetings.carry_over_item", _("逾期事项提交下次会议")
+    CANCEL_MEETING = "meetings.cancel_meeting", _("取消会议")
     HOLD_MEETING = "meetings.hold_meeting", _("会议结束")
     EDIT_MINUTES = "meetings.edit_minutes", _("编辑会议纪要")
     FINALISE_MINUTES = "meetings.finalise_minutes", _("纪要定稿")

@@ -150,3 +150,7 @@ class MinutesForm(forms.Form):
 
 class CorrectForm(forms.Form):
     reason = forms.CharField(label=_("更正理由"), max_length=REASON_MAX)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("取消理由"), max_length=REASON_MAX)

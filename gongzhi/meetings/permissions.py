@@ -48,7 +48,7 @@ def lives_in(user, place) -> bool:
 su = rules.is_superuser
 for _verb in ("create_series", "set_delegates", "generate_meetings", "schedule_meeting", "invite_organisation", "add_topic",
               "accept_proposal", "decline_proposal", "publish_agenda", "note_topic", "record_resolution",
-              "link_request", "hold_meeting", "edit_minutes", "finalise_minutes", "correct_minutes"):
+              "link_request", "hold_meeting", "cancel_meeting", "edit_minutes", "finalise_minutes", "correct_minutes"):
     rules.add_perm(f"meetings.{_verb}", su | organises)
 rules.add_perm("meetings.sign_in", su | organises | called_to)
 rules.add_perm("meetings.propose_topic", su | lives_in | organises)

@@ -35,6 +35,7 @@ from .forms import (
     AcceptForm,
     AdhocForm,
     AttendanceForm,
+    CancelForm,
     CheckinForm,
     CorrectForm,
     DeclineForm,
@@ -249,6 +250,7 @@ def _forms(request, meeting: Meeting, bound: dict | None = None) -> dict:
                                      categories=Category.objects.filter(active=True)),
         "minutes": MinutesForm(initial=_minutes_initial(meeting)),
         "correct": CorrectForm(),
+        "cancel": CancelForm(),
     }
     forms.update(bound or {})
     return forms
@@ -311,7 +313,7 @@ def meeting_act(request, pk, verb):
         elif verb == "finalise_minutes":
             actions.finalise_minutes(meeting, by=user)
             messages.success(request, _("会议纪要已定稿"))
-        elif verb in ("topic", "invite", "attendance", "resolution", "minutes", "correct"):
+        elif verb in ("topic", "invite", "attendance", "resolution", "minutes", "correct", "cancel"):
             proto = forms[verb]
             form = _bound(type(proto), request.POST,
                           {n: f.choices for n, f in proto.fields.items() if hasattr(f, "choices")})
@@ -366,6 +368,8 @@ def _run(verb: str, meeting: Meeting, d: dict, user) -> None:
         actions.edit_minutes(meeting, by=user, **d)
     elif verb == "correct":
         actions.correct_minutes(meeting, by=user, reason=d["reason"])
+    elif verb == "cancel":
+        actions.cancel_meeting(meeting, by=user, reason=d["reason"])
 
 
 @login_required

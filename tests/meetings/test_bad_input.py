@@ -117,3 +117,15 @@ def test_the_api_names_the_field(client, quorate, community_staff, orgs):
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", "due_date"]
     assert counts() == before
+
+
+def test_cancelling_needs_a_reason(client, meeting, community_staff):
+    client.force_login(community_staff)
+    before = counts()
+    r = client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": ""})
+    assert r.status_code == 422 and "取消理由" in r.content.decode()
+    assert counts() == before
+    r = client.post(f"/meetings/{meeting.pk}/cancel/", {"reason": "改期"})
+    assert r.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"

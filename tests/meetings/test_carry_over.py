@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from gongzhi.core.models import Event
@@ -54,3 +55,22 @@ def test_without_a_next_meeting_it_waits(quorate, series, community_staff, orgs,
     nxt = _next_meeting(series, community_staff)
     assert jobs.carry_over_overdue(today=late) == 1
     assert Topic.objects.get(source=TopicSource.CARRIED).meeting == nxt
+
+
+def test_a_cancelled_meeting_gives_its_carried_items_back(quorate, series, community_staff, orgs, utilities):
+    resolution = spawn_resolution(quorate, community_staff, orgs["company"], utilities)
+    first = _next_meeting(series, community_staff)
+    late = resolution.due_date + datetime.timedelta(days=1)
+    assert jobs.carry_over_overdue(today=late) == 1
+    actions.cancel_meeting(first, by=community_staff, reason="与区里会议冲突，改期")
+    second = _next_meeting(series, community_staff, days=70)
+    assert jobs.carry_over_overdue(today=late) == 1
+    assert Topic.objects.get(source=TopicSource.CARRIED, carried_from__isnull=False).meeting == second
+
+
+def test_a_meeting_with_resolutions_cannot_be_cancelled(quorate, community_staff, orgs, utilities):
+    spawn_resolution(quorate, community_staff, orgs["company"], utilities)
+    with pytest.raises(actions.MeetingConflict):
+        actions.cancel_meeting(quorate, by=community_staff, reason="改期")
+    quorate.refresh_from_db()
+    assert quorate.status == "scheduled"
