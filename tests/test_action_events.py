@@ -15,6 +15,8 @@ from django.utils import timezone
 from gongzhi.assembly import actions as assembly_actions
 from gongzhi.core.events import verb_choices
 from gongzhi.core.permissions import SYSTEM
+from gongzhi.meetings import actions as meetings_actions
+from gongzhi.meetings import jobs as meetings_jobs
 from gongzhi.notices import actions as notices_actions
 from gongzhi.people import accounts
 from gongzhi.people import actions as people_actions
@@ -25,6 +27,7 @@ from gongzhi.workorders import actions, jobs
 from .assembly.conftest import compound_staff, estate, make_closed, make_open, open_vote  # noqa: F401
 from .capture import SENT
 from .conftest import ROLES
+from .meetings.conftest import meeting, quorate, series, spawn_resolution, topic  # noqa: F401
 from .workorders.conftest import company_staff, dispatched, filed, managed, resolved, utilities  # noqa: F401
 
 LATER = datetime.timedelta(days=90)
@@ -148,6 +151,28 @@ def _wrong_code(w):
 def _rule(w):
     return actions.create_routing_rule(category=w.utilities, place=w.tree["compound"], organisation=w.managed,
                                        by=w.community_staff)
+
+
+def _proposal(w):
+    return meetings_actions.propose_topic(by=w.resident, place=w.tree["compound"], kind="major", title="增设座椅")
+
+
+def _held(w):
+    meetings_actions.hold_meeting(w.meeting, by=w.community_staff)
+    meetings_actions.edit_minutes(w.meeting, by=w.community_staff, host="王书记", recorder="李干事")
+    return w.meeting
+
+
+def _final(w):
+    held = _held(w)
+    meetings_actions.finalise_minutes(held, by=w.community_staff)
+    return held
+
+
+def _carry(w):
+    resolution = spawn_resolution(w.quorate, w.community_staff, w.orgs["company"], w.utilities)
+    meetings_actions.schedule_meeting(w.series, by=w.community_staff, starts_at=later(), location="议事厅")
+    return lambda: meetings_jobs.carry_over_overdue(today=resolution.due_date + datetime.timedelta(days=1))
 
 
 def _overdue(w):
@@ -286,6 +311,49 @@ CASES = {
     "notices.read_all_notices": ("resident", lambda w: (_notice(w), lambda: notices_actions.read_all_notices(
         by=w.resident))[1], set()),
     # owners' votes
+    # joint meetings
+    "meetings.create_series": ("community_staff", lambda w: lambda: meetings_actions.create_series(
+        by=w.community_staff, place=w.tree["compound"], name="尚书苑议事会", members=[w.orgs["committee"]]), set()),
+    "meetings.set_delegates": ("community_staff", lambda w: lambda: meetings_actions.set_delegates(
+        w.series.members.get(organisation=w.orgs["company"]), by=w.community_staff,
+        positions=list(w.orgs["company"].positions.all())), set()),
+    "meetings.generate_meetings": (None, lambda w: lambda: meetings_actions.generate_meetings(w.series, by=SYSTEM),
+                                   set()),
+    "meetings.schedule_meeting": ("community_staff", lambda w: lambda: meetings_actions.schedule_meeting(
+        w.series, by=w.community_staff, starts_at=later()), set()),
+    "meetings.invite_organisation": ("community_staff", lambda w: lambda: meetings_actions.invite_organisation(
+        w.meeting, organisation=w.orgs["police"], by=w.community_staff), set()),
+    "meetings.add_topic": ("community_staff", lambda w: lambda: meetings_actions.add_topic(
+        w.meeting, by=w.community_staff, kind="urgent", title="楼道照明损坏"), set()),
+    "meetings.propose_topic": ("resident", lambda w: lambda: _proposal(w), {"community"}),
+    "meetings.accept_proposal": ("community_staff", lambda w: (lambda t: lambda: meetings_actions.accept_proposal(
+        t, meeting=w.meeting, by=w.community_staff))(_proposal(w)), {"resident"}),
+    "meetings.decline_proposal": ("community_staff", lambda w: (lambda t: lambda: meetings_actions.decline_proposal(
+        t, reason="已列入小区改造计划", by=w.community_staff))(_proposal(w)), {"resident"}),
+    "meetings.publish_agenda": ("community_staff", lambda w: (w.topic, lambda: meetings_actions.publish_agenda(
+        w.meeting, by=w.community_staff))[1], {"community", "property", "committee"}),
+    "meetings.sign_in": ("property_staff", lambda w: lambda: meetings_actions.sign_in(
+        w.meeting, by=w.property_staff, code=w.meeting.signin_code), set()),
+    "meetings.note_topic": ("community_staff", lambda w: lambda: meetings_actions.note_topic(
+        w.topic, notes="物业说明情况", by=w.community_staff), set()),
+    "meetings.record_resolution": ("community_staff", lambda w: lambda: spawn_resolution(
+        w.quorate, w.community_staff, w.orgs["company"], w.utilities), {"community", "property"}),
+    "meetings.link_request": ("community_staff", lambda w: (lambda r: lambda: meetings_actions.link_request(
+        r.items.get(), request=w.dispatched, by=w.community_staff))(meetings_actions.record_resolution(
+        w.quorate, by=w.community_staff, text="疏通排水沟", owner=w.orgs["company"],
+        due_date=datetime.date.today() + LATER)), set()),
+    "meetings.carry_over_item": (None, _carry, set()),
+    "meetings.cancel_meeting": ("community_staff", lambda w: (w.topic, meetings_actions.publish_agenda(
+        w.meeting, by=w.community_staff), lambda: meetings_actions.cancel_meeting(
+        w.meeting, by=w.community_staff, reason="与区里会议冲突，改期"))[2], {"community", "property", "committee"}),
+    "meetings.hold_meeting": ("community_staff", lambda w: lambda: meetings_actions.hold_meeting(
+        w.meeting, by=w.community_staff), set()),
+    "meetings.edit_minutes": ("community_staff", lambda w: lambda: meetings_actions.edit_minutes(
+        w.meeting, by=w.community_staff, host="王书记", recorder="李干事", summary="研究车库积水"), set()),
+    "meetings.finalise_minutes": ("community_staff", lambda w: (lambda m: lambda: meetings_actions.finalise_minutes(
+        m, by=w.community_staff))(_held(w)), set()),
+    "meetings.correct_minutes": ("community_staff", lambda w: (lambda m: lambda: meetings_actions.correct_minutes(
+        m, by=w.community_staff, reason="记录人姓名有误"))(_final(w)), set()),
     "assembly.create_vote": ("compound_staff", lambda w: lambda: _vote(w), set()),
     "assembly.announce_vote": ("compound_staff", lambda w: (lambda v: lambda: assembly_actions.announce_vote(
         v, by=w.compound_staff))(_vote(w)), {"owner_a", "owner_b", "owner_c", "owner_d", "owner_e", "owner_f", "owner_g"}),
@@ -316,6 +384,9 @@ SENT_DIRECTLY = {"people.create_account": "qianqi", "people.reset_account": "res
 SEQUENCE = {
     "assembly.resolve_paper_ballot": ["assembly.cast_ballot", "assembly.resolve_paper_ballot"],  # the ballot counts
     "workorders.mark_overdue": ["workorders.mark_overdue", "workorders.escalate_request"],  # 90 days late: escalated
+    # a resolution's action item files its work order and dispatches it to the owner (the requests' own verbs)
+    "meetings.record_resolution": ["workorders.file_request", "workorders.dispatch_request",
+                                   "meetings.record_resolution"],
 }
 
 EXEMPT = {
@@ -348,7 +419,8 @@ def test_every_registered_verb_has_a_case_or_a_reason():
 
 
 FIXTURES = {"resident", "community_staff", "street_staff", "grid_worker", "department_liaison", "company_staff",
-            "managed", "utilities", "filed", "dispatched", "resolved", "estate", "compound_staff", "second_staff"}
+            "managed", "utilities", "filed", "dispatched", "resolved", "estate", "compound_staff", "second_staff",
+            "series", "meeting", "quorate", "topic", "property_staff"}
 
 
 def _names(code, seen=None):

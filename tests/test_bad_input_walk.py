@@ -42,6 +42,8 @@ from gongzhi.workorders import actions as wo_actions
 from . import test_permissions_matrix as people_matrix
 from .capture import World
 from .conftest import ROLES
+from .meetings import test_matrix_pages as meetings_matrix
+from .meetings.test_matrix_pages import MEETING_CASES
 from .test_permissions_matrix import CASES, community_token, grid_post, import_job  # noqa: F401  (fixtures)
 from .workorders import test_matrix_pages as wo_matrix
 from .workorders.conftest import company_staff, filed, managed, png, utilities  # noqa: F401  (fixtures)
@@ -60,7 +62,7 @@ from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)  # noqa: F
 )
 
 # every fixture the matrices' cases build their URLs from (a fixture added there is used here too)
-for _module in (people_matrix, wo_matrix):
+for _module in (people_matrix, wo_matrix, meetings_matrix):
     for _name, _value in vars(_module).items():
         if isinstance(_value, FixtureFunctionDefinition):
             globals().setdefault(_name, _value)
@@ -122,7 +124,7 @@ def resolved(tree, resident, utilities, managed, community_staff, company_staff)
     return wo_actions.resolve_request(req, by=company_staff, result_note="已更换阀门")
 
 
-ALL_CASES = CASES + WORKORDER_CASES
+ALL_CASES = CASES + WORKORDER_CASES + MEETING_CASES
 if os.environ.get("WALK_ONLY"):  # WALK_ONLY="new vote form": walk the cases whose id contains it (while fixing)
     ALL_CASES = [c for c in ALL_CASES if os.environ["WALK_ONLY"] in c.id]
 

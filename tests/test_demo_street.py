@@ -158,4 +158,36 @@ def _seeding_twice_builds_nothing_more():
     assert Request.objects.count() == before
 
 
-CHECKS = [_a_year_of_requests_spread_over_the_street, _the_derived_fields_agree_with_the_times, _every_request_has_its_timeline_by_the_people_who_acted, _whistles_summon_the_departments, _every_company_has_its_three_rates_last_month, _the_demo_accounts_sign_in_and_other_post_holders_cannot, _the_demo_resident_has_a_history, _people_carry_realistic_id_numbers, _a_year_of_owners_votes_counted_by_the_rules, _seeding_twice_builds_nothing_more]
+def _a_year_of_monthly_meetings_per_community():
+    """Each community's series: about a year of held meetings on the 议事日, topics of each type, resolutions mostly
+    done (their requests resolved), a few overdue and carried to the next agenda once; the coming months planned."""
+    from gongzhi.meetings.models import (
+        Meeting,
+        MeetingSeries,
+        MeetingStatus,
+        Minutes,
+        Resolution,
+        Topic,
+        TopicSource,
+    )
+    from gongzhi.meetings.queries import resolution_rows, with_items
+
+    series = list(MeetingSeries.objects.select_related("place"))
+    assert sorted(s.place.code for s in series) == sorted(demo.COMMUNITY_CODES)
+    for s in series:
+        held = Meeting.objects.filter(series=s, status=MeetingStatus.HELD)
+        assert 11 <= held.count() <= 12, s.name
+        assert Meeting.objects.filter(series=s, status=MeetingStatus.SCHEDULED).count() >= 3
+        assert set(Topic.objects.filter(meeting__in=held).values_list("kind", flat=True)) == {
+            "urgent", "difficult", "major"}
+        assert Minutes.objects.filter(meeting__in=held, status="final").count() == held.count()
+    rows = resolution_rows(with_items(Resolution.objects.all()))
+    statuses = Counter(r.status for r in rows)
+    assert statuses["done"] > 0.6 * len(rows) and statuses["overdue"] >= 1, statuses
+    carried = Topic.objects.filter(source=TopicSource.CARRIED)
+    assert carried.exists()
+    assert carried.count() == carried.values("carried_from").distinct().count()
+    assert Topic.objects.filter(source=TopicSource.PROPOSAL, status="declined").exclude(decline_reason="").exists()
+
+
+CHECKS = [_a_year_of_requests_spread_over_the_street, _the_derived_fields_agree_with_the_times, _every_request_has_its_timeline_by_the_people_who_acted, _whistles_summon_the_departments, _every_company_has_its_three_rates_last_month, _the_demo_accounts_sign_in_and_other_post_holders_cannot, _the_demo_resident_has_a_history, _people_carry_realistic_id_numbers, _a_year_of_owners_votes_counted_by_the_rules, _a_year_of_monthly_meetings_per_community, _seeding_twice_builds_nothing_more]

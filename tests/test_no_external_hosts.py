@@ -21,13 +21,15 @@ from . import test_permissions_matrix
 from .assembly import conftest as assembly_fixtures
 from .capture import World
 from .conftest import ROLES
+from .meetings import test_matrix_pages as meetings_matrix
+from .meetings.test_matrix_pages import MEETING_CASES
 from .test_permissions_matrix import CASES
 from .workorders import conftest as workorder_fixtures
 from .workorders import test_matrix_pages
 from .workorders.test_matrix_pages import WORKORDER_CASES
 
 # the cases' objects are built by the fixtures of the matrices' modules: make them visible here too
-for _module in (workorder_fixtures, assembly_fixtures, test_permissions_matrix, test_matrix_pages):
+for _module in (workorder_fixtures, assembly_fixtures, test_permissions_matrix, test_matrix_pages, meetings_matrix):
     for _name, _obj in vars(_module).items():
         if isinstance(_obj, FixtureFunctionDefinition) and _name not in globals():
             globals()[_name] = _obj
@@ -76,7 +78,7 @@ def test_vendor_styles_load_nothing_from_outside():
     assert not bad, bad
 
 
-PAGES = [c for c in CASES + WORKORDER_CASES if c.method == "get" and c.expect.get(200)]
+PAGES = [c for c in CASES + WORKORDER_CASES + MEETING_CASES if c.method == "get" and c.expect.get(200)]
 
 
 @pytest.mark.parametrize("case", PAGES, ids=[c.id for c in PAGES])

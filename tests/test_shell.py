@@ -39,7 +39,8 @@ def test_menu_groups_and_the_current_page(rf: RequestFactory, street_staff, resi
     req.user, req.COOKIES = resident, {}
     ctx = shell(req)
     assert ctx["nav_sidebar"] is False
-    assert [e["key"] for g in ctx["nav_groups"] for e in g["entries"]] == ["home", "requests", "votes", "notices"]
+    assert [e["key"] for g in ctx["nav_groups"] for e in g["entries"]] == ["home", "requests", "proposals", "votes",
+                                                                            "notices"]
 
 
 def test_the_registry_replaces_an_entry_registered_twice():
@@ -57,8 +58,8 @@ def test_the_registry_replaces_an_entry_registered_twice():
 def test_home_cards_follow_the_reader(client, street_staff, resident):
     client.force_login(street_staff)
     assert set(client.get("/").context["card"]) == {"positions", "scopes", "requests_todo", "votes_todo",
-                                                    "notices_todo"}
+                                                    "meetings_todo", "notices_todo"}
     client.force_login(resident)
     card = client.get("/").context["card"]
     assert {"file_request", "homes", "resident_todo", "notices_todo"} <= set(card)
-    assert not {"scopes", "requests_todo", "votes_todo"} & set(card)
+    assert not {"scopes", "requests_todo", "votes_todo", "meetings_todo"} & set(card)

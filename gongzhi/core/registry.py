@@ -14,6 +14,9 @@ Each app fills the registry from its ``AppConfig.ready()`` (usually by importing
 - :func:`demo_step` — a step of ``seed_demo`` run after the demo street exists, in ``order``;
 - :func:`subtree_figure` — a figure counted under every place (e.g. residents), shown with the tree's own counts;
 - :func:`place_panel` — a section of a place's page (e.g. a household's members);
+- :func:`object_panel` — a section of another app's object page (meetings: 提交联席会 on a request's page),
+  so the page's app does not import the one that adds it;
+- :func:`tick_step` — a periodic step of ``manage.py tick`` from an app the command does not import;
 - :func:`account_names` — the names behind accounts (people: the person's real name), so the audit log
   shows "王秀英" rather than a username;
 - :func:`place_labeller` — places in context (places: "尚书苑 2号楼 1单元 101" for a path and a name), for
@@ -150,6 +153,22 @@ class PlacePanel:
 
 
 @dataclass(frozen=True)
+class ObjectPanel:
+    key: str
+    model: str  # "app_label.model" of the page's object, e.g. "workorders.request"
+    template: str
+    context: Callable[[Any, Any], dict | None]  # (request, obj) → context, or None: not shown
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TickStep:
+    key: str
+    run: Callable[[], int]  # handles the due rows, returns how many it changed
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class AccountNames:
     """``names_of(user_ids)`` → {user id: name}; ``matching(text)`` → the ids of accounts whose name contains
     ``text`` (a subquery or a list, for ``actor_id__in``)."""
@@ -168,6 +187,8 @@ class Registry:
     demo_steps: list[DemoStep] = field(default_factory=list)
     subtree_figures: list[SubtreeFigure] = field(default_factory=list)
     place_panels: list[PlacePanel] = field(default_factory=list)
+    object_panels: list[ObjectPanel] = field(default_factory=list)
+    tick_steps: list[TickStep] = field(default_factory=list)
     names: AccountNames | None = None
     labeller: Callable[[list[tuple[str, str]]], list[tuple[str, str]]] | None = None
 
@@ -233,6 +254,21 @@ def subtree_figure(key: str, *, label, count: Callable[[str, int | None], Any], 
 def place_panel(key: str, *, template: str, context: Callable[[Any, Any], dict | None],
                 order: int = 100) -> PlacePanel:
     return registry._add("place_panels", PlacePanel(key, template, context, order))
+
+
+def object_panel(key: str, *, model: str, template: str, context: Callable[[Any, Any], dict | None],
+                 order: int = 100) -> ObjectPanel:
+    return registry._add("object_panels", ObjectPanel(key, model, template, context, order))
+
+
+def panels_for(model: str, request, obj) -> list[tuple[str, dict]]:
+    """(template, context) of every object panel registered for ``model`` that shows for this reader."""
+    return [(p.template, ctx) for p in registry.object_panels
+            if p.model == model and (ctx := p.context(request, obj)) is not None]
+
+
+def tick_step(key: str, *, run: Callable[[], int], order: int = 100) -> TickStep:
+    return registry._add("tick_steps", TickStep(key, run, order))
 
 
 def account_names(*, names_of: Callable[[Iterable[int]], dict[int, str]], matching: Callable[[str], Any]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import registry
 from gongzhi.core.calendar import missing_next_year
 from gongzhi.core.exports import export_limit, record_export, xlsx_response
 from gongzhi.core.files import serve_upload
@@ -264,6 +265,8 @@ def request_detail(request, pk, bound: dict | None = None, status: int = 200):
         "contact_name": visibility.contact_name(req, view), "contact_phone": visibility.contact_phone(req, view),
         "photos": visibility.photos(req, view), "forms": forms, "moves": _ordered_moves(req, request.user, forms),
         "now": timezone.now(),
+        # sections other apps add to the page (meetings: 提交联席会), by the registry
+        "panels": registry.panels_for("workorders.request", request, req),
     }, status=status)
 
 

@@ -72,13 +72,15 @@ def file_request(
     *, by, category: Category | None, description: str, place: Place | None, urgency: str = Urgency.NORMAL,
     channel: str = Channel.APP, reporter: Person | None = None, contact_name: str = "", contact_phone: str = "",
     anonymous: bool = False, address: str = "", photos: Sequence = (), public: bool | None = None,
-    named_to_committee: bool = False,
+    named_to_committee: bool = False, resolution_due_at: datetime.datetime | None = None,
 ) -> Request:
     """居民下单 — or staff filing on a resident's behalf, or a grid worker's patrol finding.
 
     ``public`` (公开, docs/privacy.md): None takes the default — public for a fault of the common parts
     (``is_common_part``), not for a home or a personal matter (邻里纠纷, complaints). ``named_to_committee``:
-    the reporter lets the 业委会 see their name (and the masked phone) on a common-part request."""
+    the reporter lets the 业委会 see their name (and the masked phone) on a common-part request.
+    ``resolution_due_at``: a deadline fixed by whoever files it (a joint meeting's resolution: its due date);
+    None takes the category's service level."""
     cleaned = clean_intake(category=category, description=description, place=place, urgency=urgency)
     check_photos(photos, field="photos")
     if channel not in Channel.values:
@@ -101,7 +103,7 @@ def file_request(
             contact_phone=contact_phone or (reporter.phone if reporter else ""),
             anonymous=anonymous, public=bool(public), named_to_committee=bool(named_to_committee),
             channel=channel, filed_by=user_of(by),
-            resolution_due_at=due_at(now, level.resolution_value, level.resolution_unit),
+            resolution_due_at=resolution_due_at or due_at(now, level.resolution_value, level.resolution_unit),
         )
         save_photos(req, photos, Attachment.Stage.INTAKE, by)
         record(by, Verb.FILE_REQUEST, req, summary=f"{category.name}：{req.description[:60]}",

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from gongzhi.core import registry
 from gongzhi.core.calendar import missing_next_year
 from gongzhi.places.jobs import STEPS as IMPORT_STEPS
 from gongzhi.workorders.jobs import STEPS as REQUEST_STEPS
@@ -39,11 +40,12 @@ class Command(BaseCommand):
                 checked = timezone.localdate()
                 warn_missing_calendar(checked)
             total = 0
-            for step in STEPS:
+            # the requests' own steps, then those other apps registered (meetings: 会议生成, 逾期事项上会)
+            for step in [*STEPS, *(s.run for s in registry.tick_steps)]:
                 n = step()
                 total += n
                 if n and options.get("verbosity", 1) > 1:
-                    self.stdout.write(f"{step.__name__}: {n}")
+                    self.stdout.write(f"{getattr(step, '__name__', step)}: {n}")
                 if self.stopping:
                     return
             if once:
