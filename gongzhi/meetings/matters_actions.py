@@ -36,7 +36,7 @@ from gongzhi.notices.actions import notify
 from gongzhi.people.models import Person, Position
 from gongzhi.places.models import Kind, Place
 from gongzhi.workorders import actions as workorders
-from gongzhi.workorders.models import Category, Channel, Request, Urgency
+from gongzhi.workorders.models import Category, Channel, Urgency
 
 from .matters_events import MatterVerb as Verb
 from .matters_permissions import branch_of, committee_of, company_of, manages_compound, sits_on_committee
