@@ -188,9 +188,7 @@ def list_matters(request):
 
 @router.post("", response={201: MatterDetailOut}, summary="业委会提议（第一步）")
 def propose(request, payload: MatterIn):
-    compound = Place.objects.visible_to(request.user).filter(pk=payload.compound, kind=Kind.COMPOUND).first()
-    if compound is None:
-        raise ValidationError({"compound": "请选择小区"})
+    compound = get_object_or_404(Place.objects.visible_to(request.user), pk=payload.compound, kind=Kind.COMPOUND)
     matter = actions.propose_matter(compound, by=request.user, title=payload.title, description=payload.description,
                                     kind=payload.kind, estimated_cost=payload.estimated_cost,
                                     needs_owners_vote=payload.needs_owners_vote)

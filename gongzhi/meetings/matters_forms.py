@@ -64,7 +64,7 @@ class ResolveForm(forms.Form):
         for p in self.members:
             self.fields[f"m{p.pk}"] = forms.ChoiceField(
                 label=p.name, choices=[(ABSENT, _("未出席")), *VoteChoice.choices], initial=ABSENT,
-                widget=forms.RadioSelect)
+                required=False, widget=forms.RadioSelect)
 
     def ballots(self) -> dict[int, str]:
         return {p.pk: self.cleaned_data[f"m{p.pk}"] for p in self.members
