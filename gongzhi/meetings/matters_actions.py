@@ -573,6 +573,7 @@ def add_hearing_member(hearing: Hearing, *, person: Person | None, group: str, b
         errors["group"] = _("请选择在听证小组中的身份")
     if errors:
         raise ValidationError(errors)
+    assert person is not None
     with transaction.atomic():
         hearing = _lock_hearing(hearing)
         hearing_precheck("add_member", hearing, by)
@@ -589,6 +590,7 @@ def submit_bid(hearing: Hearing, *, supplier: str, price, terms: str = "", attac
     errors: dict[str, str] = {}
     supplier = _text(errors, "supplier", supplier, limit=SUPPLIER_MAX, empty=_("请填写供应商名称"))
     terms = _text(errors, "terms", terms, limit=TERMS_MAX, required=False)
+    amount: Decimal | None = None
     try:
         amount = clean_amount(price, "price", required=True)
     except ValidationError as exc:
@@ -596,6 +598,7 @@ def submit_bid(hearing: Hearing, *, supplier: str, price, terms: str = "", attac
     if errors:
         raise ValidationError(errors)
     check_upload(attachment, "attachment")
+    assert amount is not None
     with transaction.atomic():
         hearing = _lock_hearing(hearing)
         hearing_precheck("submit_bid", hearing, by)

@@ -66,6 +66,7 @@ def seed_matters(street) -> None:
     actions.resolve_matter(gas, by=committee, ballots=_ballots(gas.committee_id, present=6, abstain=1),
                            note="同意按修改后的方案实施，分两批施工。")
     gas = actions.execute_matter(gas, by=company, note="已联系燃气公司和施工单位")
+    assert gas.request is not None
     workorders.start_request(gas.request, by=company)
     workorders.resolve_request(gas.request, by=company, result_note="1—8号楼燃气立管和阀门已全部更换，燃气公司验收合格。")
     _backdate(gas, 150)
@@ -131,6 +132,7 @@ def seed_matters(street) -> None:
     actions.approve_matter(playground, by=grid)
     actions.resolve_matter(playground, by=committee, ballots=_ballots(playground.committee_id, present=5))
     playground = actions.execute_matter(playground, by=company)
+    assert playground.request is not None
     workorders.resolve_request(playground.request, by=company, result_note="儿童乐园已焕然一新，已验收。")
     _backdate(playground, 300)
 

@@ -127,7 +127,7 @@ def trail(obj) -> list[Event]:
                   .order_by("at", "pk"))
     names = registry.names_of({e.actor_id for e in events if e.actor_id})
     for e in events:
-        e.actor_name = names.get(e.actor_id, "") if e.actor_id else _("系统")
+        e.actor_name = names.get(e.actor_id, "") if e.actor_id else _("系统")  # type: ignore[attr-defined]
     return events
 
 
@@ -164,8 +164,8 @@ def _categories():
 
 def step_states(matter: Matter) -> list[dict]:
     """The four steps as the trail shows them: done, current (waiting for its body), returned or failed, to do."""
-    st = matter.status
-    states = [
+    st = MatterStatus(matter.status)
+    states: list[str] = [
         "current" if st == MatterStatus.RETURNED else "done",
         {MatterStatus.PROPOSED: "current", MatterStatus.RETURNED: "returned"}.get(st, "done"),
         {MatterStatus.APPROVED: "current", MatterStatus.NOT_PASSED: "failed", MatterStatus.RESOLVED: "done",
