@@ -89,6 +89,7 @@ def matter_index(request):
         hearings = get_page(qs, request.GET.get("hpage"), 20)
     return render(request, "meetings/matters/list.html", {
         "form": form, "matters": matters, "hearings": hearings, "todo": todo, "ignored": params.ignored,
+        "page": matters,  # the 工作台's 待办 counts what this page lists
         "can_propose": bool(actions.proposable_compounds(user)),
         "can_hold_hearing": bool(_compounds_for(user, "meetings.create_hearing"))})
 
