@@ -138,9 +138,12 @@ def allowed_moves(matter: Matter, user) -> frozenset[str]:
 
 
 def refusals(matter: Matter, user) -> dict[str, str]:
-    """Why the state keeps ``user`` from each move that is their body's step but not possible now."""
+    """Why ``user`` cannot yet make a move that is their body's step and the matter's state allows by the table
+    (e.g. execute before the owners' vote passed) — not the moves of other states."""
     out = {}
     for move in MOVES:
+        if matter.status not in TRANSITIONS[move][0]:
+            continue
         try:
             precheck(move, matter, user)
         except PermissionDenied:

@@ -99,3 +99,51 @@ def test_the_four_steps_each_by_its_own_body(transactional_db, browse, world):
     assert [committee.page.locator(f'[data-step="{s}"]').get_attribute("data-state")
             for s in ("propose", "review", "resolve", "execute")] == ["done", "done", "done", "current"]
     check(committee)
+
+
+def test_a_hearing_three_bids_a_poll_on_a_phone_and_the_decision(transactional_db, browse, world, community_staff,
+                                                                  resident):
+    """The community opens three bids at the hearing; an owner answers the poll on a phone (once); the decision is
+    recorded and the compound's public board shows it, without names."""
+    from django.utils import timezone
+
+    from gongzhi.meetings import matters_actions as actions
+
+    hearing = actions.create_hearing(world["tree"]["compound"], by=community_staff, subject="9部电梯更换民主听证会",
+                                     held_at=timezone.now(), venue="红色议事厅")
+    staff = browse()
+    login(staff, "community")
+    staff.goto(f"/meetings/hearings/{hearing.pk}/")
+    check(staff)
+    page = staff.page
+    for supplier, price in (("甲电梯公司", "298000"), ("乙电梯公司", "285000"), ("丙电梯公司", "306000")):
+        page.get_by_label("供应商", exact=True).fill(supplier)
+        page.get_by_label("报价（元）").fill(price)
+        submit(staff, "submit-bid")
+    assert "未开标" in page.locator("table").first.inner_text() or "未开标" in staff.text()
+    submit(staff, "open-bids")
+    assert "285000" in staff.text()
+    check(staff)
+
+    owner = browse(PHONE)
+    login(owner, "resident", phone=True)
+    owner.goto(f"/meetings/hearings/{hearing.pk}/")
+    check(owner, phone=True)
+    owner.page.get_by_role("radiogroup", name="意见").get_by_text("同意", exact=True).click()
+    submit(owner, "submit-opinion")
+    assert "您家已提交意见：同意" in owner.page.get_by_test_id("my-opinion").inner_text()
+    assert owner.page.get_by_test_id("submit-opinion").count() == 0  # one answer per household
+    check(owner, phone=True)
+
+    staff.goto(f"/meetings/hearings/{hearing.pk}/")
+    assert "已有 1 户表达意见，占本小区 2 户的 50.0%。" in page.get_by_test_id("turnout").inner_text()
+    page.get_by_label("选定供应商").select_option(label="乙电梯公司（285000.00元）")
+    page.get_by_label("听证决定", exact=True).fill("选定乙电梯公司。")
+    page.get_by_label("听证记录").fill("三家现场报价，听证小组比对后推荐乙电梯公司。")
+    submit(staff, "decide")
+    assert "已形成决定" in page.get_by_test_id("hearing-status").inner_text()
+    check(staff)
+    owner.goto(f"/public/{hearing.compound.pk}/")
+    assert "9部电梯更换民主听证会" in owner.text() and "乙电梯公司" in owner.text()
+    assert "测试resident" not in owner.page.locator("main").inner_text()  # (the header names the signed-in owner)
+    check(owner, phone=True)
