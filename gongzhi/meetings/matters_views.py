@@ -202,6 +202,11 @@ def matter_move(request, pk, move):
         raise Http404
     matter = _matter(request, pk)
     user = request.user
+    try:  # another body's step is refused before any input is read; a stale page is told why
+        actions.precheck(move, matter, user)
+    except actions.StateConflict as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("meetings:matter_detail", pk=pk)
     form_key = "review" if move in ("approve", "return") else move
     try:
         if move == "revise":
@@ -344,6 +349,11 @@ def hearing_move(request, pk, move):
         raise Http404
     hearing = _hearing(request, pk)
     user = request.user
+    try:  # not an organiser (or not an owner here): refused before any input is read
+        actions.hearing_precheck(move, hearing, user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("meetings:hearing_detail", pk=pk)
     form = None
     try:
         if move == "add_member":

@@ -87,3 +87,21 @@ def test_the_trail_page_shows_every_step_in_order(client, steps, community_staff
     positions = [trail.index(f"<strong>{label}</strong>") for label in order]
     assert positions == sorted(positions)
     assert 'data-state="done"' in html and "已接单" in html
+
+
+@pytest.mark.parametrize("move", ["approve", "return", "revise", "resolve", "execute"])
+def test_another_bodys_step_is_403_whatever_it_posts(client, steps, property_staff, committee_member, move):
+    m = at(steps, "proposed")
+    client.force_login(committee_member if move in ("approve", "return", "execute") else property_staff)
+    before = rows()
+    assert client.post(f"/meetings/matters/{m.pk}/{move}/", {"title": "", "opinion": ""}).status_code == 403
+    assert rows() == before
+
+
+def test_a_stale_page_is_told_why_and_nothing_is_written(client, steps, grid_worker):
+    m = at(steps, "approved")  # approved in another tab already
+    client.force_login(grid_worker)
+    before = rows()
+    r = client.post(f"/meetings/matters/{m.pk}/approve/", {"opinion": ""}, follow=True)
+    assert r.status_code == 200 and "不能审议通过" in r.content.decode()
+    assert rows() == before
