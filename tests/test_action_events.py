@@ -17,6 +17,7 @@ from gongzhi.core.events import verb_choices
 from gongzhi.core.permissions import SYSTEM
 from gongzhi.meetings import actions as meetings_actions
 from gongzhi.meetings import jobs as meetings_jobs
+from gongzhi.meetings import matters_actions as matters
 from gongzhi.notices import actions as notices_actions
 from gongzhi.people import accounts
 from gongzhi.people import actions as people_actions
@@ -27,6 +28,19 @@ from gongzhi.workorders import actions, jobs
 from .assembly.conftest import compound_staff, estate, make_closed, make_open, open_vote  # noqa: F401
 from .capture import SENT
 from .conftest import ROLES
+from .matters.conftest import (  # noqa: F401
+    all_for,
+    at,
+    catalogue,
+    company,
+    hearing,
+    members,
+    passed_vote,
+    proposed,
+    steps,
+    with_bids,
+    world,
+)
 from .meetings.conftest import meeting, quorate, series, spawn_resolution, topic  # noqa: F401
 from .workorders.conftest import company_staff, dispatched, filed, managed, resolved, utilities  # noqa: F401
 
@@ -376,6 +390,47 @@ CASES = {
         w.estate["owners"]["B"].person, text="欠缴物业费", by=w.compound_staff), set()),
 }
 
+COMMITTEE = {"committee", "member0", "member1", "member2", "member3"}  # 尚书苑业委会 (tests/matters/conftest.py)
+
+
+def _at(w, status):
+    return at(w.steps, status)
+
+
+CASES.update({
+    # 支部先议: each step by its own body (tests/meetings)
+    "meetings.propose_matter": ("committee_member", lambda w: lambda: proposed(w.steps), {"grid"}),
+    "meetings.revise_matter": ("committee_member", lambda w: (lambda m: lambda: matters.revise_matter(
+        m, by=w.committee_member, title="燃气管道改造", description="已补充方案"))(_at(w, "returned")), {"grid"}),
+    "meetings.approve_matter": ("grid_worker", lambda w: (lambda m: lambda: matters.approve_matter(
+        m, by=w.grid_worker))(_at(w, "proposed")), COMMITTEE),
+    "meetings.return_matter": ("grid_worker", lambda w: (lambda m: lambda: matters.return_matter(
+        m, by=w.grid_worker, opinion="请补充方案"))(_at(w, "proposed")), COMMITTEE),
+    "meetings.resolve_matter": ("committee_member", lambda w: (lambda m: lambda: matters.resolve_matter(
+        m, by=w.committee_member, ballots=all_for(w.steps["members"], 3)))(_at(w, "approved")), {"property"}),
+    "meetings.execute_matter": ("property_staff", lambda w: (lambda m: lambda: matters.execute_matter(
+        m, by=w.property_staff))(_at(w, "resolved")), {"community", "property"} | COMMITTEE),
+    "meetings.link_matter_vote": ("committee_member", lambda w: (lambda m: lambda: matters.link_matter_vote(
+        m, vote=passed_vote(w.tree["compound"]), by=w.committee_member))(_at(w, "proposed")), set()),
+    # 民主听证
+    "meetings.create_hearing": ("community_staff", lambda w: (w.steps, lambda: matters.create_hearing(
+        w.tree["compound"], by=w.community_staff, subject="电梯更换听证", held_at=timezone.now()))[1], set()),
+    "meetings.add_hearing_member": ("community_staff", lambda w: lambda: matters.add_hearing_member(
+        w.hearing, person=w.resident.person, group="owner_rep", by=w.community_staff), set()),
+    "meetings.submit_bid": ("community_staff", lambda w: lambda: matters.submit_bid(
+        w.hearing, supplier="甲电梯公司", price="298000", by=w.community_staff), set()),
+    "meetings.open_bids": ("community_staff", lambda w: (with_bids(w.hearing, w.community_staff, open_=False),
+                                                         lambda: matters.open_bids(w.hearing, by=w.community_staff))[1],
+                           set()),
+    "meetings.submit_opinion": ("resident", lambda w: lambda: matters.submit_opinion(
+        w.hearing, household=w.tree["household"], choice="agree", by=w.resident), set()),
+    "meetings.link_hearing_vote": ("community_staff", lambda w: lambda: matters.link_hearing_vote(
+        w.hearing, vote=passed_vote(w.tree["compound"]), by=w.community_staff), set()),
+    "meetings.decide_hearing": ("community_staff", lambda w: (lambda h: lambda: matters.decide_hearing(
+        h, bid=h.bids.first(), decision="选定甲", record="听证记录", by=w.community_staff))(
+        with_bids(w.hearing, w.community_staff)), COMMITTEE),
+})
+
 # verification codes go to the account's phone through the channels, with no inbox row: verb → that account
 SENT_DIRECTLY = {"people.create_account": "qianqi", "people.reset_account": "resident",
                  "people.request_password_reset": "resident"}
@@ -387,6 +442,9 @@ SEQUENCE = {
     # a resolution's action item files its work order and dispatches it to the owner (the requests' own verbs)
     "meetings.record_resolution": ["workorders.file_request", "workorders.dispatch_request",
                                    "meetings.record_resolution"],
+    # the matter's work order: filed and dispatched by the platform, accepted by the company (meetings)
+    "meetings.execute_matter": ["workorders.file_request", "workorders.dispatch_request", "workorders.accept_request",
+                                "meetings.execute_matter"],
 }
 
 EXEMPT = {
@@ -420,7 +478,7 @@ def test_every_registered_verb_has_a_case_or_a_reason():
 
 FIXTURES = {"resident", "community_staff", "street_staff", "grid_worker", "department_liaison", "company_staff",
             "managed", "utilities", "filed", "dispatched", "resolved", "estate", "compound_staff", "second_staff",
-            "series", "meeting", "quorate", "topic", "property_staff"}
+            "series", "meeting", "quorate", "topic", "steps", "hearing", "committee_member", "property_staff"}
 
 
 def _names(code, seen=None):
@@ -475,7 +533,8 @@ def test_action_writes_one_event_and_tells_the_right_people(request, tree, orgs,
                                         "property_staff": "property", "community_staff": "community",
                                         "street_staff": "street", "resident": "resident",
                                         "department_liaison": "department", "compound_staff": "hp_staff",
-                                        "qianqi": "qianqi"}[actor_name]
+                                        "qianqi": "qianqi", "committee_member": "committee",
+                                        "grid_worker": "grid"}[actor_name]
     assert told.users == told_expected
     direct = {u.pk for u in get_user_model().objects.filter(username=SENT_DIRECTLY[verb])} if (
         verb in SENT_DIRECTLY) else set()

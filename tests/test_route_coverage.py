@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from .matters.test_matters_matrix import MATTER_CASES
 from .meetings.test_matrix_pages import MEETING_CASES
 from .test_permissions_matrix import CASES
 from .workorders.test_matrix_pages import WORKORDER_CASES
 
 MATRICES = {"tests/test_permissions_matrix.py": CASES, "tests/workorders/test_matrix_pages.py": WORKORDER_CASES,
-            "tests/meetings/test_matrix_pages.py": MEETING_CASES}
+            "tests/meetings/test_matrix_pages.py": MEETING_CASES, "tests/matters/test_matters_matrix.py": MATTER_CASES}
 
 EXEMPT = {
     "accounts/login/": "the sign-in page: no role yet (tests/test_accounts.py)",

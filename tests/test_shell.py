@@ -40,7 +40,7 @@ def test_menu_groups_and_the_current_page(rf: RequestFactory, street_staff, resi
     ctx = shell(req)
     assert ctx["nav_sidebar"] is False
     assert [e["key"] for g in ctx["nav_groups"] for e in g["entries"]] == ["home", "requests", "proposals", "votes",
-                                                                            "notices"]
+                                                                            "matters", "notices"]
 
 
 def test_the_registry_replaces_an_entry_registered_twice():
