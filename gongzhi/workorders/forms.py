@@ -276,7 +276,9 @@ class QrIntakeForm(forms.Form):
 
     def __init__(self, *args, categories, by_phone: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [(c.code, c.name) for c in categories]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", "—")] + [(c.code, c.name) for c in categories]
         if by_phone:
             self.fields["contact_name"] = forms.CharField(label=_("您的称呼（可选，如：王女士）"),
                                                           max_length=CONTACT_NAME_MAX, required=False)

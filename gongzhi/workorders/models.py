@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import MANAGING_ROLES, Role
-from gongzhi.people.models import Person
 from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_organisations, scope_paths
+from gongzhi.people.models import Person
 from gongzhi.places.models import Kind
 from gongzhi.places.queries import path_after, path_range
 
