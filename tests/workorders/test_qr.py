@@ -294,3 +294,17 @@ def test_filed_by_phone_reaches_the_dispatchers_queue(client, tree, utilities, s
     client.force_login(community_staff)
     html = client.get("/requests/").content.decode()
     assert req.number in html
+
+
+def test_the_phones_owner_is_told_of_the_progress(tree, utilities, send_code, client, community_staff, managed,
+                                                  captured_notifications):
+    token = qr.token_for(tree["building"])
+    _r, code = send_code(client, token)
+    client.post(f"/r/{token}/", {"step": "file", "phone": PHONE, "code": code, "category": "utilities",
+                                 "description": "楼顶漏水"})
+    req = Request.objects.get()
+    owner = make_account("owner_qr", place=tree["household2"], home=tree["household2"])
+    Person.objects.filter(user=owner).update(phone=PHONE, verified_phone_index=req.phone_index)
+    with captured_notifications() as told:
+        actions.dispatch_request(req, to=managed, by=community_staff)
+    assert "owner_qr" in told.users
