@@ -76,6 +76,9 @@ def _register_font() -> None:
 
 
 def _centred(c, text: str, y: float, size: float) -> None:
+    """A centred line, its size shrunk to fit the page's width between 15 mm margins (a long place name)."""
+    fits = (A4[0] - 30 * mm) / max(pdfmetrics.stringWidth(text, FONT, size), 1) * size
+    size = min(size, fits)
     c.setFont(FONT, size)
     c.drawCentredString(A4[0] / 2, y, text)
 

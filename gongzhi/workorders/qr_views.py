@@ -49,6 +49,8 @@ def qr_intake(request, token):
         except ValidationError as exc:
             form = QrIntakeForm(request.POST, categories=categories, by_phone=True)
             form.is_valid()
+            for name in [n for n in form.errors if n != "phone"]:  # only the phone was asked for yet
+                del form.errors[name]
             apply_errors(form, exc)
         else:
             sent_to = mask_phone(clean_phone(request.POST.get("phone", "")))

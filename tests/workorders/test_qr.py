@@ -308,3 +308,10 @@ def test_the_phones_owner_is_told_of_the_progress(tree, utilities, send_code, cl
     with captured_notifications() as told:
         actions.dispatch_request(req, to=managed, by=community_staff)
     assert "owner_qr" in told.users
+
+
+def test_a_bad_phone_on_sending_names_only_the_phone(client, tree, send_code):
+    r, code = send_code(client, qr.token_for(tree["building"]), phone="110")
+    assert code is None and r.status_code == 400
+    assert set(r.context["form"].errors) == {"phone"}
+    assert not VerificationCode.objects.exists() and not Event.objects.filter(verb="people.send_phone_code").exists()
