@@ -39,13 +39,14 @@ MODULE_PX = 10  # pixels per module in the embedded image
 
 
 def token_for(place: Place) -> str:
-    return signing.dumps(place.pk, salt=SALT, compress=True)
+    """The place's id, signed (no timestamp: the same sheet whenever it is printed)."""
+    return signing.Signer(salt=SALT).sign_object(place.pk)
 
 
 def place_for(token: str) -> Place | None:
     """The building or unit behind a token; None for a bad or edited token, or a place that is no sheet's."""
     try:
-        pk = signing.loads(token, salt=SALT)
+        pk = signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(pk, int):
