@@ -347,17 +347,18 @@ def _clean_phone_field(phone: str) -> str:
         raise ValidationError({"phone": exc.messages[0]}) from exc
 
 
-def send_phone_code(*, phone: str, purpose: str = CodePurpose.INTAKE) -> None:
+def send_phone_code(*, phone: str, purpose: str = CodePurpose.INTAKE, place=None) -> None:
     """发送手机验证码 to a phone that may have no account (扫码反映问题): the same codes, lifetimes, attempts and
     sending limits as the account codes — per phone, and per client address — delivered through the outside
-    channels to the phone itself. The code proves that whoever files holds the phone; no account is made."""
+    channels to the phone itself. The code proves that whoever files holds the phone; no account is made.
+    ``place`` (the scanned building) is where the audit log files the sending, for the staff over it."""
     if purpose != CodePurpose.INTAKE:
         raise ValueError(purpose)
     phone = _clean_phone_field(phone)
     now = timezone.now()
     with transaction.atomic():
         code = _issue_code(None, purpose=purpose, phone=phone, now=now, per_ip=True)
-        Event.record(None, Verb.SEND_PHONE_CODE, summary=mask_phone(phone),
+        Event.record(None, Verb.SEND_PHONE_CODE, place=place, summary=mask_phone(phone),
                      after={"phone": mask_phone(phone), "purpose": purpose})
         _send_code_to_phone(phone, _("【共治】您正在扫码反映问题，验证码：%(c)s，%(m)s 分钟内有效。如非本人操作，请忽略本短信。"
                                      "工作人员不会向您索要验证码。") % {"c": code, "m": _minutes(purpose)}, "")

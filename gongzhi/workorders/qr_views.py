@@ -45,7 +45,7 @@ def qr_intake(request, token):
                                                                           "phone")},
                             categories=categories, by_phone=True)
         try:
-            accounts.send_phone_code(phone=request.POST.get("phone", ""))
+            accounts.send_phone_code(phone=request.POST.get("phone", ""), place=place)
         except ValidationError as exc:
             form = QrIntakeForm(request.POST, categories=categories, by_phone=True)
             form.is_valid()

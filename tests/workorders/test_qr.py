@@ -152,6 +152,8 @@ def test_file_without_an_account_by_a_code(client, tree, utilities, send_code, c
     assert r.status_code == 200 and "验证码已发送到 139****5678" in r.content.decode()
     assert "电梯停了" in r.content.decode()  # what was typed is kept
     assert VerificationCode.objects.filter(purpose=CodePurpose.INTAKE, user=None).count() == 1
+    sent = Event.objects.get(verb="people.send_phone_code")
+    assert (sent.place_path, sent.after["phone"]) == (tree["building"].path, "139****5678")
     with captured_events() as events:
         r = client.post(f"/r/{token}/", {"step": "file", "phone": PHONE, "code": code, "category": "utilities",
                                          "description": "电梯停了", "contact_name": "王女士"})
