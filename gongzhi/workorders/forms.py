@@ -270,7 +270,8 @@ class QrIntakeForm(forms.Form):
 
     category = forms.ChoiceField(label=_("遇到了什么问题"), choices=[], error_messages={
         "required": _("请选择诉求类别"), "invalid_choice": _("请选择诉求类别")})
-    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": _("请描述遇到的问题")})
     anonymous = forms.BooleanField(label=_("对物业匿名"), required=False, help_text=_(
         "勾选后，物业企业的人员看不到您的称呼和电话。"))
 
@@ -283,7 +284,7 @@ class QrIntakeForm(forms.Form):
             self.fields["contact_name"] = forms.CharField(label=_("您的称呼（可选，如：王女士）"),
                                                           max_length=CONTACT_NAME_MAX, required=False)
             self.fields["phone"] = forms.CharField(
-                label=_("手机号"), max_length=CONTACT_PHONE_MAX, required=False,
+                label=_("手机号"), max_length=CONTACT_PHONE_MAX, error_messages={"required": _("请填写手机号")},
                 widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
             self.fields["code"] = forms.CharField(
                 label=_("短信验证码"), max_length=12, required=False,

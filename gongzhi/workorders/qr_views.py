@@ -25,6 +25,23 @@ from .forms import QrIntakeForm
 from .models import Category, Channel
 
 PRINTABLE_KINDS = (Kind.COMPOUND, Kind.BUILDING, Kind.UNIT)
+PHONE_FIELDS = ("phone", "code")  # drawn by the page itself: 获取验证码 sits between them
+
+
+class _Without:
+    """The form as ``includes/form.html`` draws it, minus some fields the page places itself."""
+
+    def __init__(self, form, names):
+        self.form, self.names = form, names
+
+    def visible_fields(self):
+        return [f for f in self.form.visible_fields() if f.name not in self.names]
+
+    def non_field_errors(self):
+        return self.form.non_field_errors()
+
+    def hidden_fields(self):
+        return self.form.hidden_fields()
 
 
 def qr_intake(request, token):
@@ -75,7 +92,8 @@ def qr_intake(request, token):
                                         "可在“我的诉求”中查看进展。") % {"n": req.number})
             return redirect("qr_intake", token=token)
     return render(request, "workorders/qr_intake.html", {
-        "form": form, "place_label": label_for(place), "signed_in": signed_in, "sent_to": sent_to,
+        "form": form, "main": _Without(form, PHONE_FIELDS),
+        "phone_fields": [form[n] for n in PHONE_FIELDS if n in form.fields], "place_label": label_for(place), "signed_in": signed_in, "sent_to": sent_to,
         "minutes": 10}, status=400 if form.errors else 200)
 
 

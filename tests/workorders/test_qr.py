@@ -178,6 +178,7 @@ def test_file_without_an_account_by_a_code(client, tree, utilities, send_code, c
     ({"description": "  "}, "description", "请描述遇到的问题"),
     ({"description": "长" * 1001}, "description", "问题描述不能超过1000个字"),
     ({"phone": "12345"}, "phone", "不是有效的中国大陆电话号码"),
+    ({"phone": ""}, "phone", "请填写手机号"),
     ({"phone": "13800000000"}, "code", "验证码错误或已过期"),  # a code was never sent to this one
     ({"contact_name": "王" * 51}, "contact_name", "50"),
 ])
