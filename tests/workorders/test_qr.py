@@ -93,8 +93,10 @@ def test_compound_pdf_has_one_page_per_building_and_each_code_reads_back_to_its_
         # and module by module what segno makes of that link
         expected = [[bool(m) for m in row] for row in segno.make(link, error=qr.QR_ERROR).matrix_iter(border=4)]
         assert matrix_of(page) == expected
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4
         text = page.extract_text()
         assert "扫码反映问题" in text and building.name in text and "尚书苑" in text
+        assert "验证码" in text  # the instructions say how to file without an account
     assert Event.objects.filter(verb="workorders.print_qr_sheets", actor=community_staff).count() == 1
 
 
