@@ -305,6 +305,8 @@ COMMITTEE_MAX_SEATS = env_int("COMMITTEE_MAX_SEATS", 11)
 # Outside channels notices go to besides the in-app inbox (dotted paths; comma-separated in the environment).
 NOTIFICATION_CHANNELS = [c.strip() for c in os.environ.get(
     "NOTIFICATION_CHANNELS", "gongzhi.notices.channels.LogChannel").split(",") if c.strip()]
+# The address residents reach this installation at: the QR sheets (楼栋二维码) encode links under it.
+GONGZHI_PUBLIC_URL = os.environ.get("GONGZHI_PUBLIC_URL", "http://127.0.0.1:8000")
 # Open311 discovery: who runs this endpoint and how a client gets an api_key.
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "共治平台运维：请联系所在街道办事处或平台管理员")
 OPEN311_KEY_SERVICE = os.environ.get(

@@ -6,6 +6,7 @@ from gongzhi.assembly.urls import public_urlpatterns as public_votes
 from gongzhi.core import views as core_views
 from gongzhi.people import views as people_views
 from gongzhi.site import views as site_views
+from gongzhi.workorders import qr_views
 from gongzhi.workorders.open311 import discovery_urlpatterns as open311_discovery
 
 from .api import api
@@ -28,6 +29,7 @@ admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("public/<int:pk>/", site_views.public_board, name="public_board"),
+    path("r/<str:token>/", qr_views.qr_intake, name="qr_intake"),  # a building's QR code (扫码反映问题)
     path("activity/", site_views.my_actions, name="my_actions"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

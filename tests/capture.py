@@ -27,6 +27,9 @@ class RecordingChannel:
     def send(self, *, user_id: int, text: str, link: str) -> None:
         SENT.append({"user_id": user_id, "text": text, "link": link})
 
+    def send_to_phone(self, *, phone: str, text: str, link: str) -> None:
+        SENT.append({"user_id": None, "phone": phone, "text": text, "link": link})
+
 
 def _max_pk(model) -> int:
     return model.objects.aggregate(m=Max("pk"))["m"] or 0
@@ -61,7 +64,12 @@ class Notified:
     @property
     def sent_to(self) -> set[int]:
         """User ids an outside channel was handed a message for (after commit)."""
-        return {s["user_id"] for s in self.sends}
+        return {s["user_id"] for s in self.sends if s["user_id"] is not None}
+
+    @property
+    def phones(self) -> set[str]:
+        """Phones without an account a message went to (a QR intake code)."""
+        return {s["phone"] for s in self.sends if s["user_id"] is None}
 
 
 @pytest.fixture

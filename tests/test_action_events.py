@@ -238,11 +238,14 @@ CASES = {
         phone=w.resident.person.phone), set()),
     "people.reset_password": ("resident", _password_reset, set()),
     "people.reject_code": (None, _wrong_code, set()),
+    "people.send_phone_code": (None, lambda w: lambda: accounts.send_phone_code(phone="13912345678"), set()),
     "people.issue_api_token": ("community_staff", lambda w: lambda: people_actions.issue_api_token(
         w.community_staff, name="对接", by=w.community_staff), set()),
     "people.revoke_api_token": ("community_staff", lambda w: (lambda t: lambda: people_actions.revoke_api_token(
         t, by=w.community_staff))(people_actions.issue_api_token(w.community_staff, name="对接",
                                                                  by=w.community_staff)[0]), set()),
+    "workorders.print_qr_sheets": ("community_staff", lambda w: lambda: actions.print_qr_sheets(
+        w.tree["compound"], by=w.community_staff), set()),
     # requests: the lifecycle
     "workorders.file_request": ("resident", lambda w: (w.managed, lambda: actions.file_request(
         by=w.resident, category=w.utilities, description="漏水", place=w.tree["household"]))[1], {"community"}),

@@ -73,15 +73,20 @@ def read_all_notices(*, by) -> int:
     return count
 
 
-def send_outside(*, user_id: int, text: str, link: str = "") -> None:
+def send_outside(*, user_id: int | None, text: str, link: str = "", phone: str = "") -> None:
     """Hand a private message (a verification code) to the outside channels once the transaction commits,
     without an inbox row: it is for the phone only, and is never stored. Registered with
-    :func:`gongzhi.people.accounts.register_code_sender`; the account may not be active yet."""
+    :func:`gongzhi.people.accounts.register_code_sender`; the account may not be active yet. ``user_id=None``
+    with a ``phone``: a phone without an account (QR intake), for the channels that can reach a phone
+    (``send_to_phone``)."""
 
     def send() -> None:
         for channel in configured_channels():
             try:
-                channel.send(user_id=user_id, text=text, link=link)
+                if user_id is not None:
+                    channel.send(user_id=user_id, text=text, link=link)
+                elif hasattr(channel, "send_to_phone"):
+                    channel.send_to_phone(phone=phone, text=text, link=link)
             except Exception:  # one failing gateway must not stop the others
                 logger.exception("channel %s failed to send a private message to user %s", channel.name, user_id)
 

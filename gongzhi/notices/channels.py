@@ -8,6 +8,8 @@ from typing import Protocol
 
 from django.conf import settings
 
+from gongzhi.core.masking import mask_phone
+
 logger = logging.getLogger("gongzhi.notices")
 
 
@@ -15,6 +17,9 @@ class Channel(Protocol):
     name: str
 
     def send(self, *, user_id: int, text: str, link: str) -> None: ...
+
+    # optional: ``send_to_phone(*, phone, text, link)`` reaches a phone that has no account (a verification
+    # code for the QR intake); a channel without it (an in-app push, WeChat by openid) is skipped for those
 
 
 class LogChannel:
@@ -24,6 +29,9 @@ class LogChannel:
 
     def send(self, *, user_id: int, text: str, link: str) -> None:
         logger.info("notify user=%s text=%s link=%s", user_id, text, link)
+
+    def send_to_phone(self, *, phone: str, text: str, link: str) -> None:
+        logger.info("notify phone=%s text=%s link=%s", mask_phone(phone), text, link)
 
 
 def configured_channels() -> list[Channel]:

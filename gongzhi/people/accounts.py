@@ -39,15 +39,18 @@ from .models import CodePurpose, Person, VerificationCode
 logger = logging.getLogger("gongzhi.people")
 
 CODE_LENGTH = 6
-CODE_TTL: dict[str, datetime.timedelta] = {CodePurpose.ACTIVATE: datetime.timedelta(hours=24), CodePurpose.RESET: datetime.timedelta(minutes=10)}
+CODE_TTL: dict[str, datetime.timedelta] = {CodePurpose.ACTIVATE: datetime.timedelta(hours=24),
+                                           CodePurpose.RESET: datetime.timedelta(minutes=10),
+                                           CodePurpose.INTAKE: datetime.timedelta(minutes=10)}
 MAX_ATTEMPTS = 5  # wrong entries of one code; then a new code is needed
 RESEND_AFTER = datetime.timedelta(seconds=60)  # per phone
 MAX_PER_HOUR_PHONE = 5
 MAX_PER_HOUR_IP = 20
 HOUR = datetime.timedelta(hours=1)
 
-# How a code reaches a phone: ``sender(user_id=, text=, link=)``, called inside the action's transaction (the
-# sender waits for the commit). :mod:`gongzhi.notices` registers its outside channels here.
+# How a code reaches a phone: ``sender(user_id=, text=, link=, phone="")``, called inside the action's transaction
+# (the sender waits for the commit); ``user_id=None`` with a ``phone``: a phone without an account (QR intake).
+# :mod:`gongzhi.notices` registers its outside channels here.
 CODE_SENDERS: list[Callable[..., None]] = []
 
 
@@ -64,6 +67,13 @@ def _send_code(user, text: str, link: str) -> None:
 
 
 # ---------------------------------------------------------------- codes
+
+
+def _send_code_to_phone(phone: str, text: str, link: str) -> None:
+    if not CODE_SENDERS:
+        logger.warning("no code sender registered: the verification code for a phone was not sent")
+    for sender in CODE_SENDERS:
+        sender(user_id=None, phone=phone, text=text, link=link)
 
 
 def _check_send_limits(phone_index: str, purpose: str, ip: str | None, now) -> None:
@@ -144,6 +154,9 @@ def _redeem(row: VerificationCode | None, code: str, password: str, *, verb: str
     user.save(update_fields=["password"])
     VerificationCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
     person = user.person if _has_person(user) else None
+    if person is not None and crypto.blind_index(person.phone) == row.phone_index:
+        # the code reached the person's phone: the account holds it (docs/privacy.md, the phone-owner rule)
+        Person.objects.filter(pk=person.pk).update(verified_phone_index=row.phone_index)
     for name in {user.get_username(), person.phone if person is not None else ""} - {""}:
         axes_reset(username=name)  # a sign-in lockout (django-axes) ends with the new password
     Event.record(user, verb, person, summary=user.get_username(), after={"username": user.get_username()})
@@ -321,3 +334,56 @@ def reset_password(*, phone: str, code: str, password: str):
             row = None
         outcome = _redeem(row, code, password, verb=Verb.RESET_PASSWORD)
     return _finish(outcome)
+
+
+# ---------------------------------------------------------------- a phone without an account (QR intake)
+
+
+def _clean_phone_field(phone: str) -> str:
+    try:
+        return clean_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages[0]}) from exc
+
+
+def send_phone_code(*, phone: str, purpose: str = CodePurpose.INTAKE, place=None) -> None:
+    """发送手机验证码 to a phone that may have no account (扫码反映问题): the same codes, lifetimes, attempts and
+    sending limits as the account codes — per phone, and per client address — delivered through the outside
+    channels to the phone itself. The code proves that whoever files holds the phone; no account is made.
+    ``place`` (the scanned building) is where the audit log files the sending, for the staff over it."""
+    if purpose != CodePurpose.INTAKE:
+        raise ValueError(purpose)
+    phone = _clean_phone_field(phone)
+    now = timezone.now()
+    with transaction.atomic():
+        code = _issue_code(None, purpose=purpose, phone=phone, now=now, per_ip=True)
+        Event.record(None, Verb.SEND_PHONE_CODE, place=place, summary=mask_phone(phone),
+                     after={"phone": mask_phone(phone), "purpose": purpose})
+        _send_code_to_phone(phone, _("【共治】您正在扫码反映问题，验证码：%(c)s，%(m)s 分钟内有效。如非本人操作，请忽略本短信。"
+                                     "工作人员不会向您索要验证码。") % {"c": code, "m": _minutes(purpose)}, "")
+
+
+def redeem_phone_code(*, phone: str, code: str, purpose: str = CodePurpose.INTAKE):
+    """Check and use up the latest ``purpose`` code sent to ``phone``, inside the caller's transaction (the caller
+    files what the code was for in the same one). Returns the phone's blind index, or a :class:`CodeRefused`
+    after counting the wrong attempt and writing its 验证码错误 Event: the caller lets its transaction commit
+    (the attempt must count) and raises it, having written nothing else."""
+    phone = _clean_phone_field(phone)
+    now = timezone.now()
+    index = crypto.blind_index(phone)
+    row = (VerificationCode.objects.select_for_update()
+           .filter(phone_index=index, purpose=purpose, user__isnull=True, used_at__isnull=True)
+           .order_by("-created_at", "-pk").first())
+    if row is None or row.expires_at <= now:
+        return CodeRefused({"code": _("验证码错误或已过期，请重新获取")})
+    if row.attempts >= MAX_ATTEMPTS:
+        return CodeRefused({"code": _("验证码输错次数过多，请重新获取")})
+    if not check_password((code or "").strip(), row.code_hash):
+        VerificationCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+        Event.record(None, Verb.REJECT_CODE, summary=row.get_purpose_display(),
+                     after={"attempts": row.attempts + 1, "phone": mask_phone(phone)})
+        left = MAX_ATTEMPTS - row.attempts - 1
+        return CodeRefused({"code": _("验证码错误，还可再试 %(n)s 次") % {"n": left} if left else
+                            _("验证码输错次数过多，请重新获取")})
+    VerificationCode.objects.filter(pk=row.pk).update(used_at=now)
+    return index

@@ -112,6 +112,8 @@ def update_person(person: Person, *, by, id_number: str | None = None, **fields)
                 before[key] = mask_phone(old) if masked else plain(old)
                 after[key] = mask_phone(value) if masked else plain(value)
                 setattr(person, key, value)
+                if key == "phone":  # a new phone is not proven until a code sent to it is redeemed
+                    person.verified_phone_index = ""
         if new_id and crypto.blind_index(new_id) != person.id_number_index:
             if Person.objects.filter(id_number_index=crypto.blind_index(new_id)).exclude(pk=person.pk).exists():
                 raise ValidationError({"id_number": _("该身份证号码已登记")}, code="duplicate_id")

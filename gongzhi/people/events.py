@@ -23,5 +23,6 @@ class Verb(models.TextChoices):
     REQUEST_PASSWORD_RESET = "people.request_password_reset", _("申请找回密码")
     RESET_PASSWORD = "people.reset_password", _("验证码重设密码")
     REJECT_CODE = "people.reject_code", _("验证码错误")
+    SEND_PHONE_CODE = "people.send_phone_code", _("发送手机验证码")
     ISSUE_API_TOKEN = "people.issue_api_token", _("签发 API 令牌")
     REVOKE_API_TOKEN = "people.revoke_api_token", _("吊销 API 令牌")

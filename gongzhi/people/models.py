@@ -152,6 +152,10 @@ class Person(TimeStamped):
         settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="person",
     )
+    # the blind index of the phone this person's account proved it holds (it redeemed a code sent there:
+    # activation or 忘记密码); cleared when the phone changes. Requests filed from that phone by a
+    # verification code (QR intake) are the account's own (workorders.models.verified_phone_index, docs/privacy.md)
+    verified_phone_index = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     # bumped (F()+1) by every change to this person's posts or homes: invalidates session-cached scopes
     scope_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -328,6 +332,7 @@ class ApiToken(models.Model):
 class CodePurpose(models.TextChoices):
     ACTIVATE = "activate", _("激活账号")
     RESET = "reset", _("找回密码")
+    INTAKE = "intake", _("扫码反映问题")  # a phone without an account files a request (workorders QR intake)
 
 
 class VerificationCode(models.Model):

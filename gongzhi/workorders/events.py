@@ -36,6 +36,7 @@ class Verb(models.TextChoices):
     SET_REQUEST_PUBLIC = "workorders.set_request_public", _("修改诉求公开设置")
     EXPORT_REQUESTS = "workorders.export_requests", _("导出诉求")
     EXPORT_RANKINGS = "workorders.export_rankings", _("导出三率排名")
+    PRINT_QR_SHEETS = "workorders.print_qr_sheets", _("打印楼栋二维码")
     UPDATE_CALENDAR = "workorders.update_calendar", _("修改节假日")
     CREATE_ROUTING_RULE = "workorders.create_routing_rule", _("新建派单规则")
     UPDATE_ROUTING_RULE = "workorders.update_routing_rule", _("修改派单规则")

@@ -262,3 +262,30 @@ class ServiceSettingsForm(forms.Form):
     grab_minutes = _setting(_("抢单时限（分钟）"), low=1, high=1440)
     whistle_ack_hours = _setting(_("报到时限（工作小时）"), low=Decimal("0.5"), high=720, decimal_places=1, whole=False)
     escalate_after_hours = _setting(_("再次督办间隔（工作小时）"), low=Decimal("0.5"), high=720, decimal_places=1, whole=False)
+
+
+class QrIntakeForm(forms.Form):
+    """扫码反映问题 on a phone: the place comes from the QR code. A resident signed in files as themselves; anyone
+    else gives a phone, receives a code and files with it (``phone``, ``code``, ``contact_name``)."""
+
+    category = forms.ChoiceField(label=_("遇到了什么问题"), choices=[], error_messages={
+        "required": _("请选择诉求类别"), "invalid_choice": _("请选择诉求类别")})
+    description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  error_messages={"required": _("请描述遇到的问题")})
+    anonymous = forms.BooleanField(label=_("对物业匿名"), required=False, help_text=_(
+        "勾选后，物业企业的人员看不到您的称呼和电话。"))
+
+    def __init__(self, *args, categories, by_phone: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [("", "—")] + [(c.code, c.name) for c in categories]
+        if by_phone:
+            self.fields["contact_name"] = forms.CharField(label=_("您的称呼（可选，如：王女士）"),
+                                                          max_length=CONTACT_NAME_MAX, required=False)
+            self.fields["phone"] = forms.CharField(
+                label=_("手机号"), max_length=CONTACT_PHONE_MAX, error_messages={"required": _("请填写手机号")},
+                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+            self.fields["code"] = forms.CharField(
+                label=_("短信验证码"), max_length=12, required=False,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))

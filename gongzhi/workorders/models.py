@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.models import TimeStamped
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import ScopedQuerySet, in_scopes, scope_organisations, scope_paths
+from gongzhi.people.models import Person
 from gongzhi.places.models import Kind
 from gongzhi.places.queries import path_after, path_range
 
@@ -193,6 +194,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345热线")
     API = "api", _("接口")
     OPEN311 = "open311", _("Open311")
+    QR = "qr", _("扫码")
 
 
 class Escalation(models.IntegerChoices):
@@ -218,6 +220,27 @@ def committee_roots(user) -> list[str]:
             if not any(root.startswith(f) for f in full)]
 
 
+def verified_phone_index(user) -> str:
+    """The phone-owner rule (docs/privacy.md): the blind index of the phone ``user``'s account has proven it
+    holds (``Person.verified_phone_index``, set when a code sent to that phone is redeemed; cleared when the
+    phone changes), or "". Requests filed from that phone by a verification code (``Request.phone_index``,
+    the QR intake) are the account's own: it sees them and may rate them as their reporter. Kept on the user."""
+    if not hasattr(user, "_verified_phone_index"):
+        selected = user._state.fields_cache.get("person") if hasattr(user, "_state") else None
+        if selected is not None:
+            user._verified_phone_index = selected.verified_phone_index
+        else:
+            user._verified_phone_index = Person.objects.filter(user_id=user.pk).values_list(
+                "verified_phone_index", flat=True).first() or ""
+    return user._verified_phone_index
+
+
+def phone_owner_q(user, prefix: str = "") -> Q:
+    """The requests filed from ``user``'s proven phone (none when it has proven none)."""
+    index = verified_phone_index(user) if user.is_authenticated else ""
+    return Q(**{f"{prefix}phone_index": index}) if index else Q(pk__in=[])
+
+
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Place scope for street/community/grid/building/committee; what one handles, whistled, filed."""
@@ -229,7 +252,7 @@ class RequestQuerySet(models.QuerySet):
         return self.filter(
             in_scopes(user, "place", FULL_PLACE_ROLES)
             | (in_scopes(user, "place", {Role.COMMITTEE_MEMBER}) & common_part_q())
-            | Q(reporter__user=user) | Q(filed_by=user)
+            | Q(reporter__user=user) | Q(filed_by=user) | phone_owner_q(user)
             | Q(handler_id__in=orgs)
             | Q(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))
         )
@@ -247,9 +270,10 @@ class RequestQuerySet(models.QuerySet):
             return self.order_by().values("pk").none()
         if user.is_superuser:
             return self.order_by().values("pk")
-        return self.visible_ids_of(*ways_of_seeing(user), committee=committee_roots(user))
+        return self.visible_ids_of(*ways_of_seeing(user), committee=committee_roots(user),
+                                   phone_index=verified_phone_index(user))
 
-    def visible_ids_of(self, roots, afters, orgs, user_id, committee=()):
+    def visible_ids_of(self, roots, afters, orgs, user_id, committee=(), phone_index=""):
         """:meth:`visible_ids` from its inputs (:func:`ways_of_seeing`): scope roots written as path ranges
         (``after`` None: no upper bound), organisations, and the user's id; ``committee`` the 业委会 roots
         (:func:`committee_roots`), whose arms see common parts only."""
@@ -258,6 +282,8 @@ class RequestQuerySet(models.QuerySet):
         arms += [base.filter(common_part_q()).filter(path_range(root, path_after(root), "place"))
                  for root in committee]
         arms += [base.filter(reporter__user_id=user_id), base.filter(filed_by_id=user_id)]
+        if phone_index:  # the phone-owner rule (:func:`verified_phone_index`)
+            arms.append(base.filter(phone_index=phone_index))
         if orgs:
             arms += [base.filter(handler_id__in=orgs),
                      base.filter(pk__in=Whistle.objects.filter(department_id__in=orgs).values("request_id"))]
@@ -290,6 +316,9 @@ class Request(TimeStamped):
                                  help_text=_("公示栏和 Open311 公开：类别、描述、状态，位置只到小区"))
     named_to_committee = models.BooleanField(_("业委会可见姓名"), default=False, db_default=False)
     channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices, default=Channel.APP)
+    # the blind index of the phone a verification code proved, for a request filed without an account (扫码):
+    # the phone's owner sees it once signed in (``phone_owner_q``); "" for every other request
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
@@ -339,6 +368,8 @@ class Request(TimeStamped):
             models.Index(fields=["handler"], condition=Q(status__in=sorted(UNRESOLVED)), name="wo_open_handler"),
             # monthly 三率: the month's requests (one column, so the planner costs the range by its order)
             models.Index(fields=["created_at"], name="wo_created"),
+            # the phone-owner rule's arm: only the few requests filed by a verified phone are in it
+            models.Index(fields=["phone_index"], condition=~Q(phone_index=""), name="wo_phone_index"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from gongzhi.people.models import Position
 from gongzhi.people.roles import Title
 
 from . import visibility
-from .models import COMMON_PART_KINDS, PLACE_ROLES
+from .models import COMMON_PART_KINDS, PLACE_ROLES, verified_phone_index
 from .queries import DISPATCHABLE_KINDS
 
 
@@ -41,6 +41,8 @@ def is_reporter(user, req) -> bool:
         return False
     if req.reporter_id is not None:
         return req.reporter.user_id == user.pk
+    if req.phone_index:  # filed by a verification code, without an account: the phone's owner (docs/privacy.md)
+        return user.is_authenticated and req.phone_index == verified_phone_index(user)
     return req.filed_by_id == user.pk
 
 
@@ -114,6 +116,13 @@ def manages_duty_of(user, org) -> bool:
                                             title__in=DUTY_MANAGER_TITLES).exists()
 
 
+@rules.predicate
+def prints_qr_sheets_at(user, place) -> bool:
+    """楼栋二维码: street and community staff over the place (a compound or a building)."""
+    return place is not None and covers(user, place.path, MANAGING_ROLES)
+
+
+rules.add_perm("workorders.print_qr_sheets", su | prints_qr_sheets_at)
 rules.add_perm("workorders.manage_routing", su | routes_at)
 rules.add_perm("workorders.create_routing_rule", su | routes_at)
 rules.add_perm("workorders.update_routing_rule", su | routes_at)

@@ -40,6 +40,7 @@ from .models import (
     Status,
     Whistle,
     committee_roots,
+    verified_phone_index,
     ways_of_seeing,
 )
 
@@ -151,6 +152,13 @@ def _open_queue_keys(roots, afters, ints, moments, *, bottom: int, top: int):
 _OPEN_QUEUE_KEYS = Statement(_open_queue_keys)
 
 
+def _files_by_phone(user) -> bool:
+    """Has a request been filed from ``user``'s proven phone (the phone-owner arm, which the compiled first
+    query does not carry)? One look-up on a small partial index, only for a user with a proven phone."""
+    index = verified_phone_index(user)
+    return bool(index) and Request.objects.filter(phone_index=index).exists()
+
+
 def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
     """One page of :func:`queue`: the page's pks and the total in one query, then those rows. The default
     queue (open requests, no filter) runs its first query on a compiled :class:`Statement`."""
@@ -162,7 +170,8 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
 
     plain = not (filters.get("status") or filters.get("category") or filters.get("q") or filters.get("mine")
                  or filters.get("due")) and filters.get("only_open", True)
-    if plain and user.is_authenticated and not user.is_superuser and not committee_roots(user):
+    if (plain and user.is_authenticated and not user.is_superuser and not committee_roots(user)
+            and not _files_by_phone(user)):
         roots, afters, orgs, user_id = ways_of_seeing(user)
         bounds = [after for after in afters if after is not None]
         if len(bounds) == len(roots):  # every root has an upper bound (a path of all "Z" has none)

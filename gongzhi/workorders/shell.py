@@ -4,6 +4,7 @@ resident's 我要反映问题 and recent requests on the home page, shortcuts, a
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,7 +18,7 @@ from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import user_roles, user_scopes
 
 from .demo import seed_requests
-from .models import PLACE_ROLES, Request, Status
+from .models import PLACE_ROLES, Request, Status, phone_owner_q
 from .queries import my_requests, todo_counts, whistle_todo_counts
 
 
@@ -39,7 +40,8 @@ def my_requests_card(request):
     user = request.user
     if not _is_resident(user):
         return None
-    mine = list(Request.objects.visible_to(user).filter(reporter__user=user).select_related("category")
+    mine = list(Request.objects.visible_to(user).filter(Q(reporter__user=user) | phone_owner_q(user))
+                .select_related("category")
                 .order_by("-created_at")[:3])
     return {"my_requests": mine} if mine else None
 
@@ -129,6 +131,9 @@ def register() -> None:
     registry.menu("routing", group="settings", label=_("派单规则"), url_name="workorders:routing_rules", order=30,
                   visible=lambda user: user.has_perm("workorders.manage_routing"),
                   active_prefixes=("/requests/routing/",))
+    registry.menu("qr_sheets", group="work", label=_("楼栋二维码"), url_name="workorders:qr_sheets", order=40,
+                  visible=lambda user: user.is_superuser or bool(user_roles(user) & MANAGING_ROLES),
+                  active_prefixes=("/requests/qr/",))
     registry.home_card("requests_todo", context=requests_todo_card, order=10, section="todo")
     registry.home_card("whistles_todo", context=whistles_todo_card, order=5, section="todo")
     registry.home_card("resident_todo", context=resident_todo_card, order=20, section="todo")

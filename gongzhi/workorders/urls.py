@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import qr_views, views
 
 app_name = "workorders"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("routing/new/", views.routing_rule_new, name="routing_rule_new"),
     path("routing/<int:pk>/", views.routing_rule_edit, name="routing_rule_edit"),
     path("routing/<int:pk>/delete/", views.routing_rule_delete, name="routing_rule_delete"),
+    path("qr/", qr_views.qr_sheets, name="qr_sheets"),
+    path("qr/<int:pk>.pdf", qr_views.qr_pdf, name="qr_pdf"),
     path("duty/<int:org_pk>/", views.duty_roster, name="duty"),
     path("duty/<int:org_pk>/<int:pk>/<str:verb>/", views.duty_act, name="duty_act"),
     path("<int:pk>/", views.request_detail, name="detail"),

@@ -31,7 +31,7 @@ from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind, P
 from gongzhi.places.labels import PlaceLabel, label_of
 from gongzhi.places.models import STEP, Kind, Place
 
-from .models import COMMON_PART_KINDS, Attachment, Request, is_common_part
+from .models import COMMON_PART_KINDS, Attachment, Request, is_common_part, verified_phone_index
 
 
 class Phone:
@@ -135,6 +135,8 @@ def person_pk(user) -> int | None:
 
 def is_reporter(req: Request, user) -> bool:
     if req.filed_by_id is not None and req.filed_by_id == user.pk:
+        return True
+    if req.phone_index and req.phone_index == verified_phone_index(user):  # filed from the user's proven phone
         return True
     return req.reporter_id is not None and req.reporter_id == person_pk(user)
 

@@ -8,7 +8,7 @@ import pytest
 from gongzhi.core.models import Event
 from gongzhi.notices.models import Notification
 from gongzhi.people.models import Organisation
-from gongzhi.workorders import actions
+from gongzhi.workorders import actions, qr
 from gongzhi.workorders.models import Category, Request, ServiceSettings, Status, Whistle
 
 from ..assembly.conftest import compound_staff, estate, make_open, open_vote  # noqa: F401  (fixtures)
@@ -268,6 +268,15 @@ def _rq(suffix, fixture="dispatched"):
     return lambda w: f"/api/requests/{getattr(w, fixture).pk}/{suffix}"
 
 
+@pytest.fixture
+def qr_token(tree):
+    """The signed link of 1号楼's sheet (``workorders.qr``)."""
+    return qr.token_for(tree["building"])
+
+
+# who sees the demo compound in the tree (Place.visible_to): not residents, volunteers, the other community
+QR_SEES_COMPOUND = ALL - {"resident", "volunteer", "outsider", "building_head"}
+
 WORKORDER_CASES = [
     Case("request list", lambda w: "/requests/", expect={200: ALL}),
     Case("new request form", lambda w: "/requests/new/", expect={200: ALL}),
@@ -304,6 +313,12 @@ WORKORDER_CASES = [
          marker=REQUEST_MARKER),
     Case("acknowledge a whistle", lambda w: f"/requests/whistles/{w.whistle.pk}/acknowledge/", method="post",
          expect={302: {"department_liaison"}, 403: ALL - {"department_liaison", "volunteer", "outsider", "committee_member"}}, marker="违建需执法"),
+    # 楼栋二维码: street and community staff print the sheets of their compounds; the rest who see the compound 403
+    Case("qr sheets page", lambda w: "/requests/qr/", expect={200: DISPATCHERS | {"outsider"}, 403: ALL - DISPATCHERS - {"outsider"}}),
+    Case("qr sheets pdf", lambda w: f"/requests/qr/{w.tree['compound'].pk}.pdf",
+         expect={200: DISPATCHERS, 403: QR_SEES_COMPOUND - DISPATCHERS}, marker="尚书苑"),
+    # 扫码反映问题 is public (signed out too: tests/workorders/test_qr.py); every role gets the page
+    Case("qr intake page", lambda w: f"/r/{w.qr_token}/", expect={200: ALL}),
     # API
     Case("api request list", lambda w: (w.dispatched, "/api/requests")[1], expect={200: ALL}),
     Case("api file request", lambda w: (w.utilities, "/api/requests")[1], method="post", json=True,

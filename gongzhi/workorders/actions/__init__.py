@@ -6,7 +6,7 @@ By subject (docs/workorders.md):
 - ``transitions`` — ``TRANSITIONS`` (the only list of allowed moves), ``StateConflict``/``InvalidTransition``,
   the prechecks of every user move;
 - ``moves`` — ``allowed_moves(req, user)``: what the pages and the API offer;
-- ``intake`` — filing; ``lifecycle`` — the moves people make; ``whistles`` — 吹哨报到;
+- ``intake`` — filing; ``qr`` — the QR sheets and filing from a phone without an account; ``lifecycle`` — the moves people make; ``whistles`` — 吹哨报到;
 - ``ticks`` — the platform's moves (超时, 督办升级, 抢单超时, 关闭), called by ``jobs.py`` as SYSTEM;
 - ``deadlines`` — 时限; ``recipients`` — who is told; ``routing`` — routing rules and duty rosters;
 - ``catalogue`` — categories, service levels, 诉求参数, the holiday calendar.
@@ -43,6 +43,7 @@ from .lifecycle import (
 )
 from .moves import USER_MOVES, allowed_moves
 from .privacy import reveal_contact_phone, set_request_public
+from .qr import file_request_by_phone, print_qr_sheets
 from .recipients import (
     ESCALATION_ROLES,
     dispatchers_of,
@@ -83,8 +84,8 @@ __all__ = [
     "InvalidTransition", "StateConflict", "accept_request", "acknowledge_whistle", "add_duty", "allowed_moves",
     "check_transition", "clean_intake", "close_request", "create_category", "create_routing_rule",
     "delete_routing_rule", "dispatch_request", "dispatchers_of", "due_at", "escalate_request", "escalation_users",
-    "expire_pool_request", "file_request", "follow_up_request", "grab_request", "handlers_of", "mark_overdue",
-    "mark_whistle_overdue", "merge_request", "nearest_dispatchers", "next_number", "next_on_duty", "precheck", "rate_request",
+    "expire_pool_request", "file_request", "file_request_by_phone", "follow_up_request", "grab_request", "handlers_of", "mark_overdue",
+    "mark_whistle_overdue", "merge_request", "nearest_dispatchers", "next_number", "next_on_duty", "precheck", "print_qr_sheets", "rate_request",
     "reject_request", "remove_duty", "remove_holiday", "reopen_request", "report_whistle", "reporter_users",
     "resolve_request", "return_request", "reveal_contact_phone", "route", "service_level", "set_category_active", "set_duty", "set_request_public",
     "set_holiday", "start_request", "update_category", "update_routing_rule", "update_service_level",

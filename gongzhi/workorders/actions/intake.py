@@ -72,7 +72,7 @@ def file_request(
     *, by, category: Category | None, description: str, place: Place | None, urgency: str = Urgency.NORMAL,
     channel: str = Channel.APP, reporter: Person | None = None, contact_name: str = "", contact_phone: str = "",
     anonymous: bool = False, address: str = "", photos: Sequence = (), public: bool | None = None,
-    named_to_committee: bool = False, resolution_due_at: datetime.datetime | None = None,
+    named_to_committee: bool = False, resolution_due_at: datetime.datetime | None = None, phone_index: str = "",
 ) -> Request:
     """居民下单 — or staff filing on a resident's behalf, or a grid worker's patrol finding.
 
@@ -80,7 +80,9 @@ def file_request(
     (``is_common_part``), not for a home or a personal matter (邻里纠纷, complaints). ``named_to_committee``:
     the reporter lets the 业委会 see their name (and the masked phone) on a common-part request.
     ``resolution_due_at``: a deadline fixed by whoever files it (a joint meeting's resolution: its due date);
-    None takes the category's service level."""
+    None takes the category's service level. ``phone_index``: the phone a verification code proved, for a
+    request filed without an account (:func:`gongzhi.workorders.actions.qr.file_request_by_phone`; its owner
+    sees it, docs/privacy.md)."""
     cleaned = clean_intake(category=category, description=description, place=place, urgency=urgency)
     check_photos(photos, field="photos")
     if channel not in Channel.values:
@@ -93,7 +95,7 @@ def file_request(
     level = service_level(category, urgency)
     with transaction.atomic():
         require(by, "workorders.file_request", place)
-        if reporter is None and channel == Channel.APP:
+        if reporter is None and channel in (Channel.APP, Channel.QR):
             reporter = person_of(by)
         now = timezone.now()
         req = Request.objects.create(
@@ -102,7 +104,7 @@ def file_request(
             contact_name=contact_name or (reporter.name if reporter else ""),
             contact_phone=contact_phone or (reporter.phone if reporter else ""),
             anonymous=anonymous, public=bool(public), named_to_committee=bool(named_to_committee),
-            channel=channel, filed_by=user_of(by),
+            channel=channel, filed_by=user_of(by), phone_index=phone_index,
             resolution_due_at=resolution_due_at or due_at(now, level.resolution_value, level.resolution_unit),
         )
         save_photos(req, photos, Attachment.Stage.INTAKE, by)

@@ -72,6 +72,9 @@ def reporter_users(req: Request) -> list:
         users.append(req.reporter.user)
     elif req.filed_by_id:
         users.append(req.filed_by)
+    elif req.phone_index:  # filed by a verification code: the accounts that proved that phone (docs/privacy.md)
+        users += get_user_model().objects.filter(person__verified_phone_index=req.phone_index,
+                                                 is_active=True).order_by("pk")
     return users
 
 
