@@ -11,6 +11,7 @@ from gongzhi.core.api_pagination import LimitOffsetPagination
 from gongzhi.core.params import Id
 
 from . import actions
+from .geo import parse_boundary, parse_latitude, parse_longitude
 from .models import Kind, ManagementMode, Place
 from .queries import counts_by_child
 
@@ -39,6 +40,13 @@ def positive_area(value):
     return area
 
 
+def _location(parse, value):
+    """纬度 / 经度 / 边界 over the API: the checks of the form and the import (``places.geo``), at the field."""
+    if value is None:
+        return None
+    return parse(value)
+
+
 class PlaceOut(Schema):
     id: int
     kind: Kind
@@ -52,6 +60,9 @@ class PlaceOut(Schema):
     contract_area: Decimal | None
     address: str
     developer_held: bool
+    latitude: Decimal | None
+    longitude: Decimal | None
+    boundary: str = Field(..., description="GeoJSON Polygon / MultiPolygon 文本（[经度, 纬度]），无则为空")
 
 
 class PlaceCounts(PlaceOut):
@@ -73,6 +84,25 @@ class PlaceIn(Schema):
     address: str = Field("", max_length=200)
     developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户；业主表决中合计为一人，司法解释第九条）")
 
+    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
+    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
+    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
+
+    @field_validator("latitude", mode="before")
+    @classmethod
+    def check_latitude(cls, value):
+        return _location(parse_latitude, value)
+
+    @field_validator("longitude", mode="before")
+    @classmethod
+    def check_longitude(cls, value):
+        return _location(parse_longitude, value)
+
+    @field_validator("boundary", mode="before")
+    @classmethod
+    def check_boundary(cls, value):
+        return _location(parse_boundary, value)
+
     @field_validator("surveyed_area", "contract_area", mode="before")
     @classmethod
     def check_areas(cls, value):
@@ -88,6 +118,25 @@ class PlacePatch(Schema):
     contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str | None = Field(None, max_length=200)
     developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户）")
+
+    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
+    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
+    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
+
+    @field_validator("latitude", mode="before")
+    @classmethod
+    def check_latitude(cls, value):
+        return _location(parse_latitude, value)
+
+    @field_validator("longitude", mode="before")
+    @classmethod
+    def check_longitude(cls, value):
+        return _location(parse_longitude, value)
+
+    @field_validator("boundary", mode="before")
+    @classmethod
+    def check_boundary(cls, value):
+        return _location(parse_boundary, value)
 
     @field_validator("surveyed_area", "contract_area", mode="before")
     @classmethod
@@ -134,13 +183,17 @@ def create_place(request, payload: PlaceIn):
     parent = get_object_or_404(Place.objects.visible_to(request.user), pk=payload.parent)
     data = payload.dict(exclude={"parent", "kind"})
     data["management_mode"] = data["management_mode"] or ""
+    data["boundary"] = data["boundary"] or ""
     return Status(201, actions.create_place(parent=parent, kind=payload.kind, by=request.user, **data))
 
 
 @router.patch("/{int:pk}", response=PlaceOut, summary="修改区域")
 def update_place(request, pk: int, payload: PlacePatch):
     place = get_object_or_404(Place.objects.visible_to(request.user), pk=pk)
-    return actions.update_place(place, by=request.user, **payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    if "boundary" in data:
+        data["boundary"] = data["boundary"] or ""  # null clears it
+    return actions.update_place(place, by=request.user, **data)
 
 
 @router.post("/{int:pk}/move", response=PlaceOut, summary="移动区域")

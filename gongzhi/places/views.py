@@ -88,7 +88,8 @@ def edit(request, pk):
     if not _can_manage(request.user, place):
         raise PermissionDenied
     initial = {k: getattr(place, k) for k in ("name", "code", "management_mode", "registered_area", "surveyed_area",
-                                              "contract_area", "address", "developer_held")}
+                                              "contract_area", "address", "developer_held", "latitude", "longitude",
+                                              "boundary")}
     form = PlaceEditForm(request.POST or None, initial=initial, place_kind=place.kind)
     if run_form(request, form, lambda d: actions.update_place(place, by=request.user, **d), _("已保存")):
         return redirect("places:detail", pk=place.pk)

@@ -101,7 +101,7 @@ def due_q(due: str, now) -> Q:
 
 
 def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, mine: str = "",
-          due: str = "", now=None):
+          due: str = "", unlocated: bool = False, now=None):
     """The dispatcher's queue: visible requests, overdue first, then the nearest deadline.
 
     The filters go on the inner query, so each way of seeing (``visible_ids``) runs on them; show a page of
@@ -113,6 +113,8 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
         qs = qs.filter(mine_q(user, mine))
     if due in DUE_FILTERS:
         qs = qs.filter(due_q(due, now))
+    if unlocated:  # 待定位: Open311 points that fell in no compound, waiting for 指定位置
+        qs = qs.filter(unlocated=True)
     if status:
         qs = qs.filter(status=status)
     elif only_open:
@@ -161,7 +163,7 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
             overdue=overdue_expression(now))
 
     plain = not (filters.get("status") or filters.get("category") or filters.get("q") or filters.get("mine")
-                 or filters.get("due")) and filters.get("only_open", True)
+                 or filters.get("due") or filters.get("unlocated")) and filters.get("only_open", True)
     if plain and user.is_authenticated and not user.is_superuser and not committee_roots(user):
         roots, afters, orgs, user_id = ways_of_seeing(user)
         bounds = [after for after in afters if after is not None]
