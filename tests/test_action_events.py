@@ -25,7 +25,15 @@ from gongzhi.workorders import actions, jobs
 from .assembly.conftest import compound_staff, estate, make_closed, make_open, open_vote  # noqa: F401
 from .capture import SENT
 from .conftest import ROLES
-from .workorders.conftest import company_staff, dispatched, filed, managed, resolved, utilities  # noqa: F401
+from .workorders.conftest import (  # noqa: F401
+    company_staff,
+    dispatched,
+    filed,
+    managed,
+    resolved,
+    unlocated_request,
+    utilities,
+)
 
 LATER = datetime.timedelta(days=90)
 
@@ -235,6 +243,8 @@ CASES = {
         w.dispatched, by=w.community_staff), set()),
     "workorders.set_request_public": ("resident", lambda w: lambda: actions.set_request_public(
         w.dispatched, not w.dispatched.public, by=w.resident), set()),
+    "workorders.assign_place": ("community_staff", lambda w: lambda: actions.assign_place(
+        w.unlocated_request, w.tree["compound"], by=w.community_staff), set()),
     "workorders.follow_up_request": ("community_staff", lambda w: lambda: actions.follow_up_request(
         w.resolved, by=w.community_staff, note="已回访"), set()),
     # the tick, through the job steps, with the clock moved so rows are due
@@ -348,7 +358,7 @@ def test_every_registered_verb_has_a_case_or_a_reason():
 
 
 FIXTURES = {"resident", "community_staff", "street_staff", "grid_worker", "department_liaison", "company_staff",
-            "managed", "utilities", "filed", "dispatched", "resolved", "estate", "compound_staff", "second_staff"}
+            "managed", "utilities", "filed", "dispatched", "resolved", "unlocated_request", "estate", "compound_staff", "second_staff"}
 
 
 def _names(code, seen=None):
