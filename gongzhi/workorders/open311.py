@@ -554,7 +554,7 @@ def _file(request, fmt: str) -> HttpResponse:
                                    anonymous=anonymous, address=where.address, public=public,
                                    point=where.point, unlocated=where.unlocated, media_url=media_url)
     except PermissionDenied:
-        if where.unlocated:
+        if where.unlocated and where.point is not None:
             raise Open311Error(403, f"lat/long {geo.point_text(*where.point)} 未落在小区内，归入{where.place.name}，"
                                     "该 api_key 的账号无权在此提交诉求") from None
         raise Open311Error(403, "该 api_key 的账号无权在此位置提交诉求") from None

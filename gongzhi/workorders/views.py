@@ -329,7 +329,7 @@ def locate(request, pk):
 def _sketch(req: Request, nearby) -> dict | None:
     """An inline SVG of the point and the compounds near it (metres east/north of the point, north up): drawn
     here, so the page needs no outside map tiles."""
-    if req.latitude is None or not nearby:
+    if req.latitude is None or req.longitude is None or not nearby:
         return None
     lat0, lng0 = float(req.latitude), float(req.longitude)
     k = math.cos(math.radians(lat0))

@@ -19,10 +19,10 @@ import math
 import pytest
 
 from gongzhi.core.models import Event
+from gongzhi.core.permissions import SYSTEM
 from gongzhi.people.models import ApiToken
 from gongzhi.places import actions as place_actions
 from gongzhi.places import geo
-from gongzhi.core.permissions import SYSTEM
 from gongzhi.workorders import actions
 from gongzhi.workorders.models import Request
 
