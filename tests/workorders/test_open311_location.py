@@ -303,3 +303,19 @@ def test_only_dispatchers_assign_a_place(client, unlocated, who, request):
     assert client.get(f"/requests/{unlocated.pk}/locate/").status_code in (403, 404)
     assert client.post(f"/requests/{unlocated.pk}/locate/", {"place": unlocated.place_id}).status_code in (403, 404)
     assert Request.objects.get(pk=unlocated.pk).unlocated
+
+
+def test_the_dispatchers_are_told_it_waits_to_be_located(client, mapped, managed, gateway_key, street_staff,
+                                                         django_capture_on_commit_callbacks):
+    from gongzhi.notices.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, gateway_key, "34.2705", "108.9300").status_code == 201
+    texts = list(Notification.objects.filter(user=street_staff).values_list("text", flat=True))
+    assert any("未落到小区，待定位" in t for t in texts), texts
+
+
+def test_the_place_page_shows_its_location(client, mapped, street_staff):
+    client.force_login(street_staff)
+    page = client.get(f"/places/{mapped['compound'].pk}/").content.decode()
+    assert "34.270000, 108.925000" in page and "Polygon，5个点" in page

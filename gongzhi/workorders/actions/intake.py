@@ -122,8 +122,9 @@ def file_request(
                after={"status": req.status, "category": category.code, "channel": channel,
                       "anonymous": req.anonymous, "public": req.public,
                       **({"unlocated": True} if req.unlocated else {})})
+        text = (_("%(where)s有按经纬度上报的新诉求%(s)s（%(c)s），未落到小区，待定位") if req.unlocated
+                else _("%(where)s有新诉求%(s)s（%(c)s），待派单"))
         notify(visibility.told(req, nearest_dispatchers(req)), verb=Verb.FILE_REQUEST,
-               text=_("%(where)s有新诉求%(s)s（%(c)s），待派单") % {
-                   "where": visibility.where(req), "s": visibility.subject(req), "c": category.name},
+               text=text % {"where": visibility.where(req), "s": visibility.subject(req), "c": category.name},
                link=link_of(req))
     return req
