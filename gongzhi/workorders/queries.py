@@ -177,18 +177,18 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
     return DeferredPaginator(queue(user, now=now, **filters), per_page, load=load).get_page(number)
 
 
-def todo_counts(user, keys: dict[str, tuple[str, str]], *, now=None) -> dict[str, int]:
-    """The 工作台's request counts in one query: ``keys`` maps a name to the queue's (``mine``, ``due``)
-    filters, and each count is the number of rows :func:`queue` lists for them (open requests, visible
-    to ``user``, the same Q), so a count and the list it opens cannot disagree."""
+def todo_counts(user, keys: dict[str, tuple], *, now=None) -> dict[str, int]:
+    """The 工作台's request counts in one query: ``keys`` maps a name to the queue's (``mine``, ``due``[,
+    ``unlocated``]) filters, and each count is the number of rows :func:`queue` lists for them (open requests,
+    visible to ``user``, the same Q), so a count and the list it opens cannot disagree."""
     now = now or timezone.now()
     if not keys:
         return {}
     base = Request.objects.filter(status__in=UNRESOLVED)
     visible = Request.objects.filter(pk__in=base.visible_ids(user))
     counts = {}
-    for name, (mine, due) in keys.items():
-        q = Q()
+    for name, (mine, due, *more) in keys.items():
+        q = Q(unlocated=True) if more and more[0] else Q()
         if mine:
             q &= mine_q(user, mine)
         if due:

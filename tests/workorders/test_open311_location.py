@@ -319,3 +319,14 @@ def test_the_place_page_shows_its_location(client, mapped, street_staff):
     client.force_login(street_staff)
     page = client.get(f"/places/{mapped['compound'].pk}/").content.decode()
     assert "34.270000, 108.925000" in page and "Polygon，5个点" in page
+
+
+def test_the_workbench_counts_what_waits_to_be_located(client, unlocated, street_staff, community_staff, filed):
+    client.force_login(street_staff)
+    page = client.get("/").content.decode()
+    assert "待定位（按经纬度上报）" in page and "/requests/?unlocated=1" in page
+    # the count opens exactly those rows
+    listed = client.get("/requests/?unlocated=1").content.decode()
+    assert unlocated.number in listed and filed.number not in listed
+    client.force_login(community_staff)  # the request waits at the street, above the community's scope
+    assert "待定位（按经纬度上报）" not in client.get("/").content.decode()
