@@ -330,3 +330,24 @@ def test_the_workbench_counts_what_waits_to_be_located(client, unlocated, street
     assert unlocated.number in listed and filed.number not in listed
     client.force_login(community_staff)  # the request waits at the street, above the community's scope
     assert "待定位（按经纬度上报）" not in client.get("/").content.decode()
+
+
+def test_the_point_and_media_url_follow_the_privacy_policy(client, mapped, managed, gateway_key, community_staff,
+                                                           company_staff, committee_member):
+    # filed by location into 尚书苑, 对物业匿名, then dispatched to the compound's company
+    r = post(client, gateway_key, "34.2701", "108.9251", media_url="https://example.com/home.jpg",
+             **{"attribute[anonymous]": "true"})
+    assert r.status_code == 201
+    req = Request.objects.get()
+    actions.dispatch_request(req, to=managed, by=community_staff)
+    client.force_login(community_staff)  # a dispatcher: the request in full
+    page = client.get(f"/requests/{req.pk}/").content.decode()
+    assert "34.270100, 108.925100" in page and "https://example.com/home.jpg" in page
+    client.force_login(company_staff)  # the company it is anonymous towards: no point, no picture link
+    r = client.get(f"/requests/{req.pk}/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "34.2701" not in page and "example.com" not in page
+    client.force_login(committee_member)  # the 业委会 sees the place (a common part), never the point
+    r = client.get(f"/requests/{req.pk}/")
+    assert r.status_code == 200 and "尚书苑" in r.content.decode() and "34.2701" not in r.content.decode()
