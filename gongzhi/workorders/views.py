@@ -134,7 +134,7 @@ def _queue_filters(request) -> dict:
     return {"status": request.GET.get("status", ""), "category": request.GET.get("category", ""),
             "q": request.GET.get("q", "").strip(), "only_open": request.GET.get("all") != "1",
             "mine": mine if mine in MINE else "", "due": due if due in DUE_FILTERS else "",
-            "unlocated": request.GET.get("unlocated") == "1"}
+            **({"unlocated": True} if request.GET.get("unlocated") == "1" else {})}
 
 
 @login_required
