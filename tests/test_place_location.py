@@ -222,3 +222,10 @@ def test_the_district_data_ships_in_the_wheel_and_needs_no_network():
 
 def test_the_served_districts_come_from_the_roots_division_codes(tree):
     assert geo.served_districts() == {"610104"}
+
+
+def test_the_system_check_finds_the_district_data(monkeypatch, tmp_path):
+    assert geo.check_district_data() == []
+    # a broken install: the package's data directory without the file
+    monkeypatch.setattr(geo.resources, "files", lambda package: tmp_path)
+    assert [e.id for e in geo.check_district_data()] == ["places.E001"]

