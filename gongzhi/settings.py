@@ -312,3 +312,8 @@ OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "共治平台运维：请联
 OPEN311_KEY_SERVICE = os.environ.get(
     "OPEN311_KEY_SERVICE", "api_key 为平台的 API 令牌：由有岗位的工作人员在“API 令牌”页面（/accounts/tokens/）签发，"
     "12345 热线对接账号由平台管理员签发")
+# Open311 by location: a point outside every compound's boundary goes to the nearest compound whose centre is
+# within this many metres (docs/open311.md); 1..5000.
+GONGZHI_OPEN311_RADIUS_M = env_int("GONGZHI_OPEN311_RADIUS_M", 300)
+if not 1 <= GONGZHI_OPEN311_RADIUS_M <= 5000:
+    raise ImproperlyConfigured("GONGZHI_OPEN311_RADIUS_M must be between 1 and 5000 metres")

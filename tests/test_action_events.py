@@ -42,7 +42,15 @@ from .matters.conftest import (  # noqa: F401
     world,
 )
 from .meetings.conftest import meeting, quorate, series, spawn_resolution, topic  # noqa: F401
-from .workorders.conftest import company_staff, dispatched, filed, managed, resolved, utilities  # noqa: F401
+from .workorders.conftest import (  # noqa: F401
+    company_staff,
+    dispatched,
+    filed,
+    managed,
+    resolved,
+    unlocated_request,
+    utilities,
+)
 
 LATER = datetime.timedelta(days=90)
 
@@ -277,6 +285,8 @@ CASES = {
         w.dispatched, by=w.community_staff), set()),
     "workorders.set_request_public": ("resident", lambda w: lambda: actions.set_request_public(
         w.dispatched, not w.dispatched.public, by=w.resident), set()),
+    "workorders.assign_place": ("community_staff", lambda w: lambda: actions.assign_place(
+        w.unlocated_request, w.tree["compound"], by=w.community_staff), set()),
     "workorders.follow_up_request": ("community_staff", lambda w: lambda: actions.follow_up_request(
         w.resolved, by=w.community_staff, note="已回访"), set()),
     # the tick, through the job steps, with the clock moved so rows are due
@@ -480,8 +490,9 @@ def test_every_registered_verb_has_a_case_or_a_reason():
 
 
 FIXTURES = {"resident", "community_staff", "street_staff", "grid_worker", "department_liaison", "company_staff",
-            "managed", "utilities", "filed", "dispatched", "resolved", "estate", "compound_staff", "second_staff",
-            "series", "meeting", "quorate", "topic", "steps", "hearing", "committee_member", "property_staff"}
+            "managed", "utilities", "filed", "dispatched", "resolved", "unlocated_request", "estate", "compound_staff",
+            "second_staff", "series", "meeting", "quorate", "topic", "steps", "hearing", "committee_member",
+            "property_staff"}
 
 
 def _names(code, seen=None):

@@ -46,7 +46,7 @@ from .meetings import test_matrix_pages as meetings_matrix
 from .meetings.test_matrix_pages import MEETING_CASES
 from .test_permissions_matrix import CASES, community_token, grid_post, import_job  # noqa: F401  (fixtures)
 from .workorders import test_matrix_pages as wo_matrix
-from .workorders.conftest import company_staff, filed, managed, png, utilities  # noqa: F401  (fixtures)
+from .workorders.conftest import company_staff, filed, managed, png, unlocated_request, utilities  # noqa: F401  (fixtures)
 from .workorders.test_matrix_pages import (  # noqa: F401  (fixtures)  # noqa: F401  (fixtures)
     WORKORDER_CASES,
     compound_staff,

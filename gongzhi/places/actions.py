@@ -16,12 +16,14 @@ from gongzhi.core.scope import bump_scope_versions
 from gongzhi.core.utils import apply_changes
 
 from .events import Verb
+from .geo import boundary_summary, clean_location
 from .models import PARENT_KINDS, STEP, Kind, Place, decode_step, encode_step
 
 EDITABLE_FIELDS = (
     "name", "code", "management_mode", "cluster", "registered_area", "surveyed_area", "contract_area", "address",
-    "developer_held",
+    "developer_held", "latitude", "longitude", "boundary",
 )
+LOCATION_FIELDS = ("latitude", "longitude", "boundary")
 
 
 def check_parent(kind: str, parent: Place | None) -> None:
@@ -37,7 +39,8 @@ def check_parent(kind: str, parent: Place | None) -> None:
         )
 
 
-def check_fields(kind: str, fields: dict) -> None:
+def check_fields(kind: str, fields: dict) -> dict:
+    """Check a place's fields; returns the location fields normalised (``places.geo.clean_location``)."""
     errors = {}
     name = (fields.get("name") or "").strip()
     if not name:
@@ -55,8 +58,14 @@ def check_fields(kind: str, fields: dict) -> None:
     code = fields.get("code") or ""
     if code and len(code) > 40:
         errors["code"] = _("编码不能超过40个字符")
+    location: dict = {}
+    try:
+        location = clean_location({k: fields[k] for k in LOCATION_FIELDS if k in fields}, kind=kind)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    return location
 
 
 def check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
@@ -87,7 +96,7 @@ def _lock(place: Place | None) -> Place | None:
 
 def create_place(*, parent: Place | None, kind: str, by, **fields) -> Place:
     """新建区域节点."""
-    check_fields(kind, fields)
+    fields = {**fields, **check_fields(kind, fields)}
     with transaction.atomic():
         parent = _lock(parent)
         require(by, "places.create_place", parent)
@@ -109,13 +118,17 @@ def update_place(place: Place, *, by, **fields) -> Place:
         place = Place.objects.select_for_update().get(pk=place.pk)
         require(by, "places.update_place", place)
         merged = {k: getattr(place, k) for k in EDITABLE_FIELDS} | fields
-        check_fields(place.kind, merged)
+        location = check_fields(place.kind, merged)
+        fields = {**fields, **{k: v for k, v in location.items() if k in fields}}
         check_code_free(merged.get("code") or "", exclude_pk=place.pk)
         editable = {k: v.strip() if k == "name" else v for k, v in fields.items() if k in EDITABLE_FIELDS}
         before, after = apply_changes(place, editable)
         if not after:
             return place
         place.save(update_fields=[*[k for k in after], "updated_at"])
+        for snapshot in (before, after):  # the audit trail names the shape, not the whole GeoJSON
+            if "boundary" in snapshot:
+                snapshot["boundary"] = boundary_summary(snapshot["boundary"])
         Event.record(by, Verb.UPDATE_PLACE, place, summary=place.name, before=before, after=after)
     return place
 

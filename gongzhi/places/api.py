@@ -12,6 +12,7 @@ from gongzhi.core.api_pagination import LimitOffsetPagination
 from gongzhi.core.params import Id
 
 from . import actions
+from .geo import parse_boundary, parse_latitude, parse_longitude
 from .models import Kind, ManagementMode, Place
 from .queries import counts_by_child
 
@@ -40,6 +41,13 @@ def positive_area(value):
     return area
 
 
+def _location(parse, value):
+    """纬度 / 经度 / 边界 over the API: the checks of the form and the import (``places.geo``), at the field."""
+    if value is None:
+        return None
+    return parse(value)
+
+
 class PlaceOut(Schema):
     id: int
     kind: Kind
@@ -53,6 +61,9 @@ class PlaceOut(Schema):
     contract_area: Decimal | None
     address: str
     developer_held: bool
+    latitude: Decimal | None
+    longitude: Decimal | None
+    boundary: str = Field(..., description="GeoJSON Polygon / MultiPolygon 文本（[经度, 纬度]），无则为空")
 
 
 class PlaceCounts(PlaceOut):
@@ -74,6 +85,25 @@ class PlaceIn(Schema):
     address: str = Field("", max_length=200)
     developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户；业主表决中合计为一人，司法解释第九条）")
 
+    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
+    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
+    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
+
+    @field_validator("latitude", mode="before")
+    @classmethod
+    def check_latitude(cls, value):
+        return _location(parse_latitude, value)
+
+    @field_validator("longitude", mode="before")
+    @classmethod
+    def check_longitude(cls, value):
+        return _location(parse_longitude, value)
+
+    @field_validator("boundary", mode="before")
+    @classmethod
+    def check_boundary(cls, value):
+        return _location(parse_boundary, value)
+
     @field_validator("surveyed_area", "contract_area", mode="before")
     @classmethod
     def check_areas(cls, value):
@@ -89,6 +119,25 @@ class PlacePatch(Schema):
     contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str | None = Field(None, max_length=200)
     developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户）")
+
+    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
+    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
+    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
+
+    @field_validator("latitude", mode="before")
+    @classmethod
+    def check_latitude(cls, value):
+        return _location(parse_latitude, value)
+
+    @field_validator("longitude", mode="before")
+    @classmethod
+    def check_longitude(cls, value):
+        return _location(parse_longitude, value)
+
+    @field_validator("boundary", mode="before")
+    @classmethod
+    def check_boundary(cls, value):
+        return _location(parse_boundary, value)
 
     @field_validator("surveyed_area", "contract_area", mode="before")
     @classmethod
@@ -135,6 +184,7 @@ def create_place(request, payload: PlaceIn):
     parent = get_object_or_404(Place.objects.visible_to(request.user), pk=payload.parent)
     data = payload.dict(exclude={"parent", "kind"})
     data["management_mode"] = data["management_mode"] or ""
+    data["boundary"] = data["boundary"] or ""
     return Status(201, actions.create_place(parent=parent, kind=payload.kind, by=request.user, **data))
 
 
@@ -147,6 +197,8 @@ def update_place(request, pk: Id, payload: PlacePatch):
     nulls: dict[str, str] = {f: _("不能为 null（不修改请省略此字段）") for f in ("name", "code", "address") if f in data and data[f] is None}
     if nulls:
         raise ValidationError(nulls)
+    if "boundary" in data:
+        data["boundary"] = data["boundary"] or ""  # null clears it
     return actions.update_place(place, by=request.user, **data)
 
 

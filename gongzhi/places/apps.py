@@ -8,9 +8,13 @@ class PlacesConfig(AppConfig):
     verbose_name = _("区域")
 
     def ready(self):
+        from django.core import checks
+
         from . import (
+            geo,
             permissions,  # noqa: F401  (registers the rules permissions)
             shell,
         )
 
         shell.register()
+        checks.register(geo.check_district_data)

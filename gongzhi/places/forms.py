@@ -1,10 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .geo import BOUNDARY_MAX_CHARS, parse_boundary, parse_latitude, parse_longitude
 from .models import ImportKind, Kind, ManagementMode, Place
 
 AREA_ERRORS = {"invalid": _("面积必须是数字"), "max_decimal_places": _("面积最多保留两位小数"),
                "max_digits": _("面积过大"), "max_whole_digits": _("面积过大")}
+
+
+def _location_field(parse, value):
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 def _positive(value):
@@ -33,6 +41,24 @@ class PlaceForm(forms.Form):
         label=_("建设单位未售出或未交付"), required=False,
         help_text=_("建设单位尚未出售或已出售但尚未交付的专有部分，在业主表决中合计为一人（司法解释第九条）"))
 
+    latitude = forms.CharField(label=_("纬度"), max_length=40, required=False,
+                               help_text=_("WGS-84 十进制度数，-90～90，如 34.2712（手机定位、Open311 使用的坐标）"))
+    longitude = forms.CharField(label=_("经度"), max_length=40, required=False,
+                                help_text=_("WGS-84 十进制度数，-180～180，如 108.9398"))
+    boundary = forms.CharField(
+        label=_("边界（GeoJSON）"), required=False, max_length=BOUNDARY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_("可选：GeoJSON 的 Polygon 或 MultiPolygon，坐标为 [经度, 纬度]；Open311 按位置上报时，落在边界内的归入本小区"))
+
+    def clean_latitude(self):
+        return _location_field(parse_latitude, self.cleaned_data.get("latitude"))
+
+    def clean_longitude(self):
+        return _location_field(parse_longitude, self.cleaned_data.get("longitude"))
+
+    def clean_boundary(self):
+        return _location_field(parse_boundary, self.cleaned_data.get("boundary"))
+
     def clean_surveyed_area(self):
         return _positive(self.cleaned_data.get("surveyed_area"))
 
@@ -47,6 +73,9 @@ class PlaceForm(forms.Form):
                 self.fields["kind"].initial = kinds[0]
             if Kind.HOUSEHOLD not in kinds:
                 del self.fields["developer_held"]
+            if not set(kinds) - {Kind.HOUSEHOLD, Kind.UNIT}:
+                for name in ("latitude", "longitude", "boundary"):
+                    del self.fields[name]
 
 
 class PlaceEditForm(PlaceForm):
@@ -55,6 +84,9 @@ class PlaceEditForm(PlaceForm):
         del self.fields["kind"]
         if place_kind is not None and place_kind != Kind.HOUSEHOLD:
             del self.fields["developer_held"]
+        if place_kind in (Kind.HOUSEHOLD, Kind.UNIT):  # units and homes carry no location
+            for name in ("latitude", "longitude", "boundary"):
+                del self.fields[name]
 
 
 class MoveForm(forms.Form):

@@ -40,6 +40,7 @@ from gongzhi.core.scope import covers
 
 from .actions import next_child_paths
 from .events import Verb
+from .geo import clean_location
 from .models import (
     PARENT_KINDS,
     STEP,
@@ -55,9 +56,9 @@ from .models import (
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 250
 
-PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址"]
+PLACE_COLUMNS = ["类型", "名称", "编码", "上级编码", "管理模式", "登记面积", "地址", "纬度", "经度", "边界"]
 # columns added later: a file made from an older template (without them) is still read
-OPTIONAL_COLUMNS = frozenset({"实测面积", "合同面积"})
+OPTIONAL_COLUMNS = frozenset({"实测面积", "合同面积", "纬度", "经度", "边界"})
 # The files are filled in Chinese whatever language the uploader's pages are in: the labels are read in
 # zh-hans even if this module is first imported during a request in English.
 with translation.override("zh-hans"):
@@ -132,8 +133,10 @@ def template_xlsx(kind: str) -> bytes:
 
 def _places_template(wb: Workbook) -> None:
     ws = sheet(wb, "区域", PLACE_COLUMNS)
-    ws.append(["小区", "示例小区", "C-0001", "610104001001", "专管型", None, "示例路1号"])
-    ws.append(["楼栋", "1号楼", "C-0001-01", "C-0001", None, None, None])
+    ws.append(["小区", "示例小区", "C-0001", "610104001001", "专管型", None, "示例路1号", 34.2712, 108.9398,
+               '{"type":"Polygon","coordinates":[[[108.9392,34.2708],[108.9404,34.2708],[108.9404,34.2716],'
+               '[108.9392,34.2716],[108.9392,34.2708]]]}'])
+    ws.append(["楼栋", "1号楼", "C-0001-01", "C-0001", None, None, None, 34.2711, 108.9396])
     ws.append(["单元", "1单元", "C-0001-01-1", "C-0001-01", None, None, None])
     ws.append(["户", "101", "C-0001-01-1-101", "C-0001-01-1", None, 89.5, None])
     dv = DataValidation(type="list", formula1='"' + ",".join(KIND_BY_LABEL) + '"', allow_blank=False)
@@ -150,7 +153,10 @@ def export_places_xlsx(places) -> bytes:
         codes[p.pk] = p.code
         ws.append(safe_row(ws, [p.get_kind_display(), p.name, p.code, codes.get(p.parent_id, ""),
                                p.get_management_mode_display() if p.management_mode else "",
-                               float(p.registered_area) if p.registered_area is not None else None, p.address]))
+                               float(p.registered_area) if p.registered_area is not None else None, p.address,
+                               # text, not a float: the six decimals come back exactly as stored
+                               str(p.latitude) if p.latitude is not None else None,
+                               str(p.longitude) if p.longitude is not None else None, p.boundary or None]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -356,13 +362,22 @@ def validate_places(rows, job: ImportJob, user, progress) -> Parsed:
             errors.append(RowError(n, "登记面积", _("只有户可以填写登记面积")))
         if len(r["地址"]) > 200:
             errors.append(RowError(n, "地址", _("地址不能超过200个字")))
+        location: dict = {}
+        try:
+            location = clean_location({"latitude": r["纬度"], "longitude": r["经度"], "boundary": r["边界"]},
+                                      kind=kind or Kind.COMPOUND)
+        except ValidationError as exc:
+            columns = {"latitude": "纬度", "longitude": "经度", "boundary": "边界"}
+            errors.extend(RowError(n, columns[k], v[0]) for k, v in exc.message_dict.items())
         if code and code not in codes_in_file and kind:
             codes_in_file[code] = (n, kind)
         if errors:
             out.errors.extend(errors)
         else:
             out.rows.append({"kind": kind, "name": r["名称"], "code": code, "parent_code": parent_code,
-                             "management_mode": mode, "registered_area": area, "address": r["地址"]})
+                             "management_mode": mode, "registered_area": area, "address": r["地址"],
+                             "latitude": location.get("latitude"), "longitude": location.get("longitude"),
+                             "boundary": location.get("boundary", "")})
         progress(i)
     return out
 
@@ -393,7 +408,8 @@ def write_places(rows: list[dict]) -> int:
             new_children[parent.code] += 1
         place = Place(kind=r["kind"], name=r["name"], code=r["code"], path=path, depth=len(path) // STEP - 1,
                       management_mode=r["management_mode"], registered_area=r["registered_area"],
-                      address=r["address"])
+                      address=r["address"], latitude=r.get("latitude"), longitude=r.get("longitude"),
+                      boundary=r.get("boundary", ""))
         place._parent_code = r["parent_code"]  # type: ignore[attr-defined]
         by_code[r["code"]] = place
         created.append(place)

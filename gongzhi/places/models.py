@@ -133,6 +133,15 @@ class Place(TimeStamped):
         _("建设单位未售出或未交付"), default=False, db_default=False,  # db_default: rows streamed with COPY
         help_text=_("建设单位尚未出售或已出售但尚未交付的专有部分，在业主表决中合计为一人（司法解释第九条）"))
 
+    # 位置: WGS-84, what phones and Open311 clients send (compounds, optionally buildings and regions). The
+    # boundary is GeoJSON (Polygon / MultiPolygon, [经度, 纬度]); both are checked by ``places.geo``.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
+                                   help_text=_("WGS-84 十进制度数，-90～90，如 34.2712"))
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+                                    help_text=_("WGS-84 十进制度数，-180～180，如 108.9398"))
+    boundary = models.TextField(_("边界"), blank=True, default="", db_default="",
+                                help_text=_("GeoJSON 的 Polygon 或 MultiPolygon，坐标为 [经度, 纬度]"))
+
     objects = PlaceQuerySet.as_manager()
 
     class Meta:

@@ -18,6 +18,7 @@ from gongzhi.core.scope import covers, in_scopes, user_roles
 from . import actions, imports
 from .divisions import DivisionSourceError, bundled_divisions, find_source, load_divisions, read_divisions
 from .forms import DivisionsForm, ImportForm, MoveForm, PlaceEditForm, PlaceForm
+from .geo import boundary_summary
 from .models import PARENT_KINDS, RUNNING_IMPORTS, ImportJob, ImportKind, Kind, Place
 from .queries import counts_by_child, counts_of, household_page, scope_roots
 
@@ -63,7 +64,7 @@ def detail(request, pk):
         "place": place, "page": page, "rows": [(c, counts[c.pk]) for c in page.object_list],
         "counts": counts_of(place), "ancestors": ancestors, "can_manage": _can_manage(request.user, place),
         "child_kinds": [Kind(k) for k in place.allowed_child_kinds()], "panels": panels, "q": q,
-        "figures": registry.subtree_figures,
+        "figures": registry.subtree_figures, "boundary": boundary_summary(place.boundary),
     })
 
 
@@ -88,7 +89,8 @@ def edit(request, pk):
     if not _can_manage(request.user, place):
         raise PermissionDenied
     initial = {k: getattr(place, k) for k in ("name", "code", "management_mode", "registered_area", "surveyed_area",
-                                              "contract_area", "address", "developer_held")}
+                                              "contract_area", "address", "developer_held", "latitude", "longitude",
+                                              "boundary")}
     form = PlaceEditForm(request.POST or None, initial=initial, place_kind=place.kind)
     if run_form(request, form, lambda d: actions.update_place(place, by=request.user, **d), _("已保存")):
         return redirect("places:detail", pk=place.pk)

@@ -9,6 +9,7 @@ below the communities is generated.
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -72,6 +73,26 @@ COMPOUNDS = [
     (2, 0, "桃园新村", 8, ManagementMode.MANAGED, 6),
     (2, 1, "北关花园", 8, ManagementMode.QUASI_MANAGED, 4),
 ]
+# Where each compound is (WGS-84, in COMPOUNDS order): around 青年路 in the north-east of 莲湖区, 西安, about
+# 34.27° N, 108.93° E, west of the district's eastern edge; the first three also have a boundary (a rectangle
+# ±0.0008° of longitude, ±0.0005° of latitude: about 150 m × 110 m), so Open311 clients can report by location.
+LOCATIONS = [
+    (34.2743, 108.9337, True), (34.2753, 108.9371, True), (34.2720, 108.9313, True), (34.2707, 108.9357, False),
+    (34.2685, 108.9283, False), (34.2676, 108.9326, False), (34.2777, 108.9297, False), (34.2804, 108.9351, False),
+    (34.2824, 108.9310, False), (34.2764, 108.9249, False), (34.2797, 108.9256, False),
+]
+
+
+def demo_location(i: int) -> dict:
+    """The ``latitude``, ``longitude`` and (for a few) ``boundary`` of the i-th demo compound."""
+    lat, lng, bounded = LOCATIONS[i]
+    fields: dict = {"latitude": Decimal(f"{lat:.6f}"), "longitude": Decimal(f"{lng:.6f}")}
+    if bounded:
+        w, s, e, n = round(lng - 0.0008, 6), round(lat - 0.0005, 6), round(lng + 0.0008, 6), round(lat + 0.0005, 6)
+        fields["boundary"] = json.dumps({"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]})
+    return fields
+
+
 GRIDS_PER_COMMUNITY = [4, 2, 2]
 DEPARTMENTS = ["青年路派出所", "莲湖区住房和城乡建设局", "莲湖区消防救援大队", "青年路街道城市管理执法中队", "12345市民服务热线莲湖分中心"]
 
@@ -189,7 +210,7 @@ def seed_demo() -> Seeded:
     for i, (ci, gi, name, _company, mode, _b) in enumerate(COMPOUNDS, start=1):
         compounds.append(_place(paths, grids[ci][gi], Kind.COMPOUND, name, code=f"QNL-C{i:02d}",
                                 management_mode=mode, cluster=cluster if mode == ManagementMode.ENTRUSTED else None,
-                                address=f"青年路{rng.randrange(1, 300)}号"))
+                                address=f"青年路{rng.randrange(1, 300)}号", **demo_location(i - 1)))
 
     # --- buildings, units, households (bulk)
     households: list[Place] = []

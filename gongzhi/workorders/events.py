@@ -34,6 +34,7 @@ class Verb(models.TextChoices):
     UPDATE_SERVICE_SETTINGS = "workorders.update_service_settings", _("修改诉求参数")
     REVEAL_CONTACT_PHONE = "workorders.reveal_contact_phone", _("查看诉求联系电话")
     SET_REQUEST_PUBLIC = "workorders.set_request_public", _("修改诉求公开设置")
+    ASSIGN_PLACE = "workorders.assign_place", _("指定位置")
     EXPORT_REQUESTS = "workorders.export_requests", _("导出诉求")
     EXPORT_RANKINGS = "workorders.export_rankings", _("导出三率排名")
     PRINT_QR_SHEETS = "workorders.print_qr_sheets", _("打印楼栋二维码")

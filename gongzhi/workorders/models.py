@@ -54,6 +54,7 @@ REASON_MAX = 300  # 退回/驳回/重办理由, 改派说明 (stored in ``reason
 WHISTLE_NOTE_MAX = 300  # 吹哨事由
 COMMENT_MAX = 500  # 评价
 FOLLOW_UP_MAX = 500  # 回访记录
+MEDIA_URL_MAX = 500  # Open311 media_url
 
 
 class Category(TimeStamped):
@@ -315,6 +316,14 @@ class Request(TimeStamped):
     public = models.BooleanField(_("公开"), default=False, db_default=False,
                                  help_text=_("公示栏和 Open311 公开：类别、描述、状态，位置只到小区"))
     named_to_committee = models.BooleanField(_("业委会可见姓名"), default=False, db_default=False)
+    # Open311 by location (docs/open311.md): the point the client sent (WGS-84), shown only to those who see the
+    # request at full precision; 待定位 when no compound took it and it waits at a region for a dispatcher
+    latitude = models.DecimalField(_("上报纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("上报经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    unlocated = models.BooleanField(_("待定位"), default=False, db_default=False,
+                                    help_text=_("按经纬度未落到小区，停在社区或街道，待调度员指定位置"))
+    media_url = models.CharField(_("外部图片链接"), max_length=MEDIA_URL_MAX, blank=True, default="", db_default="",
+                                 help_text=_("Open311 客户端提供的图片地址；平台不会打开或下载"))
     channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices, default=Channel.APP)
     # the blind index of the phone a verification code proved, for a request filed without an account (扫码):
     # the phone's owner sees it once signed in (``phone_owner_q``); "" for every other request

@@ -24,6 +24,7 @@ import datetime
 import json
 import math
 import re
+from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -39,10 +40,11 @@ from django.views.decorators.csrf import csrf_exempt
 from gongzhi.core.masking import mask_public_text
 from gongzhi.core.params import DATE_MAX, DATE_MIN
 from gongzhi.people.auth import ReadOnlyToken, user_for_api_key
+from gongzhi.places import geo
 from gongzhi.places.models import STEP, Kind, Place
 
 from . import actions
-from .models import OPEN_STATUSES, Category, Channel, HandlerKind, Request, Status, Urgency
+from .models import MEDIA_URL_MAX, OPEN_STATUSES, Category, Channel, HandlerKind, Request, Status, Urgency
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_REQUESTS = 1000
@@ -53,6 +55,7 @@ FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=
 ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
 # attribute[code]=value, attribute[code][]=value (a multivaluelist)
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]*)\](?:\[\])?$")
+_MEDIA_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 # Control characters XML 1.0 cannot carry (a pasted description may hold one): left out of the XML.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -254,11 +257,23 @@ def _status_notes(req: Request) -> str:
     return str(Status(req.status).label)
 
 
+def _centres(place_ids) -> dict[int, tuple[float, float]]:
+    """The published place's point (its latitude/longitude, else its boundary's centroid): a compound's centre,
+    never the point the resident sent (docs/privacy.md)."""
+    centres = {}
+    for p in Place.objects.filter(pk__in=set(place_ids)).only("pk", "latitude", "longitude", "boundary"):
+        if (centre := geo.centre_of(p)) is not None:
+            centres[p.pk] = (round(centre[0], 6), round(centre[1], 6))
+    return centres
+
+
 def _rows(requests: list[Request]) -> list[dict]:
     addresses = _public_places([r.place for r in requests])
+    centres = _centres(pk for pk, _name in addresses.values())
     rows = []
     for r in requests:
         address_id, address = addresses[r.place_id]
+        lat, long = centres.get(address_id, (None, None))
         rows.append({
             "service_request_id": r.number,
             "status": "open" if r.status in OPEN_STATUSES else "closed",
@@ -274,8 +289,8 @@ def _rows(requests: list[Request]) -> list[dict]:
             "address": address,
             "address_id": address_id,
             "zipcode": None,
-            "lat": None,
-            "long": None,
+            "lat": lat,
+            "long": long,
             "media_url": None,
         })
     return rows
@@ -426,10 +441,32 @@ def _place_named(text: str) -> Place | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _place(data) -> tuple[Place, str]:
+@dataclass(frozen=True)
+class Where:
+    """Where a filed request goes: the place, the caller's own words, the point they sent, and whether it waits
+    as 待定位 at a region (``places.geo.locate``)."""
+
+    place: Place
+    address: str = ""
+    point: tuple[float, float] | None = None
+    unlocated: bool = False
+
+
+def _located(point: tuple[float, float]) -> Where:
+    """``lat``/``long`` alone: inside a compound's boundary, else the nearest compound within the radius, else
+    the smallest region of ours holding it (待定位); outside every district served is a 400 naming the point."""
+    found = geo.locate(*point)
+    if found.place is None:
+        where = f"（{found.district}）" if found.district else ""
+        raise Open311Error(400, f"lat/long {geo.point_text(*point)}{where} 不在本平台服务的区县范围内，"
+                                "请提供 address_id 或 address_string")
+    return Where(found.place, point=point, unlocated=found.unlocated)
+
+
+def _place(data) -> Where:
     """The place and the free-text address to keep with the request. One of ``address_id`` (a place id or code),
-    ``address_string`` (a place code or full name) or ``lat``/``long`` is required; places carry no coordinates,
-    so ``lat``/``long`` alone cannot be placed."""
+    ``address_string`` (a place code or full name) or ``lat``/``long`` is required; ``lat``/``long`` alone are
+    placed by :func:`_located`, and kept with the request whenever they are sent."""
     address_id = data.get("address_id", "").strip()
     address_string = data.get("address_string", "").strip()
     coordinates = _coordinates(data)
@@ -442,15 +479,16 @@ def _place(data) -> tuple[Place, str]:
         place = place or Place.objects.filter(code=address_id).first()
         if place is None:
             raise Open311Error(400, f"address_id {address_id} 不存在")
-        return place, address_string  # the caller's own words for where it is, kept as the detailed address
+        # the caller's own words for where it is, kept as the detailed address
+        return Where(place, address_string, coordinates)
     if address_string:
         place = Place.objects.filter(code=address_string).first() or _place_named(address_string)
         if place is None:
             raise Open311Error(400, "address_string 应为平台的区域编码或完整区域名称（如 尚书苑 / 1号楼）")
-        return place, ""
+        return Where(place, "", coordinates)
     if coordinates is not None:
-        raise Open311Error(400, "不支持按 lat/long 定位，请提供 address_id 或 address_string")
-    raise Open311Error(400, "缺少 address_id 或 address_string")
+        return _located(coordinates)
+    raise Open311Error(400, "缺少 address_id、address_string 或 lat/long")
 
 
 def _attribute_values(data) -> tuple[str, bool, bool | None]:
@@ -485,7 +523,12 @@ def _file(request, fmt: str) -> HttpResponse:
     category = Category.objects.filter(active=True, code=code).first()
     if category is None:
         raise Open311Error(404, f"service_code {code} 不存在")
-    place, address = _place(data)
+    media_url = data.get("media_url", "").strip()
+    if len(media_url) > MEDIA_URL_MAX:
+        raise Open311Error(400, f"media_url 不能超过{MEDIA_URL_MAX}个字符")
+    if media_url and not _MEDIA_URL.match(media_url):
+        raise Open311Error(400, "media_url 应为 http:// 或 https:// 开头的图片地址")
+    where = _place(data)
     urgency, anonymous, public = _attribute_values(data)
     # description is optional in GeoReport v2; a request needs one, so the service name stands in
     description = data.get("description", "").strip() or f"{category.name}（提交时未填写描述）"
@@ -502,16 +545,22 @@ def _file(request, fmt: str) -> HttpResponse:
         except ValidationError:
             raise Open311Error(400, "email 格式不正确") from None
     try:
-        req = actions.file_request(by=user, category=category, description=description, place=place,
+        req = actions.file_request(by=user, category=category, description=description, place=where.place,
                                    urgency=urgency, channel=Channel.OPEN311, contact_name=name, contact_phone=phone,
-                                   anonymous=anonymous, address=address, public=public)
+                                   anonymous=anonymous, address=where.address, public=public,
+                                   point=where.point, unlocated=where.unlocated, media_url=media_url)
     except PermissionDenied:
+        if where.unlocated and where.point is not None:
+            raise Open311Error(403, f"lat/long {geo.point_text(*where.point)} 未落在小区内，归入{where.place.name}，"
+                                    "该 api_key 的账号无权在此提交诉求") from None
         raise Open311Error(403, "该 api_key 的账号无权在此位置提交诉求") from None
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         field, messages = next(iter(errors.items()))
         raise Open311Error(400, f"{PARAMS.get(field, field)}: {messages[0]}".lstrip(": ")) from None
     notice = f"已受理，编号 {req.number}，将在 {_w3c(req.resolution_due_at)} 前办结"
+    if req.unlocated:
+        notice += f"；位置未落在小区内，已转{where.place.name}待定位"
     return _respond(fmt, [{"service_request_id": req.number, "service_notice": notice, "account_id": None}],
                     root="service_requests", item="request", status=201)
 

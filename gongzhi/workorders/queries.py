@@ -102,7 +102,7 @@ def due_q(due: str, now) -> Q:
 
 
 def queue(user, *, status: str = "", category: str = "", q: str = "", only_open: bool = True, mine: str = "",
-          due: str = "", now=None):
+          due: str = "", unlocated: bool = False, now=None):
     """The dispatcher's queue: visible requests, overdue first, then the nearest deadline.
 
     The filters go on the inner query, so each way of seeing (``visible_ids``) runs on them; show a page of
@@ -114,6 +114,8 @@ def queue(user, *, status: str = "", category: str = "", q: str = "", only_open:
         qs = qs.filter(mine_q(user, mine))
     if due in DUE_FILTERS:
         qs = qs.filter(due_q(due, now))
+    if unlocated:  # 待定位: Open311 points that fell in no compound, waiting for 指定位置
+        qs = qs.filter(unlocated=True)
     if status:
         qs = qs.filter(status=status)
     elif only_open:
@@ -169,7 +171,7 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
             overdue=overdue_expression(now))
 
     plain = not (filters.get("status") or filters.get("category") or filters.get("q") or filters.get("mine")
-                 or filters.get("due")) and filters.get("only_open", True)
+                 or filters.get("due") or filters.get("unlocated")) and filters.get("only_open", True)
     if (plain and user.is_authenticated and not user.is_superuser and not committee_roots(user)
             and not _files_by_phone(user)):
         roots, afters, orgs, user_id = ways_of_seeing(user)
@@ -184,18 +186,18 @@ def queue_page(user, number, *, per_page: int = 20, now=None, **filters):
     return DeferredPaginator(queue(user, now=now, **filters), per_page, load=load).get_page(number)
 
 
-def todo_counts(user, keys: dict[str, tuple[str, str]], *, now=None) -> dict[str, int]:
-    """The 工作台's request counts in one query: ``keys`` maps a name to the queue's (``mine``, ``due``)
-    filters, and each count is the number of rows :func:`queue` lists for them (open requests, visible
-    to ``user``, the same Q), so a count and the list it opens cannot disagree."""
+def todo_counts(user, keys: dict[str, tuple], *, now=None) -> dict[str, int]:
+    """The 工作台's request counts in one query: ``keys`` maps a name to the queue's (``mine``, ``due``[,
+    ``unlocated``]) filters, and each count is the number of rows :func:`queue` lists for them (open requests,
+    visible to ``user``, the same Q), so a count and the list it opens cannot disagree."""
     now = now or timezone.now()
     if not keys:
         return {}
     base = Request.objects.filter(status__in=UNRESOLVED)
     visible = Request.objects.filter(pk__in=base.visible_ids(user))
     counts = {}
-    for name, (mine, due) in keys.items():
-        q = Q()
+    for name, (mine, due, *more) in keys.items():
+        q = Q(unlocated=True) if more and more[0] else Q()
         if mine:
             q &= mine_q(user, mine)
         if due:

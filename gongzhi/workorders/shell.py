@@ -74,9 +74,15 @@ def requests_todo_card(request):
     scope_mine = "" if over_place else "assigned"
     rows.append(("overdue", _t("超时"), scope_mine, "overdue", "danger"))
     rows.append(("due_soon", _t("即将超时（24小时内）"), scope_mine, "soon", "warning"))
-    counts = todo_counts(user, {key: (mine, due) for key, _label, mine, due, _tone in rows})
+    keys: dict[str, tuple] = {key: (mine, due) for key, _label, mine, due, _tone in rows}
+    if dispatcher:
+        keys["unlocated"] = ("", "", True)  # Open311 by location: waits for 指定位置 (shown only when some do)
+    counts = todo_counts(user, keys)
     todos = [Todo(key, label, counts[key], _queue_url(mine=mine, due=due), tone)
              for key, label, mine, due, tone in rows]
+    if counts.get("unlocated"):
+        todos.insert(1, Todo("unlocated", _t("待定位（按经纬度上报）"), counts["unlocated"],
+                             _queue_url(unlocated="1"), "warning"))
     return {"title": _t("诉求"), "todos": todos, "more": reverse("workorders:list")}
 
 

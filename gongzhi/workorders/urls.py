@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("<int:pk>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
     path("<int:pk>/public/", views.set_public, name="set_public"),
+    path("<int:pk>/locate/", views.locate, name="locate"),
     path("<int:pk>/<str:verb>/", views.act, name="act"),
     path("whistles/<int:pk>/<str:verb>/", views.whistle_act, name="whistle_act"),
 ]

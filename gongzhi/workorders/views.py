@@ -4,6 +4,9 @@ rosters."""
 
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,11 +27,12 @@ from gongzhi.core.exports import export_limit, record_export, xlsx_response
 from gongzhi.core.files import serve_upload
 from gongzhi.core.forms import apply_errors, run_form
 from gongzhi.core.models import Holiday
-from gongzhi.core.params import QueryParams
+from gongzhi.core.params import ID_MAX, QueryParams, to_int
 from gongzhi.core.permissions import is_staff
 from gongzhi.core.roles import MANAGING_ROLES, Role
 from gongzhi.core.scope import in_scopes, scope_organisations, user_roles, user_scopes
 from gongzhi.people.models import Organisation, OrgKind, Person, Position
+from gongzhi.places import geo
 from gongzhi.places.labels import attach_labels, label_for, labelled, title_for
 from gongzhi.places.models import Kind, Place
 
@@ -117,6 +121,7 @@ def request_list(request):
         "todo_filter": "、".join(str(label) for key, label in QUEUE_FILTER_LABELS.items() if key in chosen),
         "filters": request.GET, "now": timezone.now(), "can_file": _may_file_for_others(user),
         "handles": user.is_superuser or bool(scope_organisations(user)),
+        "dispatches": user.is_superuser or bool(user_roles(user) & MANAGING_ROLES),
     })
 
 
@@ -130,7 +135,8 @@ def _queue_filters(request) -> dict:
     mine, due = request.GET.get("mine", ""), request.GET.get("due", "")
     return {"status": request.GET.get("status", ""), "category": request.GET.get("category", ""),
             "q": request.GET.get("q", "").strip(), "only_open": request.GET.get("all") != "1",
-            "mine": mine if mine in MINE else "", "due": due if due in DUE_FILTERS else ""}
+            "mine": mine if mine in MINE else "", "due": due if due in DUE_FILTERS else "",
+            **({"unlocated": True} if request.GET.get("unlocated") == "1" else {})}
 
 
 @login_required
@@ -264,10 +270,87 @@ def request_detail(request, pk, bound: dict | None = None, status: int = 200):
         "location": visibility.location(req, view), "reporter_name": visibility.reporter_name(req, view),
         "contact_name": visibility.contact_name(req, view), "contact_phone": visibility.contact_phone(req, view),
         "photos": visibility.photos(req, view), "forms": forms, "moves": _ordered_moves(req, request.user, forms),
-        "now": timezone.now(),
+        "now": timezone.now(), "point": _point_shown(req, view), "can_locate": _can_locate(req, request.user),
         # sections other apps add to the page (meetings: 提交联席会), by the registry
         "panels": registry.panels_for("workorders.request", request, req),
     }, status=status)
+
+
+def _point_shown(req: Request, view) -> str:
+    """The point an Open311 client sent, as copyable text — only to those shown the request at full precision
+    (it may be the resident's doorstep; docs/privacy.md)."""
+    if req.latitude is None or req.longitude is None or view.location != visibility.Precision.FULL:
+        return ""
+    return geo.point_text(req.latitude, req.longitude)
+
+
+def _can_locate(req: Request, user) -> bool:
+    try:
+        actions.precheck_assign_place(req, user)
+    except (PermissionDenied, actions.StateConflict):
+        return False
+    return True
+
+
+@login_required
+def locate(request, pk):
+    """待定位 → 指定位置: the point the client sent (as text: no outside map is reachable), a sketch of the
+    located compounds around it, nearest first, each with a one-click 指定到此 (``actions.assign_place``)."""
+    req = _visible(request, pk)
+    if not _can_locate(req, request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            place = Place.objects.filter(pk=to_int(request.POST.get("place"), low=1, high=ID_MAX)).first()
+        except ValueError:
+            place = None
+        if place is None:
+            messages.error(request, _("请选择小区或楼栋"))
+        else:
+            try:
+                actions.assign_place(req, place, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, _("已指定位置：%(place)s") % {"place": label_for(place, request.user)})
+                return redirect("workorders:detail", pk=req.pk)
+    nearby = []
+    if req.latitude is not None and req.longitude is not None:
+        nearby = geo.nearby_compounds(float(req.latitude), float(req.longitude), under=req.place, limit=12)
+    listed = {p.pk for p, _d, _in in nearby}
+    others = list(Place.objects.filter(kind=Kind.COMPOUND, path__startswith=req.place.path)
+                  .exclude(pk__in=listed).order_by("path")[:200])
+    attach_labels([p for p, _d, _in in nearby] + others)
+    return render(request, "workorders/locate.html", {
+        "req": req, "point": geo.point_text(req.latitude, req.longitude) if req.latitude is not None else "",
+        "nearby": [{"place": p, "label": label_for(p, request.user), "metres": round(d), "inside": inside}
+                   for p, d, inside in nearby],
+        "others": [{"place": p, "label": label_for(p, request.user)} for p in others],
+        "sketch": _sketch(req, nearby), "radius": settings.GONGZHI_OPEN311_RADIUS_M,
+    })
+
+
+def _sketch(req: Request, nearby) -> dict | None:
+    """An inline SVG of the point and the compounds near it (metres east/north of the point, north up): drawn
+    here, so the page needs no outside map tiles."""
+    if req.latitude is None or req.longitude is None or not nearby:
+        return None
+    lat0, lng0 = float(req.latitude), float(req.longitude)
+    k = math.cos(math.radians(lat0))
+
+    def xy(lat, lng):
+        return (geo.EARTH_RADIUS_M * math.radians(lng - lng0) * k, -geo.EARTH_RADIUS_M * math.radians(lat - lat0))
+
+    marks = []
+    for i, (p, metres, _inside) in enumerate(nearby, start=1):
+        centre = geo.centre_of(p)
+        if centre is None:
+            continue
+        x, y = xy(*centre)
+        marks.append({"n": i, "x": round(x), "y": round(y), "name": p.name, "metres": round(metres)})
+    extent = max([150] + [max(abs(m["x"]), abs(m["y"])) for m in marks]) * 1.15
+    return {"marks": marks, "extent": round(extent), "size": round(extent * 2), "r": round(extent / 40) or 1,
+            "font": round(extent / 14) or 1}
 
 
 # each move's box on the request page: title, button label, button style, multipart

@@ -90,3 +90,11 @@ def cross_appointed(tree, orgs, managed):
     Position.objects.create(person=user.person, organisation=orgs["community_office"], title=Title.COMMUNITY_WORKER,
                             place=tree["community"], start_date=START)
     return user
+
+
+@pytest.fixture
+def unlocated_request(tree, community_staff, utilities):
+    """An Open311 point that fell in no compound: 待定位 at the community, waiting for 指定位置 (docs/open311.md)."""
+    return actions.file_request(by=community_staff, category=utilities, description="路口积水无人管",
+                                place=tree["community"], channel="open311", point=(34.2705, 108.93), unlocated=True,
+                                media_url="https://example.com/a.jpg")

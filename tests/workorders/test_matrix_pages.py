@@ -308,6 +308,12 @@ WORKORDER_CASES = [
     Case("set a request public", lambda w: f"/requests/{w.dispatched.pk}/public/", method="post",
          data=lambda w: {"public": "1"}, expect={302: {"resident"}, 403: SEES_REQUEST - {"resident"}},
          marker=REQUEST_MARKER),
+    # 待定位 → 指定位置: the dispatchers over the region the Open311 point waits at (here the community); a grid
+    # worker's grid lies below it, so they do not see the request at all
+    Case("locate an unlocated request", lambda w: f"/requests/{w.unlocated_request.pk}/locate/",
+         expect={200: DISPATCHERS}, marker="路口积水无人管"),
+    Case("assign a place", lambda w: f"/requests/{w.unlocated_request.pk}/locate/", method="post",
+         data=lambda w: {"place": w.tree["compound"].pk}, expect={302: DISPATCHERS}, marker="路口积水无人管"),
     Case("follow up a request", lambda w: f"/requests/{w.resolved.pk}/follow_up/", method="post",
          data=lambda w: {"note": "已回访"}, expect={302: DISPATCHERS, 403: {"grid_worker", "building_head", "property_staff", "resident"}},
          marker=REQUEST_MARKER),

@@ -134,9 +134,10 @@ def test_gateway_files_by_place_code_in_xml(client, tree, managed, gateway_key):
     ({"service_code": "potholes"}, 404, "service_code potholes 不存在"),
     ({"description": "漏" * 1001}, 400, "description: 问题描述不能超过1000个字（当前1001个）"),
     ({"address_id": "999999"}, 400, "address_id 999999 不存在"),
-    ({"address_id": "", "lat": "34.27", "long": "108.94"}, 400,
-     "不支持按 lat/long 定位，请提供 address_id 或 address_string"),
-    ({"address_id": ""}, 400, "缺少 address_id 或 address_string"),
+    # lat/long alone are placed (tests/workorders/test_open311_location.py); another province is outside
+    ({"address_id": "", "lat": "39.9", "long": "116.4"}, 400,
+     "lat/long 39.900000, 116.400000（东城区） 不在本平台服务的区县范围内，请提供 address_id 或 address_string"),
+    ({"address_id": ""}, 400, "缺少 address_id、address_string 或 lat/long"),
     ({"address_id": "", "address_string": "莲湖路1号"}, 400,
      "address_string 应为平台的区域编码或完整区域名称（如 尚书苑 / 1号楼）"),
     ({"phone": "1" * 21}, 400, "phone 不能超过20个字符"),
@@ -542,7 +543,7 @@ def test_bad_location_contact_and_attributes_are_400(client, tree, managed, gate
     ({"api_key": ""}, 403, "缺少 api_key"),
     ({"service_code": ""}, 400, "缺少 service_code"),
     ({"service_code": "potholes"}, 404, "service_code potholes 不存在"),
-    ({"address_id": ""}, 400, "缺少 address_id 或 address_string"),
+    ({"address_id": ""}, 400, "缺少 address_id、address_string 或 lat/long"),
 ])
 def test_filing_errors_in_xml(client, tree, managed, gateway_key, data, code, description):
     r = client.post(f"{BASE}/requests.xml", data=base_form(tree, gateway_key, **data))

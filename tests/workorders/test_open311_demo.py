@@ -93,3 +93,49 @@ def test_a_request_that_is_not_public_is_404_to_an_anonymous_caller(client, demo
             assert req.description not in r.content.decode()
             listed = client.get(f"{BASE}/requests.json?service_request_id={req.number}").json()
             assert listed == []
+
+
+# ---------------------------------------------------------------- by location, over the demo street's map
+
+
+def test_an_open311_client_sending_only_lat_long_over_the_demo_street(client, demo):
+    from gongzhi.core.models import Event
+    from gongzhi.people.models import ApiToken
+    from gongzhi.places import geo
+
+    street = get_user_model().objects.get(username="street")
+    _token, key = ApiToken.issue(street, "12345 热线对接")
+
+    def post(lat, long):
+        return client.post(f"{BASE}/requests.json", data={"api_key": key, "service_code": "public_facility",
+                                                          "lat": lat, "long": long, "description": "路灯不亮"})
+
+    def last():
+        return Request.objects.order_by("-pk").first()
+
+    # inside 尚书苑's boundary (34.2738–34.2748, 108.9329–108.9345)
+    assert post("34.2745", "108.9340").status_code == 201
+    assert (last().place.name, last().unlocated) == ("尚书苑", False)
+    # 0.0018° (200.15 m) south of 药王洞家属院's centre, which has no boundary; the next compound is 496 m away
+    assert geo.distance_m(34.2658, 108.9326, 34.2676, 108.9326) == pytest.approx(200.15, abs=0.01)
+    assert post("34.2658", "108.9326").status_code == 201
+    assert (last().place.name, last().unlocated) == ("药王洞家属院", False)
+    # between the compounds, 439 m from the nearest: 待定位 in the street's queue, inside 青年路街道
+    assert post("34.2727", "108.9266").status_code == 201
+    waiting = last()
+    assert waiting.unlocated and waiting.place.kind in ("street", "community", "grid")
+    assert next(p for p in [*waiting.place.ancestors(), waiting.place] if p.kind == "street").name == "青年路街道"
+    client.force_login(street)
+    assert waiting.number in client.get("/requests/?unlocated=1").content.decode()
+    client.logout()
+    # another province: the spec's 400 and nothing created
+    before = (Request.objects.count(), Event.objects.count())
+    r = post("30.5928", "114.3055")  # 武汉
+    assert r.status_code == 400 and r.json()[0]["code"] == 400 and "不在本平台服务的区县范围内" in r.json()[0]["description"]
+    assert (Request.objects.count(), Event.objects.count()) == before
+
+
+def test_the_demo_compounds_are_on_the_map(demo):
+    compounds = Place.objects.filter(kind=Kind.COMPOUND)
+    assert compounds.count() == 11 and not compounds.filter(latitude__isnull=True).exists()
+    assert compounds.exclude(boundary="").count() == 3

@@ -41,6 +41,7 @@ from .lifecycle import (
     return_request,
     start_request,
 )
+from .locating import ASSIGNABLE_KINDS, assign_place, precheck_assign_place
 from .moves import USER_MOVES, allowed_moves
 from .privacy import reveal_contact_phone, set_request_public
 from .qr import file_request_by_phone, print_qr_sheets
@@ -79,7 +80,7 @@ from .transitions import (
 from .whistles import acknowledge_whistle, mark_whistle_overdue, report_whistle, whistle_request
 
 __all__ = [
-    "CATEGORY_CODE", "CATEGORY_FIELDS", "ESCALATION_ROLES", "MOVE_VERBS", "OVERDUE_FLAGS", "PRECHECKS",
+    "ASSIGNABLE_KINDS", "CATEGORY_CODE", "CATEGORY_FIELDS", "assign_place", "precheck_assign_place", "ESCALATION_ROLES", "MOVE_VERBS", "OVERDUE_FLAGS", "PRECHECKS",
     "RULE_PLACE_KINDS", "SETTINGS_BOUNDS", "TRANSITIONS", "USER_MOVES", "VERB_LABELS", "WHOLE_SETTINGS",
     "InvalidTransition", "StateConflict", "accept_request", "acknowledge_whistle", "add_duty", "allowed_moves",
     "check_transition", "clean_intake", "close_request", "create_category", "create_routing_rule",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.permissions import require, user_of
 from gongzhi.notices.actions import notify
 from gongzhi.people.models import Person
+from gongzhi.places.geo import parse_latitude, parse_longitude
 from gongzhi.places.models import Place
 
 from .. import visibility
@@ -21,6 +22,7 @@ from ..events import Verb
 from ..models import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
+    MEDIA_URL_MAX,
     Attachment,
     Category,
     Channel,
@@ -73,6 +75,7 @@ def file_request(
     channel: str = Channel.APP, reporter: Person | None = None, contact_name: str = "", contact_phone: str = "",
     anonymous: bool = False, address: str = "", photos: Sequence = (), public: bool | None = None,
     named_to_committee: bool = False, resolution_due_at: datetime.datetime | None = None, phone_index: str = "",
+    point: tuple[float, float] | None = None, unlocated: bool = False, media_url: str = "",
 ) -> Request:
     """居民下单 — or staff filing on a resident's behalf, or a grid worker's patrol finding.
 
@@ -82,7 +85,9 @@ def file_request(
     ``resolution_due_at``: a deadline fixed by whoever files it (a joint meeting's resolution: its due date);
     None takes the category's service level. ``phone_index``: the phone a verification code proved, for a
     request filed without an account (:func:`gongzhi.workorders.actions.qr.file_request_by_phone`; its owner
-    sees it, docs/privacy.md)."""
+    sees it, docs/privacy.md). ``point``: the (lat, long) an Open311 client sent; ``unlocated`` (待定位): it
+    fell in no compound and waits at a region for a dispatcher's 指定位置; ``media_url``: the client's picture
+    link, kept and never fetched."""
     cleaned = clean_intake(category=category, description=description, place=place, urgency=urgency)
     check_photos(photos, field="photos")
     if channel not in Channel.values:
@@ -90,6 +95,14 @@ def file_request(
     if len(address) > ADDRESS_MAX:
         raise ValidationError({"address": _("地址不能超过%(n)s个字") % {"n": ADDRESS_MAX}})
     assert category is not None and place is not None
+    if len(media_url) > MEDIA_URL_MAX:
+        raise ValidationError({"media_url": _("图片链接不能超过%(n)s个字符") % {"n": MEDIA_URL_MAX}})
+    latitude = longitude = None
+    if point is not None:
+        try:
+            latitude, longitude = parse_latitude(point[0]), parse_longitude(point[1])
+        except ValueError as exc:
+            raise ValidationError({"point": str(exc)}) from None
     if public is None:
         public = is_common_part(category, place)
     level = service_level(category, urgency)
@@ -104,15 +117,18 @@ def file_request(
             contact_name=contact_name or (reporter.name if reporter else ""),
             contact_phone=contact_phone or (reporter.phone if reporter else ""),
             anonymous=anonymous, public=bool(public), named_to_committee=bool(named_to_committee),
-            channel=channel, filed_by=user_of(by), phone_index=phone_index,
+            channel=channel, filed_by=user_of(by), phone_index=phone_index, latitude=latitude, longitude=longitude,
+            unlocated=bool(unlocated), media_url=media_url,
             resolution_due_at=resolution_due_at or due_at(now, level.resolution_value, level.resolution_unit),
         )
         save_photos(req, photos, Attachment.Stage.INTAKE, by)
         record(by, Verb.FILE_REQUEST, req, summary=f"{category.name}：{req.description[:60]}",
                after={"status": req.status, "category": category.code, "channel": channel,
-                      "anonymous": req.anonymous, "public": req.public})
+                      "anonymous": req.anonymous, "public": req.public,
+                      **({"unlocated": True} if req.unlocated else {})})
+        text = (_("%(where)s有按经纬度上报的新诉求%(s)s（%(c)s），未落到小区，待定位") if req.unlocated
+                else _("%(where)s有新诉求%(s)s（%(c)s），待派单"))
         notify(visibility.told(req, nearest_dispatchers(req)), verb=Verb.FILE_REQUEST,
-               text=_("%(where)s有新诉求%(s)s（%(c)s），待派单") % {
-                   "where": visibility.where(req), "s": visibility.subject(req), "c": category.name},
+               text=text % {"where": visibility.where(req), "s": visibility.subject(req), "c": category.name},
                link=link_of(req))
     return req
