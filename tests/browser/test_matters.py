@@ -10,7 +10,7 @@ import re
 import pytest
 
 from gongzhi.meetings.models import Matter
-from tests.meetings import conftest as matter_fixtures
+from tests.matters import conftest as matter_fixtures
 
 from .conftest import DESKTOP, PHONE, Browse
 from .test_request_flows import check, login
