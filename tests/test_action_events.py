@@ -353,6 +353,8 @@ CASES = {
     "meetings.add_topic": ("community_staff", lambda w: lambda: meetings_actions.add_topic(
         w.meeting, by=w.community_staff, kind="urgent", title="楼道照明损坏"), set()),
     "meetings.propose_topic": ("resident", lambda w: lambda: _proposal(w), {"community"}),
+    "meetings.flag_request": ("grid_worker", lambda w: lambda: meetings_actions.flag_request(
+        w.dispatched, by=w.grid_worker, reason="多次反映未解决，需要联席会商量"), {"community"}),
     "meetings.accept_proposal": ("community_staff", lambda w: (lambda t: lambda: meetings_actions.accept_proposal(
         t, meeting=w.meeting, by=w.community_staff))(_proposal(w)), {"resident"}),
     "meetings.decline_proposal": ("community_staff", lambda w: (lambda t: lambda: meetings_actions.decline_proposal(

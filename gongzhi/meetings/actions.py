@@ -366,6 +366,40 @@ def topic_from_request(req: Request, *, by, kind: str = TopicKind.URGENT, meetin
     return add_topic(meeting, by=by, kind=kind, title=title[:TITLE_MAX], request=req)
 
 
+def may_flag(req: Request, user) -> bool:
+    """The grid's own eyes may suggest any open request for the joint meeting (建议上会): grid workers and
+    building heads over its place, once while their suggestion waits."""
+    return (getattr(user, "is_authenticated", False) and req.status in OPEN_REQUEST_STATUSES
+            and user.has_perm("meetings.flag_request", req)
+            and not Topic.objects.filter(request=req, status=TopicStatus.PROPOSED).exists())
+
+
+def flag_request(req: Request, *, by, kind: str = TopicKind.DIFFICULT, reason: str = "") -> Topic:
+    """建议上会: a grid worker (or building head) suggests a request for the joint meeting, with why; it waits
+    with the residents' proposals until the community puts it on an agenda or declines it (with a reason the
+    grid worker sees)."""
+    _check_kind(kind)
+    reason = _text(reason, field="reason", limit=TEXT_MAX, label=_("建议理由"))
+    with transaction.atomic():
+        req = Request.objects.select_for_update(of=("self",)).select_related("place", "category").get(pk=req.pk)
+        require(by, "meetings.flag_request", req)
+        if req.status not in OPEN_REQUEST_STATUSES:
+            raise ValidationError({"request": _("只有未办结的诉求可以建议上会")})
+        if Topic.objects.filter(request=req, status=TopicStatus.PROPOSED).exists():
+            raise MeetingConflict(_("这条诉求已经建议上会，正等待社区审议"))
+        place = compound_of(req.place)
+        title = _("%(w)s%(c)s问题（诉求%(n)s）") % {"w": place.name, "c": req.category.name, "n": req.number}
+        topic = Topic.objects.create(place=place, kind=kind, title=title[:TITLE_MAX], description=reason,
+                                     source=TopicSource.FLAG, status=TopicStatus.PROPOSED, request=req,
+                                     proposed_by=user_of(by))
+        _record(by, Verb.FLAG_REQUEST, topic, place=place, summary=f"{topic.get_kind_display()}：{title}",
+                after={"kind": kind, "request": req.pk, "status": topic.status})
+        notify(organisers_over(place), verb=Verb.FLAG_REQUEST,
+               text=_("网格建议将%(p)s的诉求提交联席会：%(t)s，待审议") % {"p": place.name, "t": title[:40]},
+               link="/meetings/proposals/")
+    return topic
+
+
 def propose_topic(*, by, place: Place | None, kind: str, title: str, description: str = "") -> Topic:
     """居民提议议题: a resident proposes a topic for their compound; the community accepts it onto an agenda or
     declines it with a reason the resident sees."""

@@ -15,6 +15,7 @@ class Verb(models.TextChoices):
     INVITE_ORGANISATION = "meetings.invite_organisation", _("邀请列席单位")
     ADD_TOPIC = "meetings.add_topic", _("增加议题")
     PROPOSE_TOPIC = "meetings.propose_topic", _("居民提议议题")
+    FLAG_REQUEST = "meetings.flag_request", _("网格建议诉求上会")
     ACCEPT_PROPOSAL = "meetings.accept_proposal", _("采纳议题建议")
     DECLINE_PROPOSAL = "meetings.decline_proposal", _("不予采纳议题建议")
     PUBLISH_AGENDA = "meetings.publish_agenda", _("发布议程")

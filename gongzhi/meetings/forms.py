@@ -71,6 +71,14 @@ class FromRequestForm(forms.Form):
                              initial=TopicKind.URGENT)
 
 
+class FlagRequestForm(forms.Form):
+    """建议上会 (a grid worker or building head): the kind of matter and why the meeting should take it."""
+
+    kind = forms.ChoiceField(label=_("议题类型"), choices=TopicKind.choices, initial=TopicKind.DIFFICULT)
+    reason = forms.CharField(label=_("建议理由"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("例如：多次反映未解决，需要物业、业委会和有关部门一起商量"))
+
+
 class InviteForm(forms.Form):
     organisation = forms.TypedChoiceField(label=_("列席单位"), coerce=int)
 

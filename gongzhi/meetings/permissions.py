@@ -45,6 +45,13 @@ def lives_in(user, place) -> bool:
     return path is not None and any(s.path.startswith(path) for s in user_scopes(user) if s.role == Role.RESIDENT)
 
 
+@rules.predicate
+def watches(user, req) -> bool:
+    """A grid worker or building head over the request's place (建议上会)."""
+    path = _place_path(getattr(req, "place", None))
+    return path is not None and covers(user, path, {Role.GRID_WORKER, Role.BUILDING_HEAD})
+
+
 su = rules.is_superuser
 for _verb in ("create_series", "set_delegates", "generate_meetings", "schedule_meeting", "invite_organisation", "add_topic",
               "accept_proposal", "decline_proposal", "publish_agenda", "note_topic", "record_resolution",
@@ -52,5 +59,6 @@ for _verb in ("create_series", "set_delegates", "generate_meetings", "schedule_m
     rules.add_perm(f"meetings.{_verb}", su | organises)
 rules.add_perm("meetings.sign_in", su | organises | called_to)
 rules.add_perm("meetings.propose_topic", su | lives_in | organises)
+rules.add_perm("meetings.flag_request", su | watches)  # 建议上会: the grid's own eyes over the request
 # the tick's move: only the platform itself (SYSTEM) makes it
 rules.add_perm("meetings.carry_over_item", rules.always_deny)

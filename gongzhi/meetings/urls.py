@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("series/<int:pk>/<str:verb>/", views.series_act, name="series_act"),
     path("proposals/", views.proposals, name="proposals"),
     path("from-request/<int:pk>/", views.from_request, name="from_request"),
+    path("flag-request/<int:pk>/", views.flag_request, name="flag_request"),
     path("topics/<int:pk>/<str:verb>/", views.topic_act, name="topic_act"),
     path("items/<int:pk>/link/", views.link_item, name="link_item"),
     path("<int:pk>/", views.meeting_detail, name="detail"),

@@ -39,6 +39,7 @@ from .forms import (
     CorrectForm,
     DeclineForm,
     DelegatesForm,
+    FlagRequestForm,
     FromRequestForm,
     InviteForm,
     LinkForm,
@@ -522,7 +523,7 @@ def proposals(request, bound: dict | None = None, status: int = 200):
                 messages.success(request, _("已提交议题建议，社区审议后会告诉您结果"))
                 return redirect("meetings:proposals")
         status = 422
-    mine = list(Topic.objects.filter(proposed_by=user, source="proposal").select_related("meeting", "place")
+    mine = list(Topic.objects.filter(proposed_by=user, source__in=["proposal", "flag"]).select_related("meeting", "place")
                 .order_by("-created_at")[:50])
     waiting = []
     page = None
@@ -562,11 +563,34 @@ def from_request(request, pk):
     return redirect("meetings:detail", meeting.pk)
 
 
+@login_required
+@require_POST
+def flag_request(request, pk):
+    """建议上会: a grid worker's or building head's suggestion, waiting with the residents' proposals."""
+    req = get_object_or_404(Request.objects.visible_to(request.user).select_related("place", "category"), pk=pk)
+    if not request.user.has_perm("meetings.flag_request", req):
+        raise PermissionDenied
+    form = FlagRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.flag_request(req, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已建议提交联席会，社区审议后会告诉您结果"))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("workorders:detail", req.pk)
+
+
 def request_panel(request, req):
     """The request page's 提交联席会 box: shown to the meeting's organisers for an overdue, escalated or reopened
-    request (``actions.meeting_for_request``: the same answer the POST checks)."""
+    request (``actions.meeting_for_request``: the same answer the POST checks); to the grid worker or building
+    head over it, 建议上会 for any open request (``actions.may_flag``)."""
     meeting = actions.meeting_for_request(req, request.user)
-    if meeting is None:
-        return None
-    return {"req": req, "meeting": meeting, "form": FromRequestForm()}
+    if meeting is not None:
+        return {"req": req, "meeting": meeting, "form": FromRequestForm()}
+    if actions.may_flag(req, request.user):
+        return {"req": req, "flag": True, "form": FlagRequestForm()}
+    return None
 

@@ -111,6 +111,12 @@ MEETING_CASES = [
          method="post", data=lambda w: {"kind": "urgent"},
          expect={302: ORGANISERS, 403: {"grid_worker", "building_head", "property_staff", "resident"}},
          marker="厨房水管漏水"),
+    # 建议上会: the grid's own eyes (grid worker, building head over the request) suggest any open request
+    Case("suggest a request for the meeting", lambda w: f"/meetings/flag-request/{w.dispatched.pk}/", method="post",
+         data=lambda w: {"kind": "difficult", "reason": "多次反映未解决"},
+         expect={302: {"grid_worker", "building_head"},
+                 403: {"street_staff", "community_staff", "property_staff", "resident"}},
+         marker="厨房水管漏水"),
     # the API
     Case("api series list", lambda w: (w.series, "/api/meetings/series")[1], expect={200: ALL}),
     Case("api series", lambda w: f"/api/meetings/series/{w.series.pk}", expect={200: SEES}, marker="红色物业议事厅"),

@@ -206,6 +206,7 @@ class TopicKind(models.TextChoices):
 class TopicSource(models.TextChoices):
     REQUEST = "request", _("来自诉求")
     PROPOSAL = "proposal", _("居民提议")
+    FLAG = "flag", _("网格建议")  # a grid worker or building head suggested a request (建议上会)
     STAFF = "staff", _("工作人员提出")
     CARRIED = "carried", _("逾期事项上会")
 
