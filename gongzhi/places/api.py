@@ -73,76 +73,54 @@ class PlaceCounts(PlaceOut):
     grids: int
 
 
-class PlaceIn(Schema):
+class _PlaceFields(Schema):
+    """What a place's create and change share: the areas and the location, checked the same way."""
+
+    surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
+    contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
+    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
+    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
+    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
+
+    @field_validator("latitude", mode="before")
+    @classmethod
+    def check_latitude(cls, value):
+        return _location(parse_latitude, value)
+
+    @field_validator("longitude", mode="before")
+    @classmethod
+    def check_longitude(cls, value):
+        return _location(parse_longitude, value)
+
+    @field_validator("boundary", mode="before")
+    @classmethod
+    def check_boundary(cls, value):
+        return _location(parse_boundary, value)
+
+    @field_validator("surveyed_area", "contract_area", mode="before")
+    @classmethod
+    def check_areas(cls, value):
+        return positive_area(value)
+
+
+class PlaceIn(_PlaceFields):
     parent: Id = Field(..., description="上级区域 id")
     kind: Kind
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field("", max_length=40)
     management_mode: ManagementMode | None = None
     registered_area: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
-    contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str = Field("", max_length=200)
     developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户；业主表决中合计为一人，司法解释第九条）")
 
-    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
-    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
-    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
 
-    @field_validator("latitude", mode="before")
-    @classmethod
-    def check_latitude(cls, value):
-        return _location(parse_latitude, value)
-
-    @field_validator("longitude", mode="before")
-    @classmethod
-    def check_longitude(cls, value):
-        return _location(parse_longitude, value)
-
-    @field_validator("boundary", mode="before")
-    @classmethod
-    def check_boundary(cls, value):
-        return _location(parse_boundary, value)
-
-    @field_validator("surveyed_area", "contract_area", mode="before")
-    @classmethod
-    def check_areas(cls, value):
-        return positive_area(value)
-
-
-class PlacePatch(Schema):
+class PlacePatch(_PlaceFields):
     name: str | None = Field(None, min_length=1, max_length=100)
     code: str | None = Field(None, max_length=40)
     management_mode: ManagementMode | None = None
     registered_area: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
-    surveyed_area: Decimal | None = Field(None, description="实测面积（㎡，大于0，最多两位小数）")
-    contract_area: Decimal | None = Field(None, description="合同面积（㎡，大于0，最多两位小数）")
     address: str | None = Field(None, max_length=200)
     developer_held: bool = Field(False, description="建设单位未售出或未交付（仅户）")
-
-    latitude: Decimal | str | None = Field(None, description="纬度（WGS-84，-90～90，保留6位小数）")
-    longitude: Decimal | str | None = Field(None, description="经度（WGS-84，-180～180，保留6位小数）")
-    boundary: str | dict | None = Field(None, description="边界：GeoJSON Polygon / MultiPolygon（文本或对象），空为无")
-
-    @field_validator("latitude", mode="before")
-    @classmethod
-    def check_latitude(cls, value):
-        return _location(parse_latitude, value)
-
-    @field_validator("longitude", mode="before")
-    @classmethod
-    def check_longitude(cls, value):
-        return _location(parse_longitude, value)
-
-    @field_validator("boundary", mode="before")
-    @classmethod
-    def check_boundary(cls, value):
-        return _location(parse_boundary, value)
-
-    @field_validator("surveyed_area", "contract_area", mode="before")
-    @classmethod
-    def check_areas(cls, value):
-        return positive_area(value)
 
 
 class MoveIn(Schema):

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from gongzhi.core import registry
+from gongzhi.core.registry import registry
 from gongzhi.core.calendar import missing_next_year
 from gongzhi.places.jobs import STEPS as IMPORT_STEPS
 from gongzhi.workorders.jobs import STEPS as REQUEST_STEPS
