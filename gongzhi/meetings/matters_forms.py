@@ -141,7 +141,7 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args, bids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bid"].choices = _choices([(b.pk, f"{b.supplier}（{b.price}元）") for b in bids])
+        self.fields["bid"].choices = _choices([(b.pk, _("%(s)s（%(p)s元）") % {"s": b.supplier, "p": b.price}) for b in bids])
 
 
 class MatterFilterForm(forms.Form):
