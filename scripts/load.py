@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -344,6 +345,7 @@ def main() -> int:
         print("FAIL: " + "; ".join(problems) + f" (gunicorn log: {log.name})")
         return 1
     print(f"PASS: all {filed} accepted requests exist exactly once with their numbers; no 5xx, no lost connection")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
