@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import tarfile
 from pathlib import Path
@@ -153,6 +154,26 @@ def test_refusals_leave_the_data_as_it_was(world, media, tmp_path):
     assert snapshot() == before
     assert media_files(media) == files_before
     assert Place.objects.get(pk=world.place_id).name == "恢复前的房号"
+
+
+def test_media_on_a_volume_of_its_own_is_replaced_in_place(world, media, tmp_path, monkeypatch):
+    """MEDIA_ROOT a mount point: it cannot be renamed, so its contents are replaced instead."""
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    files_before = media_files(media)
+    (media / "stray.txt").write_text("不该留下")
+    for p in media.rglob("*.png"):
+        p.unlink()
+    real_replace = os.replace
+
+    def mount_point(src, dst):
+        if Path(src) == media or Path(dst) == media:
+            raise OSError(16, "Device or resource busy")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", mount_point)
+    call_command("restore", str(archive), "--force", stdout=io.StringIO())
+    assert media.is_dir() and media_files(media) == files_before
 
 
 def test_backup_needs_pg_dump_on_postgresql(world, tmp_path, monkeypatch):

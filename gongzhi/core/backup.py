@@ -262,16 +262,37 @@ def _restore_postgresql(alias: str, dump: Path) -> None:
 
 
 def _swap_media(unpacked: Path) -> None:
+    """Put the unpacked files in place of ``MEDIA_ROOT``: two renames; when the directory cannot be renamed (it is
+    a mount point, a volume of its own), its contents are replaced instead, the new files copied in first."""
     media = _media_root()
     media.parent.mkdir(parents=True, exist_ok=True)
     old = media.with_name(f".{media.name}.before-restore")
     if old.exists():
         shutil.rmtree(old)
-    if media.exists():
-        os.replace(media, old)
-    os.replace(unpacked, media)
+    try:
+        if media.exists():
+            os.replace(media, old)
+        os.replace(unpacked, media)
+    except OSError:
+        if old.exists() and not media.exists():
+            os.replace(old, media)
+        _replace_contents(media, unpacked)
     if old.exists():
         shutil.rmtree(old)
+
+
+def _replace_contents(media: Path, unpacked: Path) -> None:
+    media.mkdir(parents=True, exist_ok=True)
+    incoming = media / ".gongzhi-restore-incoming"
+    if incoming.exists():
+        shutil.rmtree(incoming)
+    shutil.copytree(unpacked, incoming)
+    for child in media.iterdir():
+        if child != incoming:
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    for child in incoming.iterdir():
+        os.replace(child, media / child.name)
+    incoming.rmdir()
 
 
 def restore(path: str | os.PathLike, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS) -> dict[str, Any]:
