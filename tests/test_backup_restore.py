@@ -111,6 +111,9 @@ def test_round_trip_gives_back_every_row_and_every_file(world, media, tmp_path, 
     # the restore is in the restored history, the backup's own event is not (it came after the copy)
     assert Event.objects.filter(verb=Verb.RESTORE).count() == 1
     assert not Event.objects.filter(verb=Verb.BACKUP).exists()
+    # the restored sequences go on from where the backup was: a new filing takes a fresh id and number
+    again = actions.file_request(by=resident, category=world.category, description="恢复后再报", place=world.place)
+    assert again.pk > max(r[0] for r in before["workorders.Request"])
 
 
 def _rewrite(archive: Path, out: Path, *, manifest=None, database: bytes | None = None) -> Path:
