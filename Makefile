@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE := gongzhi.settings
 # a production environment sets SECRET_KEY and FIELD_ENCRYPTION_KEY and leaves this unset (docs/security.md)
 export GONGZHI_DEV ?= 1
 
-.PHONY: fuzz tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
+.PHONY: load fuzz tick run test test-sqlite test-postgres lint bench assets venv browser-deps serve migrate seed clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ test-postgres: assets
 FUZZ_EXAMPLES ?= 100
 fuzz: assets
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_api_fuzz.py
+
+# the bounded loopback load test (scripts/load.py): 100 filers + 10 dispatchers for LOAD_SECONDS (default 120)
+# against gunicorn, on a fresh SQLite database and then on a fresh PostgreSQL one (LOAD_PG_URL is dropped and
+# made again); every accepted request must exist exactly once, no 5xx. Not part of `make test`.
+LOAD_PG_URL ?= postgres://postgres@127.0.0.1:5432/gongzhi_load
+load: assets
+	@bash scripts/ensure_postgres.sh
+	$(PY) scripts/load.py
+	LOAD_URL=$(LOAD_PG_URL) $(PY) scripts/load.py
 
 tick: migrate
 	$(PY) manage.py tick

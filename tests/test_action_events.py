@@ -468,6 +468,8 @@ EXEMPT = {
     "core.logout": "recorded by the sign-out signal, not an action (tests/test_accounts.py)",
     "core.change_password": "recorded by the password view (tests/test_accounts.py)",
     "core.export_audit": "recorded by the audit export view (tests/test_audit.py)",
+    "core.backup": "recorded by manage.py backup, the operator's (tests/test_backup_restore.py)",
+    "core.restore": "recorded by manage.py restore into the restored log (tests/test_backup_restore.py)",
     "places.export_places": "recorded by the export view (tests/test_import.py)",
     "places.export_households": "recorded by the export view (tests/test_import.py)",
     "places.import_places": "recorded by the import job runner (tests/test_import.py)",

@@ -28,3 +28,5 @@ class Verb(models.TextChoices):
     CHANGE_PASSWORD = "core.change_password", _("修改密码")
     REVEAL_PII = "core.reveal_pii", _("查看完整个人信息")
     EXPORT_AUDIT = "core.export_audit", _("导出操作日志")
+    BACKUP = "core.backup", _("备份数据")
+    RESTORE = "core.restore", _("恢复数据")
