@@ -7,8 +7,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from gongzhi.core.registry import registry
 from gongzhi.core.calendar import missing_next_year
+from gongzhi.core.registry import registry
 from gongzhi.places.jobs import STEPS as IMPORT_STEPS
 from gongzhi.workorders.jobs import STEPS as REQUEST_STEPS
 
