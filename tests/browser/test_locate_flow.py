@@ -36,7 +36,7 @@ def test_street_officer_locates_a_request_from_a_phone(phone, client, tree, mana
                                             [108.9245, 34.2705], [108.9245, 34.2695]]]}))
     update(tree["compound2"], latitude="34.2720", longitude="108.9250", by=SYSTEM)
     update(tree["other_compound"], latitude="34.2700", longitude="108.9350", by=SYSTEM)
-    _token, key = ApiToken.issue(street_staff, "12345 热线对接")
+    _token, key = ApiToken.issue(street_staff, "12345 热线对接", scope=ApiToken.Scope.WRITE)
     r = client.post("/open311/v2/requests.json", data={"api_key": key, "service_code": "utilities",
                                                        "lat": "34.2705", "long": "108.9300",
                                                        "description": "路口井盖缺失", "media_url": "https://example.com/a.jpg"})

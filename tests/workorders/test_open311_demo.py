@@ -104,7 +104,7 @@ def test_an_open311_client_sending_only_lat_long_over_the_demo_street(client, de
     from gongzhi.places import geo
 
     street = get_user_model().objects.get(username="street")
-    _token, key = ApiToken.issue(street, "12345 热线对接")
+    _token, key = ApiToken.issue(street, "12345 热线对接", scope=ApiToken.Scope.WRITE)
 
     def post(lat, long):
         return client.post(f"{BASE}/requests.json", data={"api_key": key, "service_code": "public_facility",

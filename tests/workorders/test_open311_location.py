@@ -47,7 +47,7 @@ def mapped(tree):
 
 @pytest.fixture
 def gateway_key(street_staff):
-    _token, key = ApiToken.issue(street_staff, "12345 热线对接")
+    _token, key = ApiToken.issue(street_staff, "12345 热线对接", scope=ApiToken.Scope.WRITE)
     return key
 
 
@@ -129,7 +129,7 @@ def test_just_beyond_the_radius_by_latitude(client, mapped, managed, superuser):
     # 0.0028° north of 莲湖花园: 311.35 m > 300 m — not on it, and beyond every known area (莲湖花园 is the
     # street's northernmost compound): the district, for a district-wide account
     assert geo.distance_m(34.2720, 108.925, 34.2748, 108.925) == pytest.approx(311.35, abs=0.01)
-    _token, key = ApiToken.issue(superuser, "区级对接")
+    _token, key = ApiToken.issue(superuser, "区级对接", scope=ApiToken.Scope.WRITE)
     assert post(client, key, "34.2748", "108.9250").status_code == 201
     req = Request.objects.get()
     assert (req.place, req.unlocated) == (mapped["district"], True)
@@ -145,7 +145,7 @@ def test_a_region_with_its_own_boundary_takes_the_point(client, mapped, managed,
 
 def test_far_in_the_district_lands_on_the_district(client, mapped, managed, superuser):
     # 莲湖区 but far west of the street's compounds: the district itself (for a district-wide account)
-    _token, key = ApiToken.issue(superuser, "区级对接")
+    _token, key = ApiToken.issue(superuser, "区级对接", scope=ApiToken.Scope.WRITE)
     assert post(client, key, "34.2550", "108.8800").status_code == 201
     assert (Request.objects.get().place, Request.objects.get().unlocated) == (mapped["district"], True)
 
