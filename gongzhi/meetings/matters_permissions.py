@@ -12,10 +12,12 @@ import rules
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.core.roles import MANAGING_ROLES, Role
+from gongzhi.core.roles import MANAGING_ROLES
 from gongzhi.core.scope import covers, user_scopes
 from gongzhi.people.models import ManagementAssignment, Organisation, OrgKind
 from gongzhi.places.models import STEP, Kind, Place
+
+from .permissions import lives_in
 
 COMMITTEE_KINDS = (OrgKind.OWNERS_COMMITTEE, OrgKind.PROPERTY_MANAGEMENT_COMMITTEE)
 # a compound's party branch: the 小区党支部 anchored at the compound, else the 网格党支部 of its grid (a company's
@@ -88,9 +90,8 @@ def manages_compound(user, obj) -> bool:
 
 @rules.predicate
 def lives_in_compound(user, obj) -> bool:
-    compound = _compound(obj)
-    return compound is not None and any(s.role == Role.RESIDENT and s.path.startswith(compound.path)
-                                        for s in user_scopes(user))
+    """A resident of the matter's or hearing's compound: the joint meetings' own rule (``permissions.lives_in``)."""
+    return lives_in(user, _compound(obj))
 
 
 su = rules.is_superuser
